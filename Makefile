@@ -1,0 +1,80 @@
+# Scanbase: `make run` serves the API on embedded defaults; `make test` runs the whole suite.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+STAMP := .venv/.installed
+SCRATCH_PG ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test setup deps system-deps migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv .venv
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+deps: $(STAMP)
+
+# Tesseract (with French and English data) is the one system package the OCR engine needs.
+system-deps:
+	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -q '^fra$$'; then \
+		echo "installing tesseract-ocr (fra, eng)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra >/dev/null; \
+	fi
+
+setup: deps system-deps
+	@mkdir -p var
+	@test -f .env || cp .env.example .env
+
+migrate: setup
+	$(PY) -m server migrate
+
+run: migrate
+	$(PY) -m server serve --host 127.0.0.1 --port 8000
+
+worker: migrate
+	$(PY) -m server worker
+
+# The whole suite on SQLite; then, when TEST_DATABASE_URL is set, every database test on PostgreSQL.
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== database tests again on PostgreSQL =="; \
+		TEST_DB_BACKEND=postgres $(PY) -m pytest -m db $(PYTEST_ARGS); \
+	fi
+
+lint: deps
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: deps
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+schema: deps
+	$(PY) -m server export-schema > schema.graphql
+
+schema-check: deps
+	@$(PY) -m server export-schema | diff -u schema.graphql - && echo "schema.graphql is up to date"
+
+# Generate the next migration for both dialects: `make migrations name=add_receipts`.
+migrations: deps
+	@test -n "$(name)" || (echo "usage: make migrations name=<what_changed>" && exit 2)
+	@rm -f var/migrations-scratch.sqlite3
+	$(PY) -m server makemigrations $(name) --database-url sqlite://var/migrations-scratch.sqlite3
+	@psql "$(SCRATCH_PG)" -qc 'DROP DATABASE IF EXISTS scanbase_migrations_scratch' -c 'CREATE DATABASE scanbase_migrations_scratch'
+	$(PY) -m server makemigrations $(name) --database-url asyncpg://postgres@127.0.0.1:5432/scanbase_migrations_scratch
+	@rm -f var/migrations-scratch.sqlite3
+
+bench-api: deps
+	$(PY) -m bench.api
+
+bench-jobs: deps
+	$(PY) -m bench.jobs
+
+bench-receipts: deps
+	$(PY) -m bench.receipts --data ../shared/datasets/receipts-sroie
+
+clean:
+	rm -rf .venv var .pytest_cache

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import strawberry
+
+from schema.accounts.inputs import RevokeApiKeyInput
+from schema.accounts.types import AccountsError, ApiKeyType
+from schema.core.relay import parse_global_id
+from schema.core.scalars import payload_error
+from server.accounts import services
+from server.accounts.errors import AccountsError as AccountsFailure
+
+
+@strawberry.type
+class RevokeApiKeyPayload:
+    api_key: ApiKeyType | None = None
+    errors: list[AccountsError] = strawberry.field(default_factory=list)
+
+
+async def revoke_api_key(input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+    """Revoke a key at once; requests carrying it are refused from now on."""
+    try:
+        key = await services.revoke_api_key(key_id=parse_global_id(input.id, "ApiKey"))
+    except AccountsFailure as exc:
+        return RevokeApiKeyPayload(errors=[payload_error(AccountsError, exc)])
+    return RevokeApiKeyPayload(api_key=ApiKeyType.from_model(key))

@@ -1,0 +1,109 @@
+"""GraphQL types of accounts: User, ApiKey, auth payloads and the accounts error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry import Info, relay
+
+from schema.core.relay import register_node
+from server.accounts import models
+from server.accounts.errors import AccountsErrorCode
+
+Role = strawberry.enum(models.Role, name="Role")
+AccountsErrorCodeEnum = strawberry.enum(AccountsErrorCode, name="AccountsErrorCode")
+
+
+@strawberry.type(name="AccountsError")
+class AccountsError:
+    field: str | None
+    code: AccountsErrorCodeEnum  # type: ignore[valid-type]
+    message: str
+    retry_after_seconds: int | None = None
+
+
+@register_node
+@strawberry.type(name="User")
+class UserType(relay.Node):
+    id: relay.NodeID[str]
+    email: str
+    role: Role  # type: ignore[valid-type]
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, user: models.User) -> UserType:
+        return cls(id=str(user.id), email=user.email, role=user.role, created_at=user.created_at)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[UserType | None]:
+        viewer = await info.context.user()
+        ids = list(node_ids)
+        if viewer is None:
+            return [None] * len(ids)
+        query = models.User.filter(id__in=ids)
+        if not viewer.is_admin:
+            query = query.filter(id=viewer.id)
+        found = {str(u.id): cls.from_model(u) for u in await query}
+        return [found.get(i) for i in ids]
+
+
+@register_node
+@strawberry.type(name="ApiKey")
+class ApiKeyType(relay.Node):
+    id: relay.NodeID[str]
+    name: str
+    prefix: str
+    scopes: list[str]
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def from_model(cls, key: models.ApiKey) -> ApiKeyType:
+        return cls(
+            id=str(key.id),
+            name=key.name,
+            prefix=key.prefix,
+            scopes=list(key.scopes),
+            expires_at=key.expires_at,
+            revoked_at=key.revoked_at,
+            last_used_at=key.last_used_at,
+            created_at=key.created_at,
+        )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ApiKeyType | None]:
+        viewer = await info.context.user()
+        ids = list(node_ids)
+        if viewer is None or not viewer.is_admin:
+            return [None] * len(ids)
+        found = {str(k.id): cls.from_model(k) for k in await models.ApiKey.filter(id__in=ids)}
+        return [found.get(i) for i in ids]
+
+
+@strawberry.type
+class AuthPayload:
+    access_token: str | None = None
+    refresh_token: str | None = None
+    access_token_expires_at: datetime | None = None
+    refresh_token_expires_at: datetime | None = None
+    user: UserType | None = None
+    errors: list[AccountsError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def from_pair(cls, pair: Any) -> AuthPayload:
+        return cls(
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            access_token_expires_at=pair.access_expires_at,
+            refresh_token_expires_at=pair.refresh_expires_at,
+            user=UserType.from_model(pair.user),
+        )

@@ -1,0 +1,162 @@
+"""Relay plumbing: opaque global IDs, `node(id:)`, and cursor connections with keyset paging.
+
+Pages are keyset-paginated on (sort field, id), so deep pages cost the same as the first and rows
+inserted meanwhile neither repeat nor vanish. `totalCount` is computed only when asked for.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from strawberry import Info, relay
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from schema.core.errors import BadUserInputError
+from server.settings import get_settings
+
+NodeT = TypeVar("NodeT")
+
+# GraphQL type name -> Node class; filled by `register_node`, used by `node(id:)`.
+NODE_TYPES: dict[str, type[relay.Node]] = {}
+
+
+def register_node(cls: type[relay.Node]) -> type[relay.Node]:
+    NODE_TYPES[cls.__strawberry_definition__.name] = cls
+    return cls
+
+
+def parse_global_id(value: str, expected_type: str | None = None) -> uuid.UUID:
+    """The UUID inside a global ID; BAD_USER_INPUT when malformed or of another type."""
+    try:
+        gid = relay.GlobalID.from_id(value)
+        if expected_type and gid.type_name != expected_type:
+            raise ValueError(gid.type_name)
+        return uuid.UUID(gid.node_id)
+    except (ValueError, TypeError) as exc:
+        what = f"a {expected_type} id" if expected_type else "a node id"
+        raise BadUserInputError(f"'{value}' is not {what}.") from exc
+
+
+def global_id(type_name: str, pk: uuid.UUID | str) -> str:
+    return str(relay.GlobalID(type_name, str(pk)))
+
+
+async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
+    """Fetch any node by global id; None when it does not exist or the caller may not see it."""
+    try:
+        gid = relay.GlobalID.from_id(id)
+        uuid.UUID(gid.node_id)
+    except (ValueError, TypeError):
+        return None
+    node_type = NODE_TYPES.get(gid.type_name)
+    if node_type is None:
+        return None
+    nodes = await node_type.resolve_nodes(info=info, node_ids=[gid.node_id], required=False)
+    return next(iter(nodes), None)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="Number of items matching the filter, over all pages.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, uuid.UUID | Decimal):
+            return str(value)
+        return value
+
+    raw = json.dumps([plain(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, field_type: type) -> tuple[Any, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded))
+        if field_type is datetime:
+            value = datetime.fromisoformat(value)
+        elif field_type is Decimal:
+            value = Decimal(value)
+        return value, uuid.UUID(pk)
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise BadUserInputError("'after' is not a cursor of this list.") from exc
+
+
+def check_page_size(first: int | None) -> int:
+    limit = get_settings().max_page_size
+    if first is None:
+        return min(20, limit)
+    if not 0 <= first <= limit:
+        raise BadUserInputError(f"'first' must be between 0 and {limit}.")
+    return first
+
+
+async def paginate(
+    queryset: QuerySet[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    to_node: Callable[[Any], NodeT],
+    sort_field: str = "created_at",
+    sort_type: type = datetime,
+    descending: bool = True,
+    prefetch: Sequence[str] = (),
+) -> Connection[NodeT]:
+    """One page of `queryset` as a Connection, ordered by (sort_field, id)."""
+    size = check_page_size(first)
+    base = queryset
+    page_query = queryset
+    if after:
+        value, pk = _decode_cursor(after, sort_type)
+        op = "lt" if descending else "gt"
+        page_query = page_query.filter(
+            Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"id__{op}": pk})
+        )
+    sign = "-" if descending else ""
+    rows = await page_query.order_by(f"{sign}{sort_field}", f"{sign}id").limit(size + 1).prefetch_related(
+        *prefetch
+    )
+    has_next = len(rows) > size
+    rows = rows[:size]
+    edges = [Edge(cursor=_encode_cursor([getattr(r, sort_field), r.id]), node=to_node(r)) for r in rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=base.count,
+    )

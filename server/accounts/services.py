@@ -1,0 +1,264 @@
+"""Accounts: signup, login with throttling, rotating refresh tokens, password change, API keys.
+
+Every function is keyword-only and async; each says what it raises (AccountsError unless noted).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from server.accounts.errors import AccountsError, AccountsErrorCode
+from server.accounts.models import ApiKey, LoginFailure, RefreshToken, Role, User
+from server.security import passwords
+from server.security.tokens import (
+    InvalidToken,
+    decode_access_token,
+    issue_access_token,
+    new_opaque_token,
+    token_digest,
+)
+from server.settings import Settings, get_settings
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+API_KEY_SCOPES = frozenset({"receipts", "cards", "captures", "invoices", "companies", "jobs"})
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    access_expires_at: datetime
+    refresh_expires_at: datetime
+    user: User
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lower-case the whole address, so one mailbox maps to one account."""
+    value = email.strip().lower()
+    if not EMAIL_RE.match(value) or len(value) > 254:
+        raise AccountsError(AccountsErrorCode.INVALID_EMAIL, "Email address is not valid.", field="email")
+    return value
+
+
+def _check_password(password: str, *, email: str, settings: Settings, field: str = "password") -> None:
+    problem = passwords.password_problem(password, email=email, min_length=settings.password_min_length)
+    if problem:
+        raise AccountsError(AccountsErrorCode.WEAK_PASSWORD, problem, field=field)
+
+
+async def signup(*, email: str, password: str, role: Role = Role.USER) -> User:
+    """Create an account. Raises INVALID_EMAIL, WEAK_PASSWORD, EMAIL_TAKEN."""
+    settings = get_settings()
+    email = normalise_email(email)
+    _check_password(password, email=email, settings=settings)
+    if await User.exists(email=email):
+        raise AccountsError(AccountsErrorCode.EMAIL_TAKEN, "An account already uses this email.", field="email")
+    password_hash = await passwords.hash_password(password)
+    try:
+        return await User.create(email=email, password_hash=password_hash, role=role)
+    except Exception as exc:  # the unique index settles a race between two signups
+        if await User.exists(email=email):
+            raise AccountsError(
+                AccountsErrorCode.EMAIL_TAKEN, "An account already uses this email.", field="email"
+            ) from exc
+        raise
+
+
+async def _throttle_check(*, email: str, ip: str, settings: Settings) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=settings.login_window_seconds)
+    by_email = LoginFailure.filter(email=email, created_at__gte=since)
+    by_ip = LoginFailure.filter(ip=ip, created_at__gte=since)
+    for query, limit in ((by_email, settings.login_max_failures), (by_ip, settings.login_ip_max_failures)):
+        failures = await query.order_by("-created_at").limit(limit).values_list("created_at", flat=True)
+        if len(failures) >= limit:
+            oldest = min(failures)
+            retry_after = max(1, int((oldest - since).total_seconds()) + 1)
+            raise AccountsError(
+                AccountsErrorCode.THROTTLED,
+                f"Too many failed logins. Try again in {retry_after} seconds.",
+                retry_after_seconds=retry_after,
+            )
+
+
+async def _issue_tokens(user: User, *, family: uuid.UUID, settings: Settings) -> TokenPair:
+    now = datetime.now(UTC)
+    refresh = new_opaque_token()
+    refresh_expires = now + timedelta(days=settings.refresh_token_days)
+    await RefreshToken.create(
+        user=user, family=family, token_hash=token_digest(refresh), expires_at=refresh_expires
+    )
+    access = issue_access_token(
+        user_id=user.id, role=user.role.value, secret=settings.secret_key, minutes=settings.access_token_minutes
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        access_expires_at=now + timedelta(minutes=settings.access_token_minutes),
+        refresh_expires_at=refresh_expires,
+        user=user,
+    )
+
+
+async def login(*, email: str, password: str, ip: str) -> TokenPair:
+    """Check credentials and start a new refresh-token family. Raises INVALID_CREDENTIALS, THROTTLED."""
+    settings = get_settings()
+    email = email.strip().lower()
+    await _throttle_check(email=email, ip=ip, settings=settings)
+    user = await User.get_or_none(email=email)
+    ok = await passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
+    if not (user and ok and user.is_active):
+        await LoginFailure.create(email=email[:254], ip=ip[:64])
+        raise AccountsError(AccountsErrorCode.INVALID_CREDENTIALS, "Email or password is wrong.")
+    await LoginFailure.filter(email=email).delete()
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = await passwords.hash_password(password)
+        await user.save(update_fields=["password_hash", "updated_at"])
+    return await _issue_tokens(user, family=uuid.uuid4(), settings=settings)
+
+
+async def refresh(*, refresh_token: str) -> TokenPair:
+    """Spend a refresh token and issue the next of its family.
+
+    Raises INVALID_REFRESH_TOKEN; REFRESH_TOKEN_REUSED when a spent token comes back (it may have
+    been stolen), after revoking the whole family so neither holder can continue.
+    """
+    settings = get_settings()
+    now = datetime.now(UTC)
+    digest = token_digest(refresh_token)
+    async with in_transaction():
+        token = await RefreshToken.get_or_none(token_hash=digest).select_related("user")
+        if token is None or token.revoked_at or token.expires_at <= now or not token.user.is_active:
+            raise AccountsError(AccountsErrorCode.INVALID_REFRESH_TOKEN, "Refresh token is not valid.")
+        # Spend it with a conditional update so two concurrent refreshes cannot both succeed.
+        spent = await RefreshToken.filter(id=token.id, used_at__isnull=True).update(used_at=now)
+    if not spent:
+        await RefreshToken.filter(family=token.family, revoked_at__isnull=True).update(revoked_at=now)
+        raise AccountsError(
+            AccountsErrorCode.REFRESH_TOKEN_REUSED,
+            "This refresh token was already used; every session of this login is now signed out.",
+        )
+    return await _issue_tokens(token.user, family=token.family, settings=settings)
+
+
+async def logout(*, refresh_token: str) -> bool:
+    """Revoke the refresh-token family of this login. Returns whether anything was revoked."""
+    token = await RefreshToken.get_or_none(token_hash=token_digest(refresh_token))
+    if token is None:
+        return False
+    await RefreshToken.filter(family=token.family, revoked_at__isnull=True).update(revoked_at=datetime.now(UTC))
+    return True
+
+
+async def change_password(*, user: User, current_password: str, new_password: str) -> TokenPair:
+    """Change the password, sign out every other session and return fresh tokens.
+
+    Raises INVALID_CREDENTIALS (current password wrong), WEAK_PASSWORD.
+    """
+    settings = get_settings()
+    if not await passwords.verify_password(user.password_hash, current_password):
+        raise AccountsError(
+            AccountsErrorCode.INVALID_CREDENTIALS, "Current password is wrong.", field="currentPassword"
+        )
+    _check_password(new_password, email=user.email, settings=settings, field="newPassword")
+    now = datetime.now(UTC)
+    user.password_hash = await passwords.hash_password(new_password)
+    # JWT `iat` has one-second resolution: tokens from this very second stay valid.
+    user.tokens_valid_after = now.replace(microsecond=0)
+    await user.save(update_fields=["password_hash", "tokens_valid_after", "updated_at"])
+    await RefreshToken.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    return await _issue_tokens(user, family=uuid.uuid4(), settings=settings)
+
+
+async def user_for_access_token(token: str) -> User | None:
+    """The active user an access token names, or None when it is invalid in any way."""
+    settings = get_settings()
+    try:
+        claims = decode_access_token(token, secret=settings.secret_key)
+    except InvalidToken:
+        return None
+    user = await User.get_or_none(id=claims.user_id, is_active=True)
+    if user is None or (user.tokens_valid_after and claims.issued_at < user.tokens_valid_after):
+        return None
+    return user
+
+
+async def create_admin(*, email: str, password: str) -> User:
+    """Create an ADMIN account, or promote an existing one (used by `python -m server create-admin`)."""
+    email = normalise_email(email)
+    user = await User.get_or_none(email=email)
+    if user is None:
+        return await signup(email=email, password=password, role=Role.ADMIN)
+    user.role = Role.ADMIN
+    await user.save(update_fields=["role", "updated_at"])
+    return user
+
+
+async def create_api_key(
+    *, owner: User, name: str, scopes: list[str], expires_at: datetime | None
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret, which is shown this once only.
+
+    Raises INVALID_INPUT for an empty name, unknown scopes or an expiry in the past.
+    """
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise AccountsError(AccountsErrorCode.INVALID_INPUT, "Name must have 1 to 100 characters.", field="name")
+    unknown = sorted(set(scopes) - API_KEY_SCOPES)
+    if unknown or not scopes:
+        raise AccountsError(
+            AccountsErrorCode.INVALID_INPUT,
+            f"Scopes must be among {', '.join(sorted(API_KEY_SCOPES))}; got {', '.join(unknown) or 'none'}.",
+            field="scopes",
+        )
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        raise AccountsError(AccountsErrorCode.INVALID_INPUT, "Expiry must be in the future.", field="expiresAt")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = await ApiKey.create(
+        name=name,
+        prefix=prefix,
+        secret_hash=token_digest(secret),
+        scopes=sorted(set(scopes)),
+        owner=owner,
+        expires_at=expires_at,
+    )
+    return key, f"sbk_{prefix}_{secret}"
+
+
+async def revoke_api_key(*, key_id: uuid.UUID) -> ApiKey:
+    """Revoke a key (idempotent). Raises NOT_FOUND."""
+    key = await ApiKey.get_or_none(id=key_id)
+    if key is None:
+        raise AccountsError(AccountsErrorCode.NOT_FOUND, "No such API key.", field="id")
+    if key.revoked_at is None:
+        key.revoked_at = datetime.now(UTC)
+        await key.save(update_fields=["revoked_at", "updated_at"])
+    return key
+
+
+async def api_key_for_header(value: str) -> ApiKey | None:
+    """The live key an `X-API-Key` header names (recording its use), or None."""
+    parts = value.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != "sbk":
+        return None
+    key = await ApiKey.get_or_none(prefix=parts[1]).select_related("owner")
+    now = datetime.now(UTC)
+    if (
+        key is None
+        or not secrets.compare_digest(key.secret_hash, token_digest(parts[2]))
+        or key.revoked_at is not None
+        or (key.expires_at is not None and key.expires_at <= now)
+        or not key.owner.is_active
+    ):
+        return None
+    # One write per minute at most: last-used time is informative, not an audit log.
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        key.last_used_at = now
+        await ApiKey.filter(id=key.id).update(last_used_at=now)
+    return key

@@ -1,0 +1,78 @@
+"""The typed per-request Context: who is calling, and the request-scoped DataLoaders.
+
+Authentication is lazy: a request that never asks who the caller is (`{ __typename }`, GraphiQL
+assets, introspection) pays no database round-trip. The Context is also what the websocket
+handler fills from `connection_init` (`connection_params`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from server.accounts import services as accounts
+from server.accounts.models import ApiKey, User
+from server.settings import Settings
+
+T = TypeVar("T")
+_UNSET: Any = object()
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    settings: Settings
+    connection_params: dict[str, Any] | None = None
+    _user: Any = _UNSET
+    _api_key: ApiKey | None = None
+    _loaders: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ip(self) -> str:
+        client = self.request.client
+        return client.host if client else "unknown"
+
+    def _credentials(self) -> tuple[str | None, str | None]:
+        """(bearer token, api key) from HTTP headers, or from the websocket init payload."""
+        if self.connection_params is not None:
+            params = self.connection_params
+            auth = str(params.get("Authorization") or params.get("authorization") or "")
+            api_key = params.get("X-API-Key") or params.get("apiKey")
+        else:
+            auth = self.request.headers.get("authorization", "")
+            api_key = self.request.headers.get("x-api-key")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+        return token or None, (str(api_key) if api_key else None)
+
+    async def user(self) -> User | None:
+        """The authenticated user (an API key acts as its owner), or None; cached per request."""
+        if self._user is _UNSET:
+            token, api_key = self._credentials()
+            user = None
+            if token:
+                user = await accounts.user_for_access_token(token)
+            elif api_key:
+                self._api_key = await accounts.api_key_for_header(api_key)
+                user = self._api_key.owner if self._api_key else None
+            self._user = user
+        return self._user
+
+    async def api_key(self) -> ApiKey | None:
+        await self.user()
+        return self._api_key
+
+    def has_credentials(self) -> bool:
+        return any(self._credentials())
+
+    def loader(self, name: str, factory: Callable[[], T]) -> T:
+        """A DataLoader made once per request, so batching never leaks data across callers."""
+        existing = self._loaders.get(name)
+        if existing is None:
+            existing = self._loaders[name] = factory()
+        return existing

@@ -1,0 +1,59 @@
+"""Prometheus metrics: GraphQL operations by name and outcome, latency, HTTP requests by status.
+
+Operation names come from clients, so they are sanitised and capped in number to keep the
+label set bounded.
+"""
+
+from __future__ import annotations
+
+import re
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+registry = CollectorRegistry()
+
+GRAPHQL_REQUESTS = Counter(
+    "scanbase_graphql_requests",
+    "GraphQL operations executed, by operation name, type and outcome (ok or error).",
+    ["operation", "type", "outcome"],
+    registry=registry,
+)
+GRAPHQL_LATENCY = Histogram(
+    "scanbase_graphql_duration_seconds",
+    "GraphQL operation latency in seconds, by operation name.",
+    ["operation"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=registry,
+)
+HTTP_REQUESTS = Counter(
+    "scanbase_http_requests",
+    "HTTP requests by route and status code.",
+    ["route", "status"],
+    registry=registry,
+)
+JOBS = Counter(
+    "scanbase_jobs",
+    "Jobs finished, by kind and final status.",
+    ["kind", "status"],
+    registry=registry,
+)
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_MAX_NAMES = 200
+_seen_names: set[str] = set()
+
+
+def operation_label(name: str | None) -> str:
+    if not name:
+        return "anonymous"
+    if not _NAME_RE.match(name):
+        return "invalid"
+    if name not in _seen_names:
+        if len(_seen_names) >= _MAX_NAMES:
+            return "other"
+        _seen_names.add(name)
+    return name
+
+
+def render() -> bytes:
+    return generate_latest(registry)
