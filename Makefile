@@ -4,6 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.installed
 SCRATCH_PG ?= postgres://postgres@127.0.0.1:5432/postgres
+SCRATCH_PG_ASYNC ?= asyncpg://postgres@127.0.0.1:5432/scanbase_migrations_scratch
 
 .PHONY: run test setup deps system-deps migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
 
@@ -61,10 +62,12 @@ schema-check: deps
 # Generate the next migration for both dialects: `make migrations name=add_receipts`.
 migrations: deps
 	@test -n "$(name)" || (echo "usage: make migrations name=<what_changed>" && exit 2)
-	@rm -f var/migrations-scratch.sqlite3
+	@mkdir -p var && rm -f var/migrations-scratch.sqlite3
+	DATABASE_URL=sqlite://var/migrations-scratch.sqlite3 $(PY) -m server migrate
 	$(PY) -m server makemigrations $(name) --database-url sqlite://var/migrations-scratch.sqlite3
 	@psql "$(SCRATCH_PG)" -qc 'DROP DATABASE IF EXISTS scanbase_migrations_scratch' -c 'CREATE DATABASE scanbase_migrations_scratch'
-	$(PY) -m server makemigrations $(name) --database-url asyncpg://postgres@127.0.0.1:5432/scanbase_migrations_scratch
+	DATABASE_URL=$(SCRATCH_PG_ASYNC) $(PY) -m server migrate
+	$(PY) -m server makemigrations $(name) --database-url $(SCRATCH_PG_ASYNC)
 	@rm -f var/migrations-scratch.sqlite3
 
 bench-api: deps

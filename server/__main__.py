@@ -68,13 +68,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create-admin":
         password = args.password
         if password is None:
-            password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+            password = (
+                getpass.getpass("Password: ")
+                if sys.stdin.isatty()
+                else sys.stdin.readline().rstrip("\n")
+            )
         return asyncio.run(_create_admin(args.email, password))
     if args.command == "migrate":
         from server.db import apply_migrations
 
         applied = asyncio.run(apply_migrations())
-        print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+        print(
+            f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
+        )
         return 0
     if args.command == "makemigrations":
         from server.db import make_migration
@@ -90,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         from jobs.worker import run_worker
 
         if not get_settings().redis_url:
-            print("error: REDIS_URL is not set; without it jobs run inside the API process", file=sys.stderr)
+            print(
+                "error: REDIS_URL is not set; without it jobs run inside the API process",
+                file=sys.stderr,
+            )
             return 2
         run_worker()
         return 0

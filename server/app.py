@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -16,7 +17,6 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from cross_web import HTTPException
 from tortoise import connections
 
 from server import metrics
@@ -57,12 +57,16 @@ class GraphQLApp(GraphQL):
             )
         await response(scope, receive, send)
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         return Context(request=request, response=response, settings=self.settings)
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Authenticate from the connection_init payload; wrong credentials close with 4403."""
-        if context.connection_params is not None and not isinstance(context.connection_params, dict):
+        if context.connection_params is not None and not isinstance(
+            context.connection_params, dict
+        ):
             raise ConnectionRejectionError({"message": "connection_init payload must be an object"})
         if context.has_credentials() and await context.user() is None:
             raise ConnectionRejectionError({"message": "Invalid credentials."})
@@ -117,7 +121,9 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
             if init_database:
                 await close_db()
 
-    max_multipart = settings.max_upload_bytes * settings.max_files_per_request + settings.max_body_bytes
+    max_multipart = (
+        settings.max_upload_bytes * settings.max_files_per_request + settings.max_body_bytes
+    )
     app = Starlette(
         debug=settings.debug,
         middleware=[
@@ -147,5 +153,3 @@ def __getattr__(name: str) -> Any:
     if name == "app":
         return create_app()
     raise AttributeError(name)
-
-

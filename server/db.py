@@ -24,7 +24,9 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
         Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
     return {
         "connections": {"default": url},
-        "apps": {"models": {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}},
+        "apps": {
+            "models": {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}
+        },
         "use_tz": True,
         "timezone": "UTC",
     }
@@ -64,8 +66,10 @@ async def apply_migrations(database_url: str | None = None) -> list[str]:
 
 
 async def make_migration(database_url: str, name: str) -> str | None:
-    """Generate the next migration for one dialect against a scratch database already migrated
-    to the latest file. Returns the new file name, or None when models did not change."""
+    """Generate the next migration for one dialect. The scratch database must already be at the
+    latest migration (`python -m server migrate` in its own process first: aerich reads the last
+    applied version when a command opens, and Tortoise cannot be re-initialised in one process).
+    Returns the new file name, "initial", or None when the models did not change."""
     from aerich import Command
 
     location = migrations_location(database_url)
@@ -73,5 +77,4 @@ async def make_migration(database_url: str, name: str) -> str | None:
         if not (Path(location) / "models").exists():
             await command.init_db(safe=True)
             return "initial"
-        await command.upgrade(run_in_transaction=True)
         return await command.migrate(name, no_input=True)

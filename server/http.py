@@ -85,7 +85,12 @@ class HttpMiddleware:
         ]
 
     async def _http(
-        self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes], request_id: str
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: dict[bytes, bytes],
+        request_id: str,
     ) -> None:
         started = time.perf_counter()
         path: str = scope["path"]
@@ -165,15 +170,25 @@ class HttpMiddleware:
 
 
 async def _plain(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [*SECURITY_HEADERS, *headers]})
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [*SECURITY_HEADERS, *headers]}
+    )
     await send({"type": "http.response.body", "body": body})
 
 
-async def _json_error(send: Send, status: int, message: str, cors: list[tuple[bytes, bytes]]) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}).encode()
+async def _json_error(
+    send: Send, status: int, message: str, cors: list[tuple[bytes, bytes]]
+) -> None:
+    body = json.dumps(
+        {"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+    ).encode()
     await _plain(
         send,
         status,
         body,
-        [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *cors],
+        [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            *cors,
+        ],
     )

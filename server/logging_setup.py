@@ -29,9 +29,7 @@ _SECRET_PATTERNS = [
 def scrub(text: str) -> str:
     """Replace anything that looks like a password, token or API key with [REDACTED]."""
     for pattern in _SECRET_PATTERNS:
-        if pattern.groups >= 2:
-            text = pattern.sub(r"\1[REDACTED]", text)
-        elif pattern.groups == 1:
+        if pattern.groups >= 2 or pattern.groups == 1:
             text = pattern.sub(r"\1[REDACTED]", text)
         else:
             text = pattern.sub("[REDACTED]", text)
@@ -66,7 +64,9 @@ def configure_logging(*, level: str = "INFO", json_logs: bool = True) -> None:
     if json_logs:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+        handler.setFormatter(
+            PlainFormatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -102,7 +102,9 @@ async def _drop_pg_database(base_url: str, name: str) -> None:
     import asyncpg
 
     parts = urlsplit(base_url)
-    conn = await asyncpg.connect(urlunsplit(("postgresql", parts.netloc, parts.path or "/postgres", "", "")))
+    conn = await asyncpg.connect(
+        urlunsplit(("postgresql", parts.netloc, parts.path or "/postgres", "", ""))
+    )
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -30,7 +30,10 @@ async def make_user(*, role: Role = Role.USER, email: str | None = None) -> Acco
     user = await services.signup(email=email, password=PASSWORD, role=role)
     settings = get_settings()
     token = issue_access_token(
-        user_id=user.id, role=user.role.value, secret=settings.secret_key, minutes=settings.access_token_minutes
+        user_id=user.id,
+        role=user.role.value,
+        secret=settings.secret_key,
+        minutes=settings.access_token_minutes,
     )
     return Account(user=user, token=token, email=email)
 

@@ -65,5 +65,7 @@ def schema_extensions(settings: Settings) -> list:
     if not settings.introspection:
         extensions.append(DisableIntrospection())
     if not settings.debug:
-        extensions.append(MaskErrors(should_mask_error=is_internal, error_message="Internal server error."))
+        extensions.append(
+            MaskErrors(should_mask_error=is_internal, error_message="Internal server error.")
+        )
     return extensions

@@ -144,12 +144,16 @@ async def paginate(
             Q(**{f"{sort_field}__{op}": value}) | Q(**{sort_field: value, f"id__{op}": pk})
         )
     sign = "-" if descending else ""
-    rows = await page_query.order_by(f"{sign}{sort_field}", f"{sign}id").limit(size + 1).prefetch_related(
-        *prefetch
+    rows = (
+        await page_query.order_by(f"{sign}{sort_field}", f"{sign}id")
+        .limit(size + 1)
+        .prefetch_related(*prefetch)
     )
     has_next = len(rows) > size
     rows = rows[:size]
-    edges = [Edge(cursor=_encode_cursor([getattr(r, sort_field), r.id]), node=to_node(r)) for r in rows]
+    edges = [
+        Edge(cursor=_encode_cursor([getattr(r, sort_field), r.id]), node=to_node(r)) for r in rows
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(

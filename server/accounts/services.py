@@ -25,7 +25,9 @@ from server.security.tokens import (
 )
 from server.settings import Settings, get_settings
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+EMAIL_RE = re.compile(
+    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
+)
 API_KEY_SCOPES = frozenset({"receipts", "cards", "captures", "invoices", "companies", "jobs"})
 
 
@@ -42,12 +44,18 @@ def normalise_email(email: str) -> str:
     """Trim and lower-case the whole address, so one mailbox maps to one account."""
     value = email.strip().lower()
     if not EMAIL_RE.match(value) or len(value) > 254:
-        raise AccountsError(AccountsErrorCode.INVALID_EMAIL, "Email address is not valid.", field="email")
+        raise AccountsError(
+            AccountsErrorCode.INVALID_EMAIL, "Email address is not valid.", field="email"
+        )
     return value
 
 
-def _check_password(password: str, *, email: str, settings: Settings, field: str = "password") -> None:
-    problem = passwords.password_problem(password, email=email, min_length=settings.password_min_length)
+def _check_password(
+    password: str, *, email: str, settings: Settings, field: str = "password"
+) -> None:
+    problem = passwords.password_problem(
+        password, email=email, min_length=settings.password_min_length
+    )
     if problem:
         raise AccountsError(AccountsErrorCode.WEAK_PASSWORD, problem, field=field)
 
@@ -58,7 +66,9 @@ async def signup(*, email: str, password: str, role: Role = Role.USER) -> User:
     email = normalise_email(email)
     _check_password(password, email=email, settings=settings)
     if await User.exists(email=email):
-        raise AccountsError(AccountsErrorCode.EMAIL_TAKEN, "An account already uses this email.", field="email")
+        raise AccountsError(
+            AccountsErrorCode.EMAIL_TAKEN, "An account already uses this email.", field="email"
+        )
     password_hash = await passwords.hash_password(password)
     try:
         return await User.create(email=email, password_hash=password_hash, role=role)
@@ -74,8 +84,13 @@ async def _throttle_check(*, email: str, ip: str, settings: Settings) -> None:
     since = datetime.now(UTC) - timedelta(seconds=settings.login_window_seconds)
     by_email = LoginFailure.filter(email=email, created_at__gte=since)
     by_ip = LoginFailure.filter(ip=ip, created_at__gte=since)
-    for query, limit in ((by_email, settings.login_max_failures), (by_ip, settings.login_ip_max_failures)):
-        failures = await query.order_by("-created_at").limit(limit).values_list("created_at", flat=True)
+    for query, limit in (
+        (by_email, settings.login_max_failures),
+        (by_ip, settings.login_ip_max_failures),
+    ):
+        failures = (
+            await query.order_by("-created_at").limit(limit).values_list("created_at", flat=True)
+        )
         if len(failures) >= limit:
             oldest = min(failures)
             retry_after = max(1, int((oldest - since).total_seconds()) + 1)
@@ -94,7 +109,10 @@ async def _issue_tokens(user: User, *, family: uuid.UUID, settings: Settings) ->
         user=user, family=family, token_hash=token_digest(refresh), expires_at=refresh_expires
     )
     access = issue_access_token(
-        user_id=user.id, role=user.role.value, secret=settings.secret_key, minutes=settings.access_token_minutes
+        user_id=user.id,
+        role=user.role.value,
+        secret=settings.secret_key,
+        minutes=settings.access_token_minutes,
     )
     return TokenPair(
         access_token=access,
@@ -111,7 +129,9 @@ async def login(*, email: str, password: str, ip: str) -> TokenPair:
     email = email.strip().lower()
     await _throttle_check(email=email, ip=ip, settings=settings)
     user = await User.get_or_none(email=email)
-    ok = await passwords.verify_password(user.password_hash if user else passwords.DUMMY_HASH, password)
+    ok = await passwords.verify_password(
+        user.password_hash if user else passwords.DUMMY_HASH, password
+    )
     if not (user and ok and user.is_active):
         await LoginFailure.create(email=email[:254], ip=ip[:64])
         raise AccountsError(AccountsErrorCode.INVALID_CREDENTIALS, "Email or password is wrong.")
@@ -134,11 +154,15 @@ async def refresh(*, refresh_token: str) -> TokenPair:
     async with in_transaction():
         token = await RefreshToken.get_or_none(token_hash=digest).select_related("user")
         if token is None or token.revoked_at or token.expires_at <= now or not token.user.is_active:
-            raise AccountsError(AccountsErrorCode.INVALID_REFRESH_TOKEN, "Refresh token is not valid.")
+            raise AccountsError(
+                AccountsErrorCode.INVALID_REFRESH_TOKEN, "Refresh token is not valid."
+            )
         # Spend it with a conditional update so two concurrent refreshes cannot both succeed.
         spent = await RefreshToken.filter(id=token.id, used_at__isnull=True).update(used_at=now)
     if not spent:
-        await RefreshToken.filter(family=token.family, revoked_at__isnull=True).update(revoked_at=now)
+        await RefreshToken.filter(family=token.family, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
         raise AccountsError(
             AccountsErrorCode.REFRESH_TOKEN_REUSED,
             "This refresh token was already used; every session of this login is now signed out.",
@@ -151,7 +175,9 @@ async def logout(*, refresh_token: str) -> bool:
     token = await RefreshToken.get_or_none(token_hash=token_digest(refresh_token))
     if token is None:
         return False
-    await RefreshToken.filter(family=token.family, revoked_at__isnull=True).update(revoked_at=datetime.now(UTC))
+    await RefreshToken.filter(family=token.family, revoked_at__isnull=True).update(
+        revoked_at=datetime.now(UTC)
+    )
     return True
 
 
@@ -163,7 +189,9 @@ async def change_password(*, user: User, current_password: str, new_password: st
     settings = get_settings()
     if not await passwords.verify_password(user.password_hash, current_password):
         raise AccountsError(
-            AccountsErrorCode.INVALID_CREDENTIALS, "Current password is wrong.", field="currentPassword"
+            AccountsErrorCode.INVALID_CREDENTIALS,
+            "Current password is wrong.",
+            field="currentPassword",
         )
     _check_password(new_password, email=user.email, settings=settings, field="newPassword")
     now = datetime.now(UTC)
@@ -208,7 +236,9 @@ async def create_api_key(
     """
     name = name.strip()
     if not 1 <= len(name) <= 100:
-        raise AccountsError(AccountsErrorCode.INVALID_INPUT, "Name must have 1 to 100 characters.", field="name")
+        raise AccountsError(
+            AccountsErrorCode.INVALID_INPUT, "Name must have 1 to 100 characters.", field="name"
+        )
     unknown = sorted(set(scopes) - API_KEY_SCOPES)
     if unknown or not scopes:
         raise AccountsError(
@@ -217,7 +247,9 @@ async def create_api_key(
             field="scopes",
         )
     if expires_at is not None and expires_at <= datetime.now(UTC):
-        raise AccountsError(AccountsErrorCode.INVALID_INPUT, "Expiry must be in the future.", field="expiresAt")
+        raise AccountsError(
+            AccountsErrorCode.INVALID_INPUT, "Expiry must be in the future.", field="expiresAt"
+        )
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = await ApiKey.create(

@@ -33,7 +33,9 @@ class OcrPage:
     width: int
     height: int
     lines: list[OcrLine]
-    source: str  # engine name ("rapidocr", "tesseract") or "text-layer" for digital PDFs
+    # engine name ("rapidocr", "tesseract"), "text-layer" for digital PDF pages, or "blank" for
+    # pages with nothing on them (not OCRed)
+    source: str
 
     @property
     def text(self) -> str:

@@ -50,7 +50,11 @@ async def test_signup_validates_email_and_password_policy(gql):
         ({"email": unique_email(), "password": "short"}, "WEAK_PASSWORD", "password"),
         ({"email": unique_email(), "password": "password123"}, "WEAK_PASSWORD", "password"),
         ({"email": unique_email(), "password": "aaaaaaaaaaaaaa"}, "WEAK_PASSWORD", "password"),
-        ({"email": "johnsmith@example.com", "password": "johnsmith-2024!"}, "WEAK_PASSWORD", "password"),
+        (
+            {"email": "johnsmith@example.com", "password": "johnsmith-2024!"},
+            "WEAK_PASSWORD",
+            "password",
+        ),
     ]
     for variables, code, field in cases:
         payload = data_of(await gql(SIGNUP, {"input": variables}))["signup"]
@@ -62,7 +66,9 @@ async def test_login_returns_tokens_that_authenticate_me(gql):
     # given
     account = await make_user()
     # when
-    login = data_of(await gql(LOGIN, {"input": {"email": account.email.upper(), "password": PASSWORD}}))["login"]
+    login = data_of(
+        await gql(LOGIN, {"input": {"email": account.email.upper(), "password": PASSWORD}})
+    )["login"]
     me = data_of(await gql(ME, token=login["accessToken"]))["me"]
     # then
     assert login["errors"] == []
@@ -74,7 +80,9 @@ async def test_login_returns_tokens_that_authenticate_me(gql):
 
 async def test_login_with_wrong_password_or_unknown_email_says_the_same(gql):
     account = await make_user()
-    wrong = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": "nope-nope-nope"}}))
+    wrong = data_of(
+        await gql(LOGIN, {"input": {"email": account.email, "password": "nope-nope-nope"}})
+    )
     unknown = data_of(await gql(LOGIN, {"input": {"email": unique_email(), "password": PASSWORD}}))
     for payload in (wrong["login"], unknown["login"]):
         assert payload["accessToken"] is None
@@ -88,7 +96,9 @@ async def test_login_is_throttled_per_email_with_retry_time(gql):
     for _ in range(5):
         await gql(LOGIN, {"input": {"email": account.email, "password": "wrong-password-x"}})
     # when: even the right password is refused now
-    payload = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))["login"]
+    payload = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))[
+        "login"
+    ]
     # then
     assert payload["accessToken"] is None
     error = payload["errors"][0]
@@ -112,7 +122,9 @@ async def test_login_is_throttled_per_ip(app, monkeypatch):
             await gql_ip(LOGIN, {"input": {"email": unique_email(), "password": "wrong-password"}})
         # when
         account = await make_user()
-        payload = data_of(await gql_ip(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))
+        payload = data_of(
+            await gql_ip(LOGIN, {"input": {"email": account.email, "password": PASSWORD}})
+        )
     # then
     assert payload["login"]["errors"][0]["code"] == "THROTTLED"
 
@@ -120,7 +132,9 @@ async def test_login_is_throttled_per_ip(app, monkeypatch):
 async def test_refresh_rotates_and_reuse_revokes_the_family(gql):
     # given
     account = await make_user()
-    login = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))["login"]
+    login = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))[
+        "login"
+    ]
     first_refresh = login["refreshToken"]
     # when: a normal rotation
     rotated = data_of(await gql(REFRESH, {"token": first_refresh}))["refreshToken"]
@@ -144,7 +158,9 @@ async def test_refresh_with_garbage_token(gql):
 
 async def test_logout_revokes_the_refresh_token(gql):
     account = await make_user()
-    login = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))["login"]
+    login = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))[
+        "login"
+    ]
     assert data_of(await gql(LOGOUT, {"token": login["refreshToken"]}))["logout"]["revoked"] is True
     after = data_of(await gql(REFRESH, {"token": login["refreshToken"]}))["refreshToken"]
     assert after["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
@@ -158,7 +174,9 @@ async def test_me_is_null_when_anonymous(gql):
 async def test_change_password_signs_out_other_sessions(gql):
     # given: two sessions
     account = await make_user()
-    other = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))["login"]
+    other = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))[
+        "login"
+    ]
     new_password = "another long passphrase 42"
     # when
     changed = data_of(
@@ -172,9 +190,13 @@ async def test_change_password_signs_out_other_sessions(gql):
     assert changed["errors"] == []
     refresh_other = data_of(await gql(REFRESH, {"token": other["refreshToken"]}))["refreshToken"]
     assert refresh_other["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
-    old_login = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}}))["login"]
+    old_login = data_of(
+        await gql(LOGIN, {"input": {"email": account.email, "password": PASSWORD}})
+    )["login"]
     assert old_login["errors"][0]["code"] == "INVALID_CREDENTIALS"
-    new_login = data_of(await gql(LOGIN, {"input": {"email": account.email, "password": new_password}}))["login"]
+    new_login = data_of(
+        await gql(LOGIN, {"input": {"email": account.email, "password": new_password}})
+    )["login"]
     assert new_login["errors"] == []
     assert data_of(await gql(ME, token=changed["accessToken"]))["me"]["email"] == account.email
 
@@ -183,18 +205,32 @@ async def test_change_password_checks_current_and_policy(gql):
     account = await make_user()
     wrong = data_of(
         await gql(
-            CHANGE_PASSWORD, {"input": {"currentPassword": "not-it-at-all", "newPassword": "x" * 20}}, token=account.token
+            CHANGE_PASSWORD,
+            {"input": {"currentPassword": "not-it-at-all", "newPassword": "x" * 20}},
+            token=account.token,
         )
     )["changePassword"]
     weak = data_of(
-        await gql(CHANGE_PASSWORD, {"input": {"currentPassword": PASSWORD, "newPassword": "short"}}, token=account.token)
+        await gql(
+            CHANGE_PASSWORD,
+            {"input": {"currentPassword": PASSWORD, "newPassword": "short"}},
+            token=account.token,
+        )
     )["changePassword"]
-    assert (wrong["errors"][0]["code"], wrong["errors"][0]["field"]) == ("INVALID_CREDENTIALS", "currentPassword")
-    assert (weak["errors"][0]["code"], weak["errors"][0]["field"]) == ("WEAK_PASSWORD", "newPassword")
+    assert (wrong["errors"][0]["code"], wrong["errors"][0]["field"]) == (
+        "INVALID_CREDENTIALS",
+        "currentPassword",
+    )
+    assert (weak["errors"][0]["code"], weak["errors"][0]["field"]) == (
+        "WEAK_PASSWORD",
+        "newPassword",
+    )
 
 
 async def test_change_password_requires_authentication(gql):
-    result = await gql(CHANGE_PASSWORD, {"input": {"currentPassword": "a" * 12, "newPassword": "b" * 12}})
+    result = await gql(
+        CHANGE_PASSWORD, {"input": {"currentPassword": "a" * 12, "newPassword": "b" * 12}}
+    )
     assert result["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
