@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 
 deps: $(STAMP)
 
-# Tesseract (with French and English data) is the one system package the OCR engine needs.
+# System packages: tesseract (French and English data) for the OCR engine; docker-compose only to
+# validate docker-compose.yml in the tests (no Docker engine is needed for that).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra docker-compose
 system-deps:
-	@if ! command -v tesseract >/dev/null || ! tesseract --list-langs 2>/dev/null | grep -q '^fra$$'; then \
-		echo "installing tesseract-ocr (fra, eng)"; \
+	@missing=""; \
+	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -q '^fra$$' || missing="tesseract"; \
+	command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing="$$missing compose"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages ($$missing): $(APT_PACKAGES)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
 setup: deps system-deps
