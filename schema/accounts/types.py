@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import strawberry
 from strawberry import Info, relay
 
+from schema.accounts.loaders import api_keys_by_owner
+from schema.core.permissions import IsAdmin
 from schema.core.relay import register_node
 from server.accounts import models
 from server.accounts.errors import AccountsErrorCode
@@ -32,10 +35,19 @@ class UserType(relay.Node):
     email: str
     role: Role  # type: ignore[valid-type]
     created_at: datetime
+    _pk: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_model(cls, user: models.User) -> UserType:
-        return cls(id=str(user.id), email=user.email, role=user.role, created_at=user.created_at)
+        return cls(id=str(user.id), email=user.email, role=user.role, created_at=user.created_at, _pk=user.id)
+
+    @strawberry.field(
+        permission_classes=[IsAdmin],
+        description="The API keys this user owns, newest first (admins only; batched per request).",
+    )
+    async def api_keys(self, info: Info) -> list[ApiKeyType]:
+        keys = await api_keys_by_owner(info.context).load(self._pk)
+        return [ApiKeyType.from_model(key) for key in keys]
 
     @classmethod
     async def resolve_nodes(
