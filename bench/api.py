@@ -96,7 +96,9 @@ def build_request(port: int, body: dict, token: str | None) -> bytes:
     return ("\r\n".join(headers) + "\r\n\r\n").encode() + payload
 
 
-async def one_connection(port: int, request: bytes, deadline: float, latencies: list[float], errors: list[int]) -> int:
+async def one_connection(
+    port: int, request: bytes, deadline: float, latencies: list[float], errors: list[int]
+) -> int:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     done = 0
     try:
@@ -134,23 +136,30 @@ async def one_connection(port: int, request: bytes, deadline: float, latencies: 
     return done
 
 
-async def drive(name: str, port: int, pid: int, body: dict, token: str | None, seconds: float, concurrency: int) -> Result:
+async def drive(
+    name: str, port: int, pid: int, body: dict, token: str | None, seconds: float, concurrency: int
+) -> Result:
     request = build_request(port, body, token)
     # warm-up: caches, connection pools, first-import costs
-    await asyncio.gather(*(one_connection(port, request, time.perf_counter() + 0.5, [], []) for _ in range(4)))
+    await asyncio.gather(
+        *(one_connection(port, request, time.perf_counter() + 0.5, [], []) for _ in range(4))
+    )
     latencies: list[float] = []
     errors: list[int] = []
     cpu_before = process_cpu(pid)
     started = time.perf_counter()
     counts = await asyncio.gather(
-        *(one_connection(port, request, started + seconds, latencies, errors) for _ in range(concurrency))
+        *(
+            one_connection(port, request, started + seconds, latencies, errors)
+            for _ in range(concurrency)
+        )
     )
     elapsed = time.perf_counter() - started
     return Result(name, sum(counts), elapsed, latencies, process_cpu(pid) - cpu_before, len(errors))
 
 
-async def wait_ready(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_ready(port: int, limit_seconds: float = 60) -> None:
+    deadline = time.monotonic() + limit_seconds
     while time.monotonic() < deadline:
         try:
             _, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -181,14 +190,22 @@ async def seed(database_url: str) -> str:
     from server.settings import get_settings
 
     await init_db(database_url)
-    admin = await services.signup(email="bench-admin@example.com", password="bench admin passphrase", role=Role.ADMIN)
+    admin = await services.signup(
+        email="bench-admin@example.com", password="bench admin passphrase", role=Role.ADMIN
+    )
     for i in range(50):
-        user = await services.signup(email=f"bench{i}@example.com", password="bench user passphrase")
+        user = await services.signup(
+            email=f"bench{i}@example.com", password="bench user passphrase"
+        )
         for j in range(5):
-            await services.create_api_key(owner=user, name=f"key {j}", scopes=["cards"], expires_at=None)
+            await services.create_api_key(
+                owner=user, name=f"key {j}", scopes=["cards"], expires_at=None
+            )
     await Tortoise.close_connections()
     settings = get_settings()
-    return issue_access_token(user_id=admin.id, role="ADMIN", secret=settings.secret_key, minutes=60)
+    return issue_access_token(
+        user_id=admin.id, role="ADMIN", secret=settings.secret_key, minutes=60
+    )
 
 
 def count_statements(database_url: str, token: str) -> dict[str, int]:
@@ -212,7 +229,9 @@ async def main():
     print(json.dumps(out))
 asyncio.run(main())
 """
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=os.environ)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=os.environ
+    )
     return json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
 
 
@@ -226,7 +245,13 @@ async def main() -> None:
     tmp = tempfile.mkdtemp(prefix="scanbase-bench-")
     database_url = args.database_url or f"sqlite://{tmp}/bench.sqlite3"
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "GRAPHIQL": "false"}
-    subprocess.run([sys.executable, "-m", "server", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(  # noqa: ASYNC221 - one-off setup before any load is generated
+        [sys.executable, "-m", "server", "migrate"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     token = await seed(database_url)
     statements = count_statements(database_url, token)
 
@@ -237,24 +262,42 @@ async def main() -> None:
     try:
         await wait_ready(bare_port)
         await wait_ready(api_port)
-        results.append(await drive("bare Starlette JSON route", bare_port, bare.pid, {"query": "{ __typename }"}, None, args.seconds, args.concurrency))
+        results.append(
+            await drive(
+                "bare Starlette JSON route",
+                bare_port,
+                bare.pid,
+                {"query": "{ __typename }"},
+                None,
+                args.seconds,
+                args.concurrency,
+            )
+        )
         for name, body in SCENARIOS.items():
-            results.append(await drive(name, api_port, api.pid, body, token, args.seconds, args.concurrency))
+            results.append(
+                await drive(name, api_port, api.pid, body, token, args.seconds, args.concurrency)
+            )
     finally:
         for proc in (bare, api):
             proc.terminate()
             proc.wait(timeout=20)
 
     floor = results[0]
-    print(f"\nbench.api: concurrency {args.concurrency}, {args.seconds:.0f} s per scenario, one uvicorn worker (uvloop+httptools), {database_url.split(':')[0]}")
-    print(f"{'scenario':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/req':>10} {'SQL/req':>8} {'vs bare':>8} {'errors':>7}")
+    print(
+        f"\nbench.api: concurrency {args.concurrency}, {args.seconds:.0f} s per scenario, one uvicorn worker (uvloop+httptools), {database_url.split(':')[0]}"
+    )
+    print(
+        f"{'scenario':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/req':>10} {'SQL/req':>8} {'vs bare':>8} {'errors':>7}"
+    )
     for r in results:
         sql = statements.get(r.name, "-")
         print(
             f"{r.name:28} {r.rps:8.0f} {r.pct(0.5):8.2f} {r.pct(0.99):8.2f} {r.cpu_ms:10.3f} {sql!s:>8} "
             f"{r.rps / floor.rps:7.0%} {r.errors:7d}"
         )
-    print(f"(median latency of all requests: {statistics.median(results[1].latencies) * 1000:.2f} ms for the trivial query)")
+    print(
+        f"(median latency of all requests: {statistics.median(results[1].latencies) * 1000:.2f} ms for the trivial query)"
+    )
 
 
 if __name__ == "__main__":

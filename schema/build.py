@@ -8,8 +8,13 @@ from strawberry.tools import merge_types
 
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.core.execution import FastLeafExecutionContext
 from schema.core.extensions import schema_extensions
 from schema.core.relay import resolve_node
+from schema.jobs.mutations import JobsMutation
+from schema.jobs.queries import JobsQuery
+from schema.jobs.subscriptions import JobsSubscription
+from schema.ocr.mutations import OcrMutation
 from server.settings import Settings, get_settings
 
 
@@ -20,15 +25,9 @@ class NodeQuery:
         return await resolve_node(info, id)
 
 
-Query = merge_types("Query", (NodeQuery, AccountsQuery))
-Mutation = merge_types("Mutation", (AccountsMutation,))
-
-
-@strawberry.type
-class Subscription:
-    @strawberry.subscription(description="Placeholder until job subscriptions land.")
-    async def heartbeat(self) -> int:  # pragma: no cover - replaced by jobUpdated
-        yield 0
+Query = merge_types("Query", (NodeQuery, AccountsQuery, JobsQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, JobsMutation, OcrMutation))
+Subscription = merge_types("Subscription", (JobsSubscription,))
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -38,6 +37,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=schema_extensions(settings),
+        execution_context_class=FastLeafExecutionContext,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +10,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -19,14 +21,27 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from tortoise import connections
 
+from schema.core.http_executor import JsonPostExecutor, RequestError
 from server import metrics
 from server.context import Context
 from server.db import close_db, init_db
+from server.files.download import download
+from server.files.services import close_blob_store, get_blob_store
 from server.http import HttpMiddleware
+from server.jobs.runtime import job_runtime
 from server.logging_setup import configure_logging
 from server.settings import VERSION, Settings, get_settings
 
 log = logging.getLogger("scanbase.app")
+
+
+PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight", "x-apollo-operation-name")
+
+
+def _bad_request(message: str, code: str) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=400
+    )
 
 
 class GraphQLApp(GraphQL):
@@ -38,15 +53,28 @@ class GraphQLApp(GraphQL):
             graphql_ide="graphiql" if settings.graphiql else None,
             keep_alive=True,
             keep_alive_interval=15,
-            multipart_uploads_enabled=False,
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
+        self.executor = JsonPostExecutor(schema._schema, settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        if request.method == "POST" and request.headers.get("content-type", "").startswith(
+            "application/json"
+        ):
+            response = await self._json_post(request)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        if request.headers.get("content-type", "").startswith("multipart/"):
+            refusal = await self._check_multipart(request)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
         try:
             response = await self.run(request)
         except HTTPException as exc:
@@ -57,10 +85,49 @@ class GraphQLApp(GraphQL):
             )
         await response(scope, receive, send)
 
+    async def _check_multipart(self, request: Request) -> Response | None:
+        """Uploads: a preflight header is required (a plain HTML form cannot set one, so a
+        cross-site form post cannot upload: CSRF), and the form is parsed here with the
+        files-per-request cap; Strawberry then reuses the parsed form."""
+        headers = request.headers
+        if not any(headers.get(name) for name in PREFLIGHT_HEADERS):
+            return _bad_request(
+                "Multipart requests need a 'graphql-preflight: 1' (or 'apollo-require-preflight') header.",
+                "CSRF_PREFLIGHT_REQUIRED",
+            )
+        try:
+            await request.form(max_files=self.settings.max_files_per_request, max_fields=100)
+        except MultiPartException as exc:
+            return _bad_request(
+                f"Invalid upload request: {exc.message}",
+                "TOO_MANY_FILES" if "files" in exc.message else "BAD_REQUEST",
+            )
+        return None
+
+    async def _json_post(self, request: Request) -> Response | None:
+        """The lean path for JSON POSTs; None hands the request to Strawberry's view."""
+        try:
+            query, variables, operation_name = self.executor.parse_body(await request.body())
+            if self.executor.is_subscription(query, operation_name):
+                return None
+            context = await self.get_context(request, None)
+            body = await self.executor.run(query, variables, operation_name, context)
+        except RequestError as exc:
+            body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
+            return Response(json.dumps(body), status_code=400, media_type="application/json")
+        return Response(json.dumps(body, default=str), media_type="application/json")
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        return Context(request=request, response=response, settings=self.settings)
+        state = request.app.state
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            queue=getattr(state, "queue", None),
+            events=getattr(state, "events", None),
+        )
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Authenticate from the connection_init payload; wrong credentials close with 4403."""
@@ -93,6 +160,16 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
+async def ocr_health() -> dict[str, str | None]:
+    """Each OCR engine with its version; an engine that is not installed reports null."""
+    from server.ocr import available_engines
+
+    engines = available_engines()
+    if not any(engines.values()):
+        raise RuntimeError("no OCR engine available")
+    return engines
+
+
 async def ping(request: Request) -> PlainTextResponse:
     """Liveness: the process answers; no dependency is touched."""
     return PlainTextResponse("ok")
@@ -106,7 +183,8 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
 
-    from schema import build_schema  # the app assembles the layers; server modules never do
+    # app.py is the composition root: the one server module that sees schema.
+    from schema import build_schema
 
     graphql_app = GraphQLApp(build_schema(settings), settings)
 
@@ -114,11 +192,23 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if init_database:
             await init_db(settings.database_url)
-        log.info("scanbase %s started", VERSION)
         try:
-            yield
+            # In-process mode this process runs the jobs, so it also recovers them after a crash;
+            # with REDIS_URL the workers do.
+            recover = init_database and not settings.redis_url
+            async with job_runtime(settings, recover=recover) as jobs:
+                app.state.queue, app.state.events = jobs.queue, jobs.events
+                app.state.health_probes.update(
+                    queue=jobs.queue.ping,
+                    events=jobs.events.ping,
+                    storage=get_blob_store().health,
+                    ocr=ocr_health,
+                )
+                log.info("scanbase %s started (jobs: %s)", VERSION, jobs.queue.name)
+                yield
         finally:
             if init_database:
+                await close_blob_store()
                 await close_db()
 
     max_multipart = (
@@ -140,6 +230,7 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
             Route("/health", health),
             Route("/health/ping", ping),
             Route("/metrics", metrics_endpoint),
+            Route("/files/{token}", download, methods=["GET", "HEAD"]),
         ],
         lifespan=lifespan,
     )

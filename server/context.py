@@ -2,7 +2,8 @@
 
 Authentication is lazy: a request that never asks who the caller is (`{ __typename }`, GraphiQL
 assets, introspection) pays no database round-trip. The Context is also what the websocket
-handler fills from `connection_init` (`connection_params`).
+handler fills from `connection_init` (`connection_params`). `queue` and `events` are this
+process's job queue and events broker, for resolvers that enqueue or follow jobs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from starlette.websockets import WebSocket
 
 from server.accounts import services as accounts
 from server.accounts.models import ApiKey, User
+from server.events import EventBroker
+from server.queue import JobQueue
 from server.settings import Settings
 
 T = TypeVar("T")
@@ -29,6 +32,9 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     connection_params: dict[str, Any] | None = None
+    # This process's job queue and events broker (None when the app runs without its lifespan).
+    queue: JobQueue | None = None
+    events: EventBroker | None = None
     _user: Any = _UNSET
     _api_key: ApiKey | None = None
     _loaders: dict[str, Any] = field(default_factory=dict)

@@ -15,6 +15,8 @@ from server.settings import ROOT_DIR, get_settings
 
 MODEL_MODULES = [
     "server.accounts.models",
+    "server.jobs.models",
+    "server.files.models",
 ]
 
 

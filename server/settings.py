@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     job_concurrency: int = 2
     job_timeout_seconds: int = 600
     job_max_tries: int = 3
+    job_heartbeat_seconds: float = 5.0
+    job_retry_delay_seconds: float = 2.0
+    job_recovery_seconds: float = 30.0
+    job_queue_name: str = "scanbase:jobs"
 
     log_level: str = "INFO"
     log_json: bool = True

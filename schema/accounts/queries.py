@@ -18,7 +18,9 @@ class AccountsQuery:
         user = await current_user(info)
         return UserType.from_model(user) if user else None
 
-    @strawberry.field(permission_classes=[IsAdmin], description="Every account, newest first (admins only).")
+    @strawberry.field(
+        permission_classes=[IsAdmin], description="Every account, newest first (admins only)."
+    )
     async def users(
         self, first: int | None = None, after: str | None = None, role: Role | None = None
     ) -> Connection[UserType]:

@@ -39,7 +39,13 @@ class UserType(relay.Node):
 
     @classmethod
     def from_model(cls, user: models.User) -> UserType:
-        return cls(id=str(user.id), email=user.email, role=user.role, created_at=user.created_at, _pk=user.id)
+        return cls(
+            id=str(user.id),
+            email=user.email,
+            role=user.role,
+            created_at=user.created_at,
+            _pk=user.id,
+        )
 
     @strawberry.field(
         permission_classes=[IsAdmin],

@@ -28,8 +28,15 @@ def _plan_for(field_def: Any) -> Any:
     plan = _NO_PLAN
     resolve = field_def.resolve
     definition = (field_def.extensions or {}).get("strawberry-definition")
-    if resolve is not None and getattr(resolve, "_is_default", False) and definition is not None and not field_def.args:
-        leaf = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+    if (
+        resolve is not None
+        and getattr(resolve, "_is_default", False)
+        and definition is not None
+        and not field_def.args
+    ):
+        leaf = (
+            field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+        )
         if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
             plan = (definition.python_name, leaf.serialize)
     _plans[id(field_def)] = plan
@@ -59,4 +66,6 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         return serialized
                 elif not isinstance(field_def.type, GraphQLNonNull):
                     return None
-        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )

@@ -54,7 +54,9 @@ class _Prepared:
 
 
 class JsonPostExecutor:
-    def __init__(self, graphql_schema: GraphQLSchema, settings: Settings, cache_size: int = 512) -> None:
+    def __init__(
+        self, graphql_schema: GraphQLSchema, settings: Settings, cache_size: int = 512
+    ) -> None:
         self.schema = graphql_schema
         self.settings = settings
         self.cache_size = cache_size
@@ -89,7 +91,9 @@ class JsonPostExecutor:
         except (ValueError, UnicodeDecodeError) as exc:
             raise RequestError("Unable to parse request body as JSON") from exc
         if not isinstance(data, dict):
-            raise RequestError("The request body must be a JSON object (batching is not supported).")
+            raise RequestError(
+                "The request body must be a JSON object (batching is not supported)."
+            )
         query = data.get("query")
         variables = data.get("variables")
         operation_name = data.get("operationName")
@@ -108,7 +112,9 @@ class JsonPostExecutor:
         operation = get_operation_ast(prepared.document, operation_name)
         return operation is not None and operation.operation == OperationType.SUBSCRIPTION
 
-    async def run(self, query: str, variables: dict[str, Any] | None, operation_name: str | None, context: Any) -> dict[str, Any]:
+    async def run(
+        self, query: str, variables: dict[str, Any] | None, operation_name: str | None, context: Any
+    ) -> dict[str, Any]:
         """Execute one operation and return the response body. Raises RequestError for HTTP 400."""
         started = time.perf_counter()
         label = operation_label(operation_name)
@@ -121,7 +127,9 @@ class JsonPostExecutor:
             if operation is None:
                 if operation_name:
                     raise RequestError(f'Unknown operation named "{operation_name}".')
-                raise RequestError("Must provide operation name if query contains multiple operations.")
+                raise RequestError(
+                    "Must provide operation name if query contains multiple operations."
+                )
             op_type = operation.operation.value
             result = execute(
                 self.schema,

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from server.models_base import BaseModel
+from server.models_base import BaseModel, DatetimeField
 
 
 class Role(StrEnum):
@@ -20,7 +20,7 @@ class User(BaseModel):
     role = fields.CharEnumField(Role, default=Role.USER, max_length=16)
     is_active = fields.BooleanField(default=True)
     # Access tokens issued before this instant are refused (password change, logout everywhere).
-    tokens_valid_after = fields.DatetimeField(null=True)
+    tokens_valid_after = DatetimeField(null=True)
 
     class Meta:
         table = "users"
@@ -39,9 +39,9 @@ class RefreshToken(BaseModel):
     )
     family = fields.UUIDField(db_index=True)
     token_hash = fields.CharField(max_length=64, unique=True)
-    expires_at = fields.DatetimeField()
-    used_at = fields.DatetimeField(null=True)
-    revoked_at = fields.DatetimeField(null=True)
+    expires_at = DatetimeField()
+    used_at = DatetimeField(null=True)
+    revoked_at = DatetimeField(null=True)
 
     class Meta:
         table = "refresh_tokens"
@@ -58,9 +58,9 @@ class ApiKey(BaseModel):
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="api_keys", on_delete=fields.CASCADE
     )
-    expires_at = fields.DatetimeField(null=True)
-    revoked_at = fields.DatetimeField(null=True)
-    last_used_at = fields.DatetimeField(null=True)
+    expires_at = DatetimeField(null=True)
+    revoked_at = DatetimeField(null=True)
+    last_used_at = DatetimeField(null=True)
 
     class Meta:
         table = "api_keys"

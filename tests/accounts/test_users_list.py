@@ -22,7 +22,9 @@ async def test_nested_api_keys_load_without_n_plus_one(gql):
     for _ in range(6):
         account = await make_user()
         for i in range(3):
-            await services.create_api_key(owner=account.user, name=f"key {i}", scopes=["cards"], expires_at=None)
+            await services.create_api_key(
+                owner=account.user, name=f"key {i}", scopes=["cards"], expires_at=None
+            )
     # when
     with count_sql() as small_page:
         small = data_of(await gql(USERS, {"first": 2}, token=admin.token))["users"]

@@ -1,0 +1,12 @@
+"""Jobs mutations, one module each, gathered into one Mutation fragment."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.jobs.mutations.job_cancel import CancelJobPayload, cancel_job
+
+
+@strawberry.type
+class JobsMutation:
+    cancel_job: CancelJobPayload = strawberry.mutation(resolver=cancel_job)

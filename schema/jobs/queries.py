@@ -1,0 +1,39 @@
+"""Jobs queries: one job by id, and the caller's jobs."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from schema.core.permissions import current_user, require_user
+from schema.core.relay import Connection, paginate, parse_global_id
+from schema.jobs.types import JobStatus, JobType, owner_scope
+from server.jobs import services
+from server.jobs.errors import JobsError
+
+
+@strawberry.type
+class JobsQuery:
+    @strawberry.field(description="A job of yours (admins: anyone's); null if absent or not yours.")
+    async def job(self, info: Info, id: strawberry.ID) -> JobType | None:
+        job_id = parse_global_id(id, "Job")
+        viewer = await current_user(info)
+        if viewer is None:
+            return None
+        try:
+            job = await services.get_job(job_id=job_id, owner=await owner_scope(info, viewer))
+        except JobsError:
+            return None
+        return JobType.from_model(job)
+
+    @strawberry.field(description="Your jobs, newest first, optionally with one status.")
+    async def my_jobs(
+        self,
+        info: Info,
+        status: JobStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[JobType]:
+        viewer = await require_user(info)
+        query = services.jobs_of(owner=viewer, status=status)
+        return await paginate(query, first=first, after=after, to_node=JobType.from_model)

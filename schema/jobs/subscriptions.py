@@ -1,0 +1,46 @@
+"""Jobs subscriptions: follow one job until it ends (graphql-transport-ws on /graphql)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import Info
+
+from schema.core.permissions import require_user
+from schema.core.relay import parse_global_id
+from schema.jobs.types import JobType, owner_scope
+from server.jobs import services
+from server.jobs.errors import JobsError
+
+
+class JobNotFoundError(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__("No such job.", extensions={"code": "NOT_FOUND"})
+
+
+async def _updates(job_id: uuid.UUID, owner: Any) -> AsyncGenerator[JobType, None]:
+    async for state in services.follow_job(job_id=job_id, owner=owner):
+        yield JobType.from_state(state)
+
+
+@strawberry.type
+class JobsSubscription:
+    @strawberry.subscription(
+        description="A job's current state, then every change, until it ends (the stream then "
+        "completes). Only its owner (or an admin) may follow it; otherwise NOT_FOUND."
+    )
+    async def job_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[JobType, None]:
+        viewer = await require_user(info)
+        job_id = parse_global_id(id, "Job")
+        owner = await owner_scope(info, viewer)
+        try:
+            # Checked here, before the stream starts, so a refusal is an `error` message with
+            # no data; the stream checks again when it reads the state after subscribing.
+            await services.get_job(job_id=job_id, owner=owner)
+        except JobsError as exc:
+            raise JobNotFoundError() from exc
+        return _updates(job_id, owner)

@@ -1,0 +1,13 @@
+"""OCR mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.ocr.mutations.text_extract import extract_text
+from schema.ocr.types import ExtractTextPayload
+
+
+@strawberry.type
+class OcrMutation:
+    extract_text: ExtractTextPayload = strawberry.mutation(resolver=extract_text)

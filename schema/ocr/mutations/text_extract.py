@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from strawberry import Info
+
+from schema.core.files import FileType
+from schema.core.permissions import require_scope
+from schema.jobs.types import JobType
+from schema.ocr.types import ExtractTextInput, ExtractTextPayload, OcrError, OcrErrorCode
+from server.errors import DomainError
+from server.ocr import services
+
+
+async def extract_text(info: Info, input: ExtractTextInput) -> ExtractTextPayload:
+    """Upload an image or PDF and start reading it; the job's result holds the text, lines with
+    boxes, and mean confidence per page."""
+    owner = await require_scope(info, "jobs")
+    try:
+        file, job = await services.extract_text(
+            owner=owner,
+            upload=input.file,
+            languages=input.languages,
+            engine=input.engine.value if input.engine else None,
+        )
+    except DomainError as exc:
+        return ExtractTextPayload(
+            errors=[
+                OcrError(field=exc.field, code=OcrErrorCode(str(exc.code)), message=exc.message)
+            ]
+        )
+    return ExtractTextPayload(file=FileType.from_model(file), job=JobType.from_model(job))

@@ -1,0 +1,93 @@
+"""This process's job queue and events broker: started once, shared, stopped in order.
+
+The API lifespan and the arq worker both enter `job_runtime`. A second app in the same process
+(tests build several on one database) borrows the running one instead of replacing it, so there
+is exactly one queue and one broker per process, which is what services reach through
+`current_queue()` / `current_broker()`.
+
+Recovery: the process that runs jobs also recovers them, at startup and then every
+JOB_RECOVERY_SECONDS (the API in in-process mode, the worker in arq mode). Periodic recovery is
+what retries a job whose worker was killed while other workers keep running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+
+from server.events import EventBroker, create_broker, install_broker
+from server.jobs import registry, services
+from server.queue import JobQueue, create_queue, install_queue
+from server.settings import Settings
+
+log = logging.getLogger("scanbase.jobs")
+
+
+@dataclass
+class JobRuntime:
+    queue: JobQueue
+    events: EventBroker
+
+
+_active: JobRuntime | None = None
+
+
+@asynccontextmanager
+async def job_runtime(
+    settings: Settings, *, recover: bool, queue: JobQueue | None = None
+) -> AsyncIterator[JobRuntime]:
+    """Start (or borrow) this process's queue and broker; `recover`: run recovery at startup
+    and periodically. `queue`: use this queue instead of the one settings call for."""
+    global _active
+    if _active is not None:
+        yield _active
+        return
+    registry.load_handler_modules()
+    events = create_broker(settings)
+    await events.start()
+    queue = queue or create_queue(settings, runner=services.run_job)
+    try:
+        await queue.start()
+    except BaseException:
+        await events.close()
+        raise
+    runtime = _active = JobRuntime(queue=queue, events=events)
+    install_queue(queue)
+    install_broker(events)
+    loop_task: asyncio.Task[None] | None = None
+    try:
+        if recover:
+            found = await services.recover_jobs()
+            if found.enqueued or found.requeued or found.failed:
+                log.info("startup recovery: %s", found)
+            loop_task = asyncio.create_task(services.recovery_loop(settings.job_recovery_seconds))
+        yield runtime
+    finally:
+        if loop_task is not None:
+            loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop_task
+        # The queue first: interrupted attempts publish their requeue through the broker.
+        await queue.close()
+        await events.close()
+        install_queue(None)
+        install_broker(None)
+        _active = None
+
+
+@contextmanager
+def using(*, queue: JobQueue | None = None, events: EventBroker | None = None) -> Iterator[None]:
+    """Temporarily route this process's jobs through another queue and/or broker (tests, bench)."""
+    previous_queue = install_queue(queue) if queue is not None else None
+    previous_events = install_broker(events) if events is not None else None
+    try:
+        yield
+    finally:
+        if queue is not None:
+            install_queue(previous_queue)
+        if events is not None:
+            install_broker(previous_events)

@@ -1,0 +1,277 @@
+"""The recognisers: one interface, ``recognise_image(image, languages) -> OcrPage``.
+
+- ``rapidocr``: PP-OCR models run by onnxruntime, bundled in the ``rapidocr`` wheel (nothing is
+  downloaded at run time). About 4% character error on SROIE receipts against 15-20% for
+  tesseract (see ``bench/ocr.py``), so it is the default. It boxes text *runs*, not lines, so
+  rows are rebuilt by ``server.ocr.layout``. The model is multilingual (Latin scripts, Chinese,
+  Japanese): ``languages`` does not change it.
+- ``tesseract``: the system binary through pytesseract, ``--psm 6`` (one uniform block; measured
+  slightly better than psm 4 on receipts). No thresholding: it did not lower the error here.
+
+Both take 8-bit RGB PIL images (see ``server.ocr.images``) and return boxes in that image's pixels.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from PIL import Image
+
+from server.ocr.errors import OcrError
+from server.ocr.layout import Run, build_lines, union_box
+from server.ocr.preprocess import prepare_for_rapidocr, prepare_for_tesseract
+from server.ocr.types import Box, OcrLine, OcrPage, OcrWord
+
+DEFAULT_LANGUAGES: tuple[str, ...] = ("fra", "eng")
+
+# Tesseract names languages with ISO 639-2 codes; accept the common 639-1 spelling too.
+_TESSERACT_ALIASES = {"fr": "fra", "en": "eng", "de": "deu", "es": "spa", "it": "ita", "nl": "nld"}
+TESSERACT_CONFIG = "--psm 6"
+TESSERACT_TIMEOUT_SECONDS = 120
+
+
+class Recogniser(Protocol):
+    """What every engine offers; ``version()`` is None when it cannot run here."""
+
+    name: str
+
+    def version(self) -> str | None: ...
+
+    def recognise_image(self, image: Image.Image, languages: Sequence[str]) -> OcrPage: ...
+
+
+def _scale_box(box: Box, factor: float) -> Box:
+    """Map a box found on a resized image back to the caller's image."""
+    if factor == 1.0:
+        return box
+    return (
+        round(box[0] / factor),
+        round(box[1] / factor),
+        round(box[2] / factor),
+        round(box[3] / factor),
+    )
+
+
+class TesseractEngine:
+    """Tesseract 5 via pytesseract; a subprocess per page, so it never holds the GIL."""
+
+    name = "tesseract"
+
+    def version(self) -> str | None:
+        return _tesseract_version()
+
+    def languages(self) -> frozenset[str]:
+        return _tesseract_languages()
+
+    def _language_arg(self, languages: Sequence[str]) -> str:
+        wanted = [_TESSERACT_ALIASES.get(lang, lang) for lang in languages] or ["eng"]
+        missing = [lang for lang in wanted if lang not in self.languages()]
+        if missing:
+            raise OcrError(
+                "UNSUPPORTED_LANGUAGE",
+                f"tesseract has no model for {', '.join(missing)} "
+                f"(installed: {', '.join(sorted(self.languages())) or 'none'})",
+            )
+        return "+".join(dict.fromkeys(wanted))
+
+    def recognise_image(self, image: Image.Image, languages: Sequence[str]) -> OcrPage:
+        """OCR one page; words are grouped into lines by tesseract's block/paragraph/line ids."""
+        import pytesseract
+
+        if self.version() is None:
+            raise OcrError("ENGINE_UNAVAILABLE", "the tesseract binary is not installed")
+        lang = self._language_arg(languages)
+        prepared, factor = prepare_for_tesseract(image)
+        try:
+            data = pytesseract.image_to_data(
+                prepared,
+                lang=lang,
+                config=TESSERACT_CONFIG,
+                output_type=pytesseract.Output.DICT,
+                timeout=TESSERACT_TIMEOUT_SECONDS,
+            )
+        except (pytesseract.TesseractError, RuntimeError, OSError) as exc:
+            raise OcrError("ENGINE_FAILED", f"tesseract failed: {exc}") from exc
+        return OcrPage(
+            index=0,
+            width=image.width,
+            height=image.height,
+            lines=_tesseract_lines(data, factor),
+            source=self.name,
+        )
+
+
+def _tesseract_lines(data: dict[str, list[Any]], factor: float) -> list[OcrLine]:
+    grouped: dict[tuple[int, int, int], list[OcrWord]] = {}
+    for i, raw_text in enumerate(data["text"]):
+        text = str(raw_text).strip()
+        confidence = float(data["conf"][i])
+        if not text or confidence < 0:  # -1 marks page/block/line rows, not words
+            continue
+        left, top = int(data["left"][i]), int(data["top"][i])
+        box = (left, top, left + int(data["width"][i]), top + int(data["height"][i]))
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        grouped.setdefault(key, []).append(
+            OcrWord(text, _scale_box(box, factor), min(max(confidence / 100.0, 0.0), 1.0))
+        )
+    lines = []
+    for words in grouped.values():
+        lines.append(
+            OcrLine(
+                text=" ".join(word.text for word in words),
+                box=union_box(word.box for word in words),
+                confidence=sum(word.confidence for word in words) / len(words),
+                words=words,
+            )
+        )
+    return lines
+
+
+@lru_cache(maxsize=1)
+def _tesseract_version() -> str | None:
+    try:
+        import pytesseract
+
+        return str(pytesseract.get_tesseract_version())
+    except Exception:  # not installed, not on PATH, or not runnable: all mean "unavailable"
+        return None
+
+
+@lru_cache(maxsize=1)
+def _tesseract_languages() -> frozenset[str]:
+    try:
+        import pytesseract
+
+        return frozenset(pytesseract.get_languages(config=""))
+    except Exception:
+        return frozenset()
+
+
+class RapidOcrEngine:
+    """RapidOCR 3 (PP-OCR det + cls + rec on onnxruntime), one shared instance per process.
+
+    Building it loads three ONNX sessions (~hundreds of ms), so it is built once, under a lock.
+    The instance is always called without per-call options, which would mutate its shared
+    configuration; onnxruntime sessions are safe to run from several threads and release the GIL.
+    """
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def version(self) -> str | None:
+        return _rapidocr_version()
+
+    def _instance(self) -> Any:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    if self.version() is None:
+                        raise OcrError(
+                            "ENGINE_UNAVAILABLE", "rapidocr, onnxruntime or its models are missing"
+                        )
+                    from rapidocr import RapidOCR
+
+                    self._engine = RapidOCR(
+                        params={
+                            "Global.log_level": "warning",
+                            # Per-word boxes from the recogniser's own character positions.
+                            "Global.return_word_box": True,
+                        }
+                    )
+        return self._engine
+
+    def recognise_image(self, image: Image.Image, languages: Sequence[str]) -> OcrPage:
+        """OCR one page and rebuild its rows; ``languages`` is ignored (multilingual model)."""
+        engine = self._instance()
+        prepared, factor = prepare_for_rapidocr(image)
+        # RapidOCR works on OpenCV's BGR channel order.
+        pixels = np.ascontiguousarray(np.asarray(prepared.convert("RGB"))[:, :, ::-1])
+        try:
+            output = engine(pixels)
+        except Exception as exc:  # onnxruntime and OpenCV raise assorted types
+            raise OcrError("ENGINE_FAILED", f"rapidocr failed: {exc}") from exc
+        runs = _rapidocr_runs(output, factor)
+        return OcrPage(
+            index=0,
+            width=image.width,
+            height=image.height,
+            lines=build_lines(runs),
+            source=self.name,
+        )
+
+
+def _quad_box(points: Any, factor: float) -> Box:
+    quad = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    box = (
+        int(np.floor(quad[:, 0].min())),
+        int(np.floor(quad[:, 1].min())),
+        int(np.ceil(quad[:, 0].max())),
+        int(np.ceil(quad[:, 1].max())),
+    )
+    return _scale_box(box, factor)
+
+
+def _rapidocr_runs(output: Any, factor: float) -> list[Run]:
+    """Turn RapidOCR's parallel tuples into runs; empty output means no text found."""
+    boxes = getattr(output, "boxes", None)
+    texts = getattr(output, "txts", None)
+    scores = getattr(output, "scores", None)
+    if boxes is None or texts is None or scores is None:
+        return []
+    word_results = getattr(output, "word_results", None) or ()
+    # RapidOCR drops empty word lists when filtering, which can misalign the tuples:
+    # only trust per-word boxes when there is exactly one list per run.
+    aligned = len(word_results) == len(texts)
+    runs = []
+    for i, (quad, text, score) in enumerate(zip(boxes, texts, scores, strict=True)):
+        words: list[OcrWord] = []
+        if aligned:
+            words = [
+                OcrWord(str(w_text), _quad_box(w_box, factor), float(w_score))
+                for w_text, w_score, w_box in word_results[i]
+                if str(w_text).strip()
+            ]
+            # Keep them only when they spell the run (the box maths can lose a word).
+            if "".join(w.text for w in words) != "".join(str(text).split()):
+                words = []
+        runs.append(Run(str(text), _quad_box(quad, factor), float(score), words))
+    return runs
+
+
+@lru_cache(maxsize=1)
+def _rapidocr_version() -> str | None:
+    try:
+        import onnxruntime  # noqa: F401
+        import rapidocr
+
+        models = Path(rapidocr.__file__).parent / "models"
+        if not any(models.glob("*.onnx")):
+            return None
+        return importlib.metadata.version("rapidocr")
+    except Exception:
+        return None
+
+
+ENGINES: dict[str, Recogniser] = {
+    "rapidocr": RapidOcrEngine(),
+    "tesseract": TesseractEngine(),
+}
+
+
+def get_engine(name: str) -> Recogniser:
+    """The recogniser called ``name``; raises OcrError UNKNOWN_ENGINE."""
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise OcrError(
+            "UNKNOWN_ENGINE", f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINES)}"
+        ) from None
