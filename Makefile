@@ -6,7 +6,7 @@ STAMP := .venv/.installed
 SCRATCH_PG ?= postgres://postgres@127.0.0.1:5432/postgres
 SCRATCH_PG_ASYNC ?= asyncpg://postgres@127.0.0.1:5432/scanbase_migrations_scratch
 
-.PHONY: run test setup deps system-deps migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
+.PHONY: run test setup deps system-deps e2e-deps migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
@@ -29,7 +29,13 @@ system-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
-setup: deps system-deps
+# The end-to-end tests drive the API with the JavaScript graphql-ws client, as SPAs do.
+e2e-deps:
+	@if command -v npm >/dev/null; then \
+		test -d tests/e2e/node_modules/graphql-ws || npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
+	else echo "npm not found: end-to-end tests will be skipped"; fi
+
+setup: deps system-deps e2e-deps
 	@mkdir -p var
 	@test -f .env || cp .env.example .env
 

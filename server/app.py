@@ -10,6 +10,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -97,11 +98,14 @@ class GraphQLApp(GraphQL):
             )
         try:
             await request.form(max_files=self.settings.max_files_per_request, max_fields=100)
-        except MultiPartException as exc:
-            return _bad_request(
-                f"Invalid upload request: {exc.message}",
-                "TOO_MANY_FILES" if "files" in exc.message else "BAD_REQUEST",
+        except (MultiPartException, StarletteHTTPException) as exc:
+            message = (
+                getattr(exc, "message", None)
+                or str(getattr(exc, "detail", ""))
+                or "malformed multipart body"
             )
+            code = "TOO_MANY_FILES" if "files" in message.lower() else "BAD_REQUEST"
+            return _bad_request(f"Invalid upload request: {message}", code)
         return None
 
     async def _json_post(self, request: Request) -> Response | None:

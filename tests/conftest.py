@@ -14,6 +14,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ os.environ["LOG_JSON"] = "false"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["LOGIN_IP_MAX_FAILURES"] = "1000"
 os.environ.setdefault("REDIS_URL", "")
+# Blobs of the test run go to a temporary folder, never into the repo's var/.
+os.environ.setdefault("STORAGE_URL", "file:" + tempfile.mkdtemp(prefix="scanbase-test-blobs-"))
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

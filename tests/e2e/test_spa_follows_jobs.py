@@ -1,0 +1,262 @@
+"""End to end with real processes: two API replicas and arq workers on the real Redis, and the
+JavaScript `graphql-ws` client (what SPAs use) run with node.
+
+The client uploads a real receipt through `extractText` on API 1 and follows the job over
+graphql-transport-ws on API 2 (events cross replicas through Redis pub/sub). The worker starts
+only once the subscription is live, so the client must see QUEUED, then RUNNING, progress and
+SUCCEEDED. A second test kills the worker with SIGKILL in the middle of the OCR: a new worker
+recovers the job, which succeeds exactly once, on attempt 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import (
+    IN_CI,
+    REPO_ROOT,
+    TEST_DATABASE_URL,
+    _create_pg_database,
+    _drop_pg_database,
+    run_migrations,
+)
+from tests.jobs.conftest import redis_url  # noqa: F401  (session fixture: skip or fail on Redis)
+
+E2E_DIR = Path(__file__).resolve().parent
+PASSWORD = "end to end passphrase 7"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    binary = shutil.which("node")
+    if binary is None or not (E2E_DIR / "node_modules" / "graphql-ws").is_dir():
+        reason = "node or tests/e2e/node_modules missing (`make setup` installs them)"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return binary
+
+
+@pytest.fixture
+def receipt_image(tmp_path: Path) -> Path:
+    """A real scanned receipt (SROIE) as PNG, or a rendered one when the dataset is absent."""
+    from PIL import Image
+
+    source = REPO_ROOT.parent / "shared" / "datasets" / "receipts-sroie" / "img" / "000.jpg"
+    target = tmp_path / "receipt.png"
+    if source.is_file():
+        Image.open(source).convert("RGB").save(target)
+    else:
+        from tests.files.uploads import text_image
+
+        target.write_bytes(text_image(["TOTAL 12.50", "THANK YOU"]))
+    return target
+
+
+@pytest.fixture
+async def environment(tmp_path: Path, redis_url: str) -> AsyncIterator[dict[str, str]]:  # noqa: F811
+    if TEST_DATABASE_URL:
+        database_url, name = await _create_pg_database(TEST_DATABASE_URL)
+    else:
+        database_url, name = f"sqlite://{tmp_path / 'e2e.sqlite3'}", None
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "STORAGE_URL": f"file:{tmp_path / 'blobs'}",
+        "JOB_QUEUE_NAME": f"scanbase:e2e:{secrets.token_hex(4)}",
+        "JOB_HEARTBEAT_SECONDS": "0.5",
+        "JOB_RECOVERY_SECONDS": "1",
+        "JOB_RETRY_DELAY_SECONDS": "0.2",
+        "LOG_LEVEL": "WARNING",
+    }
+    await asyncio.to_thread(run_migrations, database_url)
+    yield env
+    if name:
+        await _drop_pg_database(TEST_DATABASE_URL, name)
+
+
+@asynccontextmanager
+async def processes(env: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
+    """API 1 and API 2 as uvicorn processes; workers are started by the test."""
+    ports = [_free_port(), _free_port()]
+    started: list[subprocess.Popen] = []
+
+    def spawn(*args: str) -> subprocess.Popen:
+        proc = subprocess.Popen(  # noqa: ASYNC220 - long-lived child processes, polled over HTTP
+            [sys.executable, "-m", "server", *args],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        started.append(proc)
+        return proc
+
+    for port in ports:
+        spawn("serve", "--port", str(port))
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            for port in ports:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        if (
+                            await http.get(f"http://127.0.0.1:{port}/health/ping")
+                        ).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    assert time.monotonic() < deadline, "API did not start"
+                    await asyncio.sleep(0.2)
+        yield {"ports": ports, "spawn_worker": lambda: spawn("worker")}
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in started:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def _token(port: int) -> str:
+    email = f"spa-{secrets.token_hex(3)}@example.com"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+        mutation = "mutation($e: String!, $p: String!) { signup(input: {email: $e, password: $p}) { errors { code } } }"
+        await http.post(
+            "/graphql", json={"query": mutation, "variables": {"e": email, "p": PASSWORD}}
+        )
+        login = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }"
+        response = await http.post(
+            "/graphql", json={"query": login, "variables": {"e": email, "p": PASSWORD}}
+        )
+    return response.json()["data"]["login"]["accessToken"]
+
+
+class NodeClient:
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.events: list[dict[str, Any]] = []
+
+    async def next_event(self, within: float = 120) -> dict[str, Any]:
+        line = await asyncio.wait_for(self.proc.stdout.readline(), within)
+        assert line, f"node exited early: {(await self.proc.stderr.read()).decode()[-2000:]}"
+        event = json.loads(line)
+        self.events.append(event)
+        assert event["event"] != "error", event
+        return event
+
+    async def until(self, predicate: Any, within: float = 180) -> dict[str, Any]:
+        deadline = time.monotonic() + within
+        while True:
+            event = await self.next_event(max(1.0, deadline - time.monotonic()))
+            if predicate(event):
+                return event
+
+    def updates(self) -> list[dict[str, Any]]:
+        return [e["data"]["jobUpdated"] for e in self.events if e["event"] == "update"]
+
+
+@asynccontextmanager
+async def node_client(
+    node_bin: str, ports: list[int], token: str, image: Path
+) -> AsyncIterator[NodeClient]:
+    proc = await asyncio.create_subprocess_exec(
+        node_bin,
+        str(E2E_DIR / "follow_job.mjs"),
+        f"http://127.0.0.1:{ports[0]}",
+        f"ws://127.0.0.1:{ports[1]}/graphql",
+        token,
+        str(image),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=E2E_DIR,
+    )
+    client = NodeClient(proc)
+    try:
+        yield client
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+        await proc.wait()
+
+
+def _statuses(updates: list[dict[str, Any]]) -> list[str]:
+    collapsed: list[str] = []
+    for update in updates:
+        if not collapsed or collapsed[-1] != update["status"]:
+            collapsed.append(update["status"])
+    return collapsed
+
+
+async def test_spa_follows_extract_text_across_replicas(environment, node, receipt_image):
+    async with processes(environment) as procs:
+        token = await _token(procs["ports"][0])
+        async with node_client(node, procs["ports"], token, receipt_image) as client:
+            # given: the job exists and the subscription on API 2 is live, with no worker yet
+            await client.until(lambda e: e["event"] == "update", within=60)
+            assert client.updates()[0]["status"] == "QUEUED"
+            # when: a worker starts
+            procs["spawn_worker"]()
+            await client.until(lambda e: e["event"] == "complete")
+    # then: QUEUED -> RUNNING (with progress) -> SUCCEEDED, and the text of the receipt
+    updates = client.updates()
+    assert _statuses(updates) == ["QUEUED", "RUNNING", "SUCCEEDED"]
+    running = [u["progress"] for u in updates if u["status"] == "RUNNING"]
+    assert len(running) >= 3 and running == sorted(running) and 0 < running[-1] < 1
+    final = updates[-1]
+    assert final["progress"] == 1.0 and final["attempts"] == 1
+    assert len(final["result"]["text"]) > 50
+    assert final["result"]["pages"][0]["lines"]
+
+
+async def test_worker_killed_mid_job_is_retried_and_succeeds_once(environment, node, receipt_image):
+    async with processes(environment) as procs:
+        token = await _token(procs["ports"][0])
+        async with node_client(node, procs["ports"], token, receipt_image) as client:
+            await client.until(lambda e: e["event"] == "update", within=60)
+            first = procs["spawn_worker"]()
+            # when: the worker is killed with SIGKILL while the OCR runs
+            await client.until(
+                lambda e: (
+                    e["event"] == "update"
+                    and e["data"]["jobUpdated"]["status"] == "RUNNING"
+                    and "ocr" in (e["data"]["jobUpdated"]["stage"] or "")
+                )
+            )
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+            procs["spawn_worker"]()
+            await client.until(lambda e: e["event"] == "complete")
+    # then: a second attempt ran and the job succeeded exactly once
+    updates = client.updates()
+    succeeded = [u for u in updates if u["status"] == "SUCCEEDED"]
+    assert len(succeeded) == 1
+    assert succeeded[0]["attempts"] == 2
+    assert {u["attempts"] for u in updates if u["status"] == "RUNNING"} == {1, 2}
+    assert _statuses(updates)[-1] == "SUCCEEDED"
+    assert len(succeeded[0]["result"]["text"]) > 50
