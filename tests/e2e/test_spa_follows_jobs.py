@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -105,7 +105,7 @@ async def processes(env: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
     started: list[subprocess.Popen] = []
 
     def spawn(*args: str) -> subprocess.Popen:
-        proc = subprocess.Popen(  # noqa: ASYNC220 - long-lived child processes, polled over HTTP
+        proc = subprocess.Popen(
             [sys.executable, "-m", "server", *args],
             cwd=REPO_ROOT,
             env=env,
