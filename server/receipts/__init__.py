@@ -1,0 +1,1 @@
+"""Receipts: photos of till receipts turned into merchant, date, total, taxes and items."""

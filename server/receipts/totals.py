@@ -1,0 +1,294 @@
+"""The amount paid and the taxes in it.
+
+The total is chosen among labelled amounts (see :mod:`server.receipts.labels`): final totals
+("NETT TOTAL", "TOTAL INCL. GST", "A PAYER") over plain "TOTAL", never the cash handed over or
+the change. Payment lines and tax summaries printed after the payment are ignored, a rounding
+adjustment makes the total printed after it the one paid, and "cash - change" confirms a
+candidate. Without any total label, weaker evidence is used and the certainty says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from server.receipts.labels import Kind, LabelledAmount, canonical_label, classify
+from server.receipts.layout import Row
+from server.receipts.money import find_amounts, find_rates
+
+# Amounts that agree to the cent or within a rounding step (Malaysia rounds cash to 5 sen).
+CENT = Decimal("0.01")
+
+
+@dataclass(slots=True, frozen=True)
+class Found:
+    """A value with the rows it was read from and how sure the rule is (0..1)."""
+
+    value: object
+    rows: tuple[Row, ...]
+    certainty: float
+
+
+def _tendered_minus_change(labelled: list[LabelledAmount]) -> Decimal | None:
+    """Cash handed over minus change given back: the total, when both are printed.
+
+    The largest tendered amount is used: some tills print the cash total and the tendered
+    amount on two lines ("Cash 8.60 / Tendered 9.00 / Change 0.40").
+    """
+    tendered = [
+        abs(la.value)
+        for la in labelled
+        if la.kind is Kind.TENDERED and re.search(r"CASH|TENDER|PAID|PAYMENT|ESPECES", la.label)
+    ]
+    change = [abs(la.value) for la in labelled if la.kind is Kind.CHANGE]
+    if not tendered or not change:
+        return None
+    implied = max(tendered) - change[0]
+    return implied if implied > 0 else None
+
+
+def _payment_rows(labelled: list[LabelledAmount]) -> list[Row]:
+    return [la.row for la in labelled if la.kind in (Kind.TENDERED, Kind.CHANGE)]
+
+
+def _after_payment(candidates: list[LabelledAmount], labelled: list[LabelledAmount]) -> int | None:
+    """Index of the first payment row printed after the first total candidate."""
+    first = min(c.row.index for c in candidates)
+    payments = [
+        la.row.index
+        for la in labelled
+        if la.kind in (Kind.TENDERED, Kind.CHANGE) and la.row.index > first
+    ]
+    return min(payments) if payments else None
+
+
+def _largest_repeated_amount(rows: list[Row], labelled: list[LabelledAmount]) -> Decimal | None:
+    """The largest amount printed at least twice, tender and change lines left out.
+
+    Receipts repeat the total (item column, subtotal, total, tax summary); a random amount
+    rarely appears twice.
+    """
+    excluded = {id(la.row) for la in labelled if la.kind in (Kind.TENDERED, Kind.CHANGE)}
+    counts: Counter[Decimal] = Counter()
+    for row in rows:
+        if id(row) in excluded:
+            continue
+        for amount in find_amounts(row.text):
+            if amount.value > 0:
+                counts[amount.value] += 1
+    repeated = [value for value, n in counts.items() if n >= 2]
+    return max(repeated) if repeated else None
+
+
+def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found | None:
+    """The amount paid, with a certainty that reflects which rule found it.
+
+    In order: a labelled total confirmed by cash - change; the last of the strongest labelled
+    totals (after any rounding line, before any payment line); without a label, cash - change
+    if that amount is printed, the subtotal, then the largest amount printed twice.
+    """
+    candidates = [
+        la
+        for la in labelled
+        if la.kind in (Kind.FINAL_TOTAL, Kind.TOTAL) and not la.in_table and la.value > 0
+    ]
+    implied = _tendered_minus_change(labelled)
+    payments = [la.row.index for la in labelled if la.kind in (Kind.TENDERED, Kind.CHANGE)]
+    if candidates and implied is not None and min(c.row.index for c in candidates) > min(payments):
+        # Every labelled total comes after the payment (a tax summary's "TOTAL"): the real
+        # total line was not read, and what was paid says more.
+        return Found(implied, tuple(_payment_rows(labelled)[:2]), 0.75)
+    if candidates:
+        cut = _after_payment(candidates, labelled)
+        if cut is not None:
+            candidates = [c for c in candidates if c.row.index < cut] or candidates
+        roundings = [la.row.index for la in labelled if la.kind is Kind.ROUNDING and la.value]
+        if roundings:
+            after = [c for c in candidates if c.row.index >= max(roundings)]
+            candidates = after or candidates
+        confirmed = [c for c in candidates if c.value == implied]
+        if confirmed:
+            chosen = confirmed[-1]
+            return Found(chosen.value, (chosen.row,), 0.98)
+        step = rounding_adjustment(labelled)
+        if implied is not None and step and any(abs(c.value - implied) <= step for c in candidates):
+            # Only the unrounded total is labelled; the cash paid shows the rounded one.
+            return Found(implied, tuple(_payment_rows(labelled)[:2]), 0.85)
+        best_kind = (
+            Kind.FINAL_TOTAL if any(c.kind is Kind.FINAL_TOTAL for c in candidates) else Kind.TOTAL
+        )
+        chosen = [c for c in candidates if c.kind is best_kind][-1]
+        agreeing = sum(c.value == chosen.value for c in candidates)
+        certainty = 0.92 if best_kind is Kind.FINAL_TOTAL else 0.85
+        if agreeing > 1:
+            certainty = min(certainty + 0.04, 0.97)
+        return Found(chosen.value, (chosen.row,), certainty)
+
+    printed = {amount.value for row in rows for amount in find_amounts(row.text)}
+    if implied is not None and implied in printed:
+        return Found(implied, tuple(_payment_rows(labelled)[:2]), 0.75)
+    subtotals = [la for la in labelled if la.kind is Kind.SUBTOTAL and la.value > 0]
+    if subtotals:
+        return Found(subtotals[-1].value, (subtotals[-1].row,), 0.6)
+    repeated = _largest_repeated_amount(rows, labelled)
+    if repeated is not None:
+        source = [r for r in rows if any(a.value == repeated for a in find_amounts(r.text))]
+        return Found(repeated, tuple(source[-1:]), 0.45)
+    return None
+
+
+def rounding_adjustment(labelled: list[LabelledAmount]) -> Decimal:
+    """The rounding printed on the receipt (0 when none): a tolerance for the checks."""
+    values = [abs(la.value) for la in labelled if la.kind is Kind.ROUNDING]
+    return max(values, default=Decimal(0))
+
+
+def discount_total(labelled: list[LabelledAmount]) -> Decimal:
+    """Sum of printed discounts and savings, as a positive number."""
+    return sum((abs(la.value) for la in labelled if la.kind is Kind.DISCOUNT), Decimal(0))
+
+
+def subtotal(labelled: list[LabelledAmount]) -> Decimal | None:
+    values = [la.value for la in labelled if la.kind is Kind.SUBTOTAL and not la.in_table]
+    return values[-1] if values else None
+
+
+# ----------------------------------------------------------------------------------- taxes
+
+TAX_WORD_RE = re.compile(r"\b(?:GST|SST|VAT|TVA|TAX|TAXE)\b|GST|TVA")
+TAX_TABLE_HEADER_RE = re.compile(r"\bTAUX\b|\bHT\b.*\bTVA\b|\bTVA\b.*\bHT\b|\bRATE\b.*\bTAX\b")
+BASE_LABEL_RE = re.compile(r"TAXABLE|\bAMT\b|\bHT\b|BASE|EXCL|\bNET\b|SUPPLIES")
+# A tax table is a few rows long; further rows are something else.
+TAX_TABLE_ROWS = 5
+MAX_RATE = Decimal(30)
+MONEY_KINDS = frozenset(
+    {
+        Kind.FINAL_TOTAL,
+        Kind.TOTAL,
+        Kind.SUBTOTAL,
+        Kind.NET_TOTAL,
+        Kind.TENDERED,
+        Kind.CHANGE,
+        Kind.ROUNDING,
+    }
+)
+
+
+@dataclass(slots=True, frozen=True)
+class TaxFound:
+    rate: Decimal | None
+    base: Decimal | None
+    amount: Decimal | None
+    row: Row
+
+
+def _close(a: Decimal, b: Decimal, tolerance: Decimal = Decimal("0.02")) -> bool:
+    return abs(a - b) <= tolerance
+
+
+def _split_base_amount(rate: Decimal, values: list[Decimal]) -> tuple[Decimal | None, Decimal]:
+    """Which of a tax row's amounts is the base and which the tax, using the rate.
+
+    Tables print base, tax and sometimes base + tax in any order; the pair where
+    tax = base x rate wins. Without such a pair the smallest amount is the tax.
+    """
+    for base in values:
+        for amount in values:
+            if base is not amount and base > amount and _close(base * rate / 100, amount):
+                return base, amount
+    for gross in values:  # tax-inclusive gross and its tax: base = gross - tax
+        for amount in values:
+            if gross is not amount and _close(gross * rate / (100 + rate), amount):
+                return gross - amount, amount
+    ordered = sorted(values)
+    return (ordered[-1] if len(ordered) > 1 else None), ordered[0]
+
+
+def _max_tax(total: Decimal | None, rate: Decimal | None) -> Decimal | None:
+    """The largest tax a total can contain at ``rate``: total x rate / (100 + rate)."""
+    if total is None or rate is None:
+        return None
+    return total * rate / (100 + rate) + Decimal("0.05")
+
+
+def _tax_from_row(row: Row, in_table: bool, total: Decimal | None) -> TaxFound | None:
+    """A tax line read from one row, or None.
+
+    Rows labelled as a total, a payment or a rounding are not tax lines ("TOTAL INCL. GST @6%
+    29.70"), unless their single amount is small enough to be the tax ("TOTAL INCLUDES 6% GST
+    1.07"). A lone amount too large to be the tax at its rate is the taxed base.
+    """
+    text = row.text
+    amounts = find_amounts(text)
+    if not amounts:
+        return None
+    label = canonical_label(text[: amounts[0].start])
+    rates = [r for r in find_rates(text) if r <= MAX_RATE]
+    values = [a.value for a in amounts]
+    if not TAX_WORD_RE.search(label) and not (in_table and rates):
+        return None
+    rate = rates[0] if rates else None
+    ceiling = _max_tax(total, rate)
+    single_is_tax = len(values) == 1 and ceiling is not None and abs(values[0]) <= ceiling
+    if classify(label) in MONEY_KINDS and not single_is_tax:
+        return None
+    if rate is None:
+        if len(values) != 1 or BASE_LABEL_RE.search(label):
+            return None
+        return TaxFound(None, None, values[0], row)
+    if len(values) == 1:
+        if BASE_LABEL_RE.search(label) or (ceiling is not None and abs(values[0]) > ceiling):
+            return TaxFound(rate, values[0], None, row)
+        return TaxFound(rate, None, values[0], row)
+    base, amount = _split_base_amount(rate, values)
+    return TaxFound(rate, base, amount, row)
+
+
+def _merge_base_rows(found: list[TaxFound]) -> list[TaxFound]:
+    """Join a base-only row with the tax-only row of the same rate that follows it.
+
+    ("TAX AMT (S) 6%  RM 13.30" then "GST 6%  RM 0.80").
+    """
+    merged: list[TaxFound] = []
+    for tax in found:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.amount is None
+            and tax.base is None
+            and previous.rate == tax.rate
+        ):
+            merged[-1] = TaxFound(tax.rate, previous.base, tax.amount, tax.row)
+        else:
+            merged.append(tax)
+    return merged
+
+
+def find_taxes(rows: list[Row], total: Decimal | None) -> list[TaxFound]:
+    """VAT/TVA/GST/SST lines: rate, base and amount, zero lines and repeats dropped.
+
+    A tax total without a rate ("TOTAL GST 3.08") is kept only when no rated line exists.
+    """
+    found: list[TaxFound] = []
+    table_left = 0
+    for row in rows:
+        if TAX_TABLE_HEADER_RE.search(row.folded) and not find_amounts(row.text):
+            table_left = TAX_TABLE_ROWS
+            continue
+        tax = _tax_from_row(row, in_table=table_left > 0, total=total)
+        table_left = max(table_left - 1, 0)
+        if tax is not None:
+            found.append(tax)
+    found = _merge_base_rows(found)
+    found = [t for t in found if (t.amount or 0) != 0 or (t.base or 0) != 0]
+    found = [t for t in found if t.amount is not None]
+
+    rated: list[TaxFound] = []
+    for tax in (t for t in found if t.rate is not None):
+        if not any(t.rate == tax.rate and t.amount == tax.amount for t in rated):
+            rated.append(tax)
+    if rated:
+        return rated  # a rated breakdown exists: unrated tax totals only repeat it
+    return [t for t in found if t.rate is None][:1]
