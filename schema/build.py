@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry import Info, relay
+from strawberry import Info
 from strawberry.tools import merge_types
 
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.core.execution import FastLeafExecutionContext
 from schema.core.extensions import schema_extensions
-from schema.core.relay import resolve_node
+from schema.core.relay import Node, resolve_node
 from schema.jobs.mutations import JobsMutation
 from schema.jobs.queries import JobsQuery
 from schema.jobs.subscriptions import JobsSubscription
@@ -21,7 +21,7 @@ from server.settings import Settings, get_settings
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Any object by its global id; null if absent or not yours.")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from strawberry import Info, relay
+from strawberry import Info
 
 from schema.accounts.loaders import api_keys_by_owner
 from schema.core.permissions import IsAdmin
-from schema.core.relay import register_node
+from schema.core.relay import Node, global_id, register_node
 from server.accounts import models
 from server.accounts.errors import AccountsErrorCode
 
@@ -30,8 +30,7 @@ class AccountsError:
 
 @register_node
 @strawberry.type(name="User")
-class UserType(relay.Node):
-    id: relay.NodeID[str]
+class UserType(Node):
     email: str
     role: Role  # type: ignore[valid-type]
     created_at: datetime
@@ -40,7 +39,7 @@ class UserType(relay.Node):
     @classmethod
     def from_model(cls, user: models.User) -> UserType:
         return cls(
-            id=str(user.id),
+            id=global_id("User", user.id),
             email=user.email,
             role=user.role,
             created_at=user.created_at,
@@ -72,8 +71,7 @@ class UserType(relay.Node):
 
 @register_node
 @strawberry.type(name="ApiKey")
-class ApiKeyType(relay.Node):
-    id: relay.NodeID[str]
+class ApiKeyType(Node):
     name: str
     prefix: str
     scopes: list[str]
@@ -85,7 +83,7 @@ class ApiKeyType(relay.Node):
     @classmethod
     def from_model(cls, key: models.ApiKey) -> ApiKeyType:
         return cls(
-            id=str(key.id),
+            id=global_id("ApiKey", key.id),
             name=key.name,
             prefix=key.prefix,
             scopes=list(key.scopes),

@@ -24,12 +24,27 @@ from server.settings import get_settings
 
 NodeT = TypeVar("NodeT")
 
+@strawberry.interface(name="Node", description="An object with a globally unique, opaque id.")
+class Node:
+    """Relay's Node. The id is computed once, when the object is built (`global_id`), so that on
+    a page of objects it is a plain field: Strawberry's relay.Node resolves it per object."""
+
+    id: strawberry.ID
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: list[str], required: bool = False) -> list[Any]:
+        """The objects with these ids that the caller may see (None for the others), in order."""
+        raise NotImplementedError
+
+
 # GraphQL type name -> Node class; filled by `register_node`, used by `node(id:)`.
-NODE_TYPES: dict[str, type[relay.Node]] = {}
+NODE_TYPES: dict[str, type[Node]] = {}
+
+NodeClass = TypeVar("NodeClass", bound=type)
 
 
-def register_node(cls: type[relay.Node]) -> type[relay.Node]:
-    NODE_TYPES[cls.__strawberry_definition__.name] = cls
+def register_node(cls: NodeClass) -> NodeClass:
+    NODE_TYPES[cls.__strawberry_definition__.name] = cls  # type: ignore[attr-defined]
     return cls
 
 
@@ -45,11 +60,12 @@ def parse_global_id(value: str, expected_type: str | None = None) -> uuid.UUID:
         raise BadUserInputError(f"'{value}' is not {what}.") from exc
 
 
-def global_id(type_name: str, pk: uuid.UUID | str) -> str:
-    return str(relay.GlobalID(type_name, str(pk)))
+def global_id(type_name: str, pk: uuid.UUID | str) -> strawberry.ID:
+    """The opaque id clients see: base64("Type:uuid"), as Relay servers conventionally do."""
+    return strawberry.ID(base64.b64encode(f"{type_name}:{pk}".encode()).decode())
 
 
-async def resolve_node(info: Info, id: strawberry.ID) -> relay.Node | None:
+async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
     """Fetch any node by global id; None when it does not exist or the caller may not see it."""
     try:
         gid = relay.GlobalID.from_id(id)

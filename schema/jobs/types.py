@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from strawberry import Info, relay
+from strawberry import Info
 from strawberry.scalars import JSON
 
 from schema.core.permissions import current_user
-from schema.core.relay import register_node
+from schema.core.relay import Node, global_id, register_node
 from server.jobs import models
 from server.jobs.errors import JobsErrorCode
 from server.jobs.state import JobState
@@ -37,8 +37,7 @@ class JobFailure:
 
 @register_node
 @strawberry.type(name="Job", description="A background job (OCR, extraction...) and its progress.")
-class JobType(relay.Node):
-    id: relay.NodeID[str]
+class JobType(Node):
     kind: str
     status: JobStatus  # type: ignore[valid-type]
     progress: float = strawberry.field(description="0 to 1; 1 once SUCCEEDED.")
@@ -59,7 +58,7 @@ class JobType(relay.Node):
         if state.error_code:
             error = JobFailure(code=state.error_code, message=state.error_message or "")
         return cls(
-            id=str(state.id),
+            id=global_id("Job", state.id),
             kind=state.kind,
             status=state.status,
             progress=state.progress,
