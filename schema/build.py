@@ -15,6 +15,8 @@ from schema.jobs.mutations import JobsMutation
 from schema.jobs.queries import JobsQuery
 from schema.jobs.subscriptions import JobsSubscription
 from schema.ocr.mutations import OcrMutation
+from schema.receipts.mutations import ReceiptsMutation
+from schema.receipts.queries import ReceiptsQuery
 from server.settings import Settings, get_settings
 
 
@@ -25,8 +27,8 @@ class NodeQuery:
         return await resolve_node(info, id)
 
 
-Query = merge_types("Query", (NodeQuery, AccountsQuery, JobsQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, JobsMutation, OcrMutation))
+Query = merge_types("Query", (NodeQuery, AccountsQuery, JobsQuery, ReceiptsQuery))
+Mutation = merge_types("Mutation", (AccountsMutation, JobsMutation, OcrMutation, ReceiptsMutation))
 Subscription = merge_types("Subscription", (JobsSubscription,))
 
 

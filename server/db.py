@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "server.accounts.models",
     "server.jobs.models",
     "server.files.models",
+    "server.receipts.models",
 ]
 
 

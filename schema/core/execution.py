@@ -12,13 +12,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+)
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 _NO_PLAN = object()
 # id(GraphQLField) -> (attribute name, serialize) or _NO_PLAN; fields live as long as the schema.
 _plans: dict[int, Any] = {}
+
+
+def _unwrap(graphql_type: Any) -> Any:
+    return graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+
+
+def _list_serializer(serialize: Any) -> Any:
+    def serialize_list(values: Any) -> Any:
+        if not isinstance(values, list | tuple):
+            return Undefined
+        out = [serialize(value) for value in values]
+        # a null item in a list of non-null items is an error: let graphql-core report it
+        return Undefined if any(item is None or item is Undefined for item in out) else out
+
+    return serialize_list
 
 
 def _plan_for(field_def: Any) -> Any:
@@ -34,11 +55,16 @@ def _plan_for(field_def: Any) -> Any:
         and definition is not None
         and not field_def.args
     ):
-        leaf = (
-            field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
-        )
+        leaf = _unwrap(field_def.type)
         if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
             plan = (definition.python_name, leaf.serialize)
+        elif isinstance(leaf, GraphQLList):
+            item = leaf.of_type
+            # a list of non-null leaves (e.g. `scopes: [String!]!`): serialise each item
+            if isinstance(item, GraphQLNonNull) and isinstance(
+                item.of_type, GraphQLScalarType | GraphQLEnumType
+            ):
+                plan = (definition.python_name, _list_serializer(item.of_type.serialize))
     _plans[id(field_def)] = plan
     return plan
 

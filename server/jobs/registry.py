@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar
 from server.jobs.models import Job
 
 # Modules that register job handlers, imported by the API and the worker at startup.
-HANDLER_MODULES: list[str] = ["server.ocr.services"]
+HANDLER_MODULES: list[str] = ["server.ocr.services", "server.receipts.services"]
 
 KIND_MAX_LENGTH = 64
 

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from schema.core.permissions import require_user
+from schema.receipts.inputs import UpdateLoyaltyRulesInput, kept
+from schema.receipts.types import LoyaltyRulesType, ReceiptError, receipt_error
+from server.receipts import services
+from server.receipts.errors import ReceiptsError
+
+
+@strawberry.type
+class UpdateLoyaltyRulesPayload:
+    rules: LoyaltyRulesType | None = strawberry.field(default=None, description="The new version.")
+    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+
+
+async def update_loyalty_rules(
+    info: Info, input: UpdateLoyaltyRulesInput
+) -> UpdateLoyaltyRulesPayload:
+    """Publish a new rules version (admins). Only later awards use it: receipts already
+    awarded keep their version, also when a correction recomputes them."""
+    actor = await require_user(info)
+    edit = services.RulesEdit(**{name: kept(getattr(input, name)) for name in services.RULE_FIELDS})
+    try:
+        rules = await services.update_loyalty_rules(actor=actor, edit=edit)
+    except ReceiptsError as exc:
+        return UpdateLoyaltyRulesPayload(errors=[receipt_error(exc)])
+    return UpdateLoyaltyRulesPayload(rules=LoyaltyRulesType.from_model(rules))

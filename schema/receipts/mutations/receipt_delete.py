@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from schema.core.relay import global_id, parse_global_id
+from schema.receipts.inputs import DeleteReceiptInput
+from schema.receipts.queries import receipts_owner
+from schema.receipts.types import ReceiptError, receipt_error
+from server.receipts import services
+from server.receipts.errors import ReceiptsError
+
+
+@strawberry.type
+class DeleteReceiptPayload:
+    deleted_receipt_id: strawberry.ID | None = None
+    points_reversed: int = strawberry.field(
+        default=0, description="Points the receipt had earned, now taken back."
+    )
+    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+
+
+async def delete_receipt(info: Info, input: DeleteReceiptInput) -> DeleteReceiptPayload:
+    """Delete a receipt and its file; the points it earned are reversed in the ledger."""
+    receipt_id = parse_global_id(input.id, "Receipt")
+    _viewer, owner = await receipts_owner(info)
+    try:
+        done = await services.delete_receipt(receipt_id=receipt_id, owner=owner)
+    except ReceiptsError as exc:
+        return DeleteReceiptPayload(errors=[receipt_error(exc)])
+    return DeleteReceiptPayload(
+        deleted_receipt_id=global_id("Receipt", done.receipt.id),
+        points_reversed=done.points_reversed,
+    )

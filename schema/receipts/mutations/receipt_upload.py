@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from schema.core.permissions import require_scope
+from schema.jobs.types import JobType
+from schema.receipts.inputs import UploadReceiptInput
+from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
+from server.errors import DomainError
+from server.receipts import services
+
+
+@strawberry.type
+class UploadReceiptPayload:
+    receipt: ReceiptType | None = strawberry.field(default=None, description="PROCESSING at first.")
+    job: JobType | None = strawberry.field(
+        default=None, description="Follow it with `subscription { jobUpdated(id) }`."
+    )
+    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+
+
+async def upload_receipt(info: Info, input: UploadReceiptInput) -> UploadReceiptPayload:
+    """Upload a receipt photo or PDF and start reading it. The same file again is refused as
+    DUPLICATE (with `existingReceiptId`); a refused file leaves nothing stored."""
+    owner = await require_scope(info, "receipts")
+    try:
+        receipt, job = await services.upload_receipt(owner=owner, upload=input.file)
+    except DomainError as exc:
+        return UploadReceiptPayload(errors=[receipt_error(exc)])
+    return UploadReceiptPayload(
+        receipt=ReceiptType.from_model(receipt), job=JobType.from_model(job)
+    )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from schema.core.files import FileType
+from schema.receipts.inputs import ExportReceiptsInput
+from schema.receipts.queries import receipts_owner, service_filter
+from schema.receipts.types import ReceiptError, receipt_error
+from server.receipts import services
+from server.receipts.errors import ReceiptsError
+
+
+@strawberry.type
+class ExportReceiptsPayload:
+    file: FileType | None = strawberry.field(
+        default=None, description="The CSV file; download it through its signed `url`."
+    )
+    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+
+
+async def export_receipts(info: Info, input: ExportReceiptsInput) -> ExportReceiptsPayload:
+    """Export the matching receipts as CSV (one row per line item, spreadsheet-formula safe)."""
+    viewer, owner = await receipts_owner(info)
+    try:
+        file = await services.export_receipts(
+            owner=owner,
+            actor=viewer,
+            filter=service_filter(input.filter),
+            format=input.format.value,
+        )
+    except ReceiptsError as exc:
+        return ExportReceiptsPayload(errors=[receipt_error(exc)])
+    return ExportReceiptsPayload(file=FileType.from_model(file))

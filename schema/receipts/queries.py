@@ -1,0 +1,152 @@
+"""Receipts queries: one receipt, the history, loyalty points, spending stats; brands and the
+loyalty rules (admins). Users see their own receipts; an admin signed in as such sees everyone's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import Info
+
+from schema.core.errors import BadUserInputError, ForbiddenError
+from schema.core.permissions import IsAdmin, require_scope
+from schema.core.relay import Connection, paginate, parse_global_id
+from schema.receipts.inputs import ReceiptFilter
+from schema.receipts.types import (
+    ORDERINGS,
+    BrandType,
+    Loyalty,
+    LoyaltyRulesType,
+    ReceiptOrder,
+    ReceiptStats,
+    ReceiptType,
+    visible_owner,
+)
+from server.accounts.models import User
+from server.receipts import services
+from server.receipts.errors import ReceiptsError
+
+
+def service_filter(value: ReceiptFilter | None) -> services.ReceiptFilter:
+    if value is None:
+        return services.ReceiptFilter()
+    return services.ReceiptFilter(
+        status=value.status,
+        store=value.store,
+        date_from=value.date_from,
+        date_to=value.date_to,
+        min_total=value.min_total,
+        max_total=value.max_total,
+    )
+
+
+async def receipts_owner(info: Info) -> Any:
+    """The caller (API keys need the receipts scope), and whose receipts they see: themself, or
+    None (anyone's) for an admin."""
+    viewer = await require_scope(info, "receipts")
+    owner = await visible_owner(info)
+    return viewer, owner
+
+
+async def target_user(info: Info, user_id: strawberry.ID | None) -> Any:
+    """The caller, or (admins only) the user `user_id` names."""
+    viewer, owner = await receipts_owner(info)
+    if user_id is None:
+        return viewer
+    if owner is not None:
+        raise ForbiddenError("Only administrators may look at another user's points.")
+    user = await User.get_or_none(id=parse_global_id(user_id, "User"))
+    if user is None:
+        raise BadUserInputError("No such user.")
+    return user
+
+
+@strawberry.type
+class ReceiptsQuery:
+    @strawberry.field(
+        description="A receipt of yours (admins: anyone's); null if absent or not yours."
+    )
+    async def receipt(self, info: Info, id: strawberry.ID) -> ReceiptType | None:
+        receipt_id = parse_global_id(id, "Receipt")
+        _viewer, owner = await receipts_owner(info)
+        try:
+            receipt = await services.get_receipt(receipt_id=receipt_id, owner=owner)
+        except ReceiptsError:
+            return None
+        return ReceiptType.from_model(receipt)
+
+    @strawberry.field(description="Your receipts (admins: everyone's), filtered and ordered.")
+    async def receipts(
+        self,
+        info: Info,
+        filter: ReceiptFilter | None = None,
+        order_by: ReceiptOrder = ReceiptOrder.CREATED_AT_DESC,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ReceiptType]:
+        _viewer, owner = await receipts_owner(info)
+        try:
+            query = services.receipts_of(owner=owner, filter=service_filter(filter))
+        except ReceiptsError as exc:
+            raise BadUserInputError(exc.message) from exc
+        sort_field, sort_type, descending = ORDERINGS[order_by]
+        return await paginate(
+            query,
+            first=first,
+            after=after,
+            to_node=ReceiptType.from_model,
+            sort_field=sort_field,
+            sort_type=sort_type,
+            descending=descending,
+        )
+
+    @strawberry.field(
+        description="Your loyalty points and their ledger (admins: anyone's by userId)."
+    )
+    async def loyalty(self, info: Info, user_id: strawberry.ID | None = None) -> Loyalty:
+        user = await target_user(info, user_id)
+        return Loyalty(balance=await services.loyalty_balance(user_id=user.id), _user_id=user.id)
+
+    @strawberry.field(
+        description="Your spending between `from` and `to` (purchase dates, inclusive), from SQL "
+        "aggregates (admins: anyone's by userId)."
+    )
+    async def receipt_stats(
+        self,
+        info: Info,
+        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+        to: dt.date | None = None,
+        user_id: strawberry.ID | None = None,
+    ) -> ReceiptStats:
+        user = await target_user(info, user_id)
+        try:
+            stats = await services.receipt_stats(owner=user, date_from=from_, date_to=to)
+        except ReceiptsError as exc:
+            raise BadUserInputError(exc.message) from exc
+        return ReceiptStats.from_stats(stats)
+
+    @strawberry.field(permission_classes=[IsAdmin], description="Brands by name (admins only).")
+    async def brands(
+        self, search: str | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[BrandType]:
+        return await paginate(
+            services.brands_query(search=search),
+            first=first,
+            after=after,
+            to_node=BrandType.from_model,
+            sort_field="key",
+            sort_type=str,
+            descending=False,
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAdmin],
+        description="The current loyalty rules, or one earlier version (admins only).",
+    )
+    async def loyalty_rules(self, version: int | None = None) -> LoyaltyRulesType | None:
+        try:
+            rules = await services.get_loyalty_rules(version=version)
+        except ReceiptsError:
+            return None
+        return LoyaltyRulesType.from_model(rules)

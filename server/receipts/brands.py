@@ -1,0 +1,105 @@
+"""Linking line items to brands: fuzzy matching of an item's printed name against brand names
+and aliases (rapidfuzz), tolerant of till abbreviations and OCR slips.
+
+An alias matches when:
+- every one of its words appears as a word of the item name ("COCA COLA" in "COCA COLA ZERO
+  1.5L"; "Coca-Cola" folds to the same words): score 100;
+- otherwise, for aliases of at least ``MIN_FUZZY_LENGTH`` characters, some run of as many
+  consecutive words as the alias has is close enough (``fuzz.ratio`` >= ``THRESHOLD``): "NUTELA
+  400G" still names Nutella, "CHANNEL N5" Chanel, "CARTE NOlRE" Carte Noire. Shorter aliases
+  ("U", "LU") only match as whole words, or they would match everywhere. Words are compared
+  whole, never as substrings, so "PATES" does not name "Pat"; a plural can still pass for its
+  brand ("APPLES" vs Apple scores 91): that is the price of tolerating OCR slips.
+
+The best score wins; on a tie, the longer alias (the more specific brand). Pure and synchronous.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+THRESHOLD = 88.0
+MIN_FUZZY_LENGTH = 5
+_NON_WORD = re.compile(r"[^0-9A-Z]+")
+
+
+def fold(text: str | None) -> str:
+    """Upper case, no accents, punctuation as spaces, spaces collapsed: "Côte d'Or" -> "COTE D OR"."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+    return " ".join(_NON_WORD.sub(" ", plain).split())
+
+
+@dataclass(frozen=True, slots=True)
+class BrandEntry:
+    id: uuid.UUID
+    name: str
+    aliases: Sequence[str]
+    category: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BrandMatch:
+    brand: BrandEntry
+    score: float
+    alias: str
+
+
+class BrandMatcher:
+    """Built once per job or validation from every brand, then asked for each item name."""
+
+    def __init__(self, brands: Iterable[BrandEntry]) -> None:
+        self._aliases: list[str] = []
+        self._owners: list[BrandEntry] = []
+        for brand in brands:
+            for alias in dict.fromkeys(fold(a) for a in (brand.name, *brand.aliases)):
+                if alias:
+                    self._aliases.append(alias)
+                    self._owners.append(brand)
+        self._fuzzy = [i for i, alias in enumerate(self._aliases) if len(alias) >= MIN_FUZZY_LENGTH]
+
+    def __bool__(self) -> bool:
+        return bool(self._aliases)
+
+    def match(self, item_name: str) -> BrandMatch | None:
+        """The brand this item name most likely names, or None."""
+        name = fold(item_name)
+        if not name or not self._aliases:
+            return None
+        words = set(name.split())
+        best: tuple[float, int, int] | None = None  # (score, alias length, index)
+        for index, alias in enumerate(self._aliases):
+            if words.issuperset(alias.split()):
+                candidate = (100.0, len(alias), index)
+                best = candidate if best is None or candidate > best else best
+        if best is None:
+            tokens = name.split()
+            for index in self._fuzzy:
+                alias = self._aliases[index]
+                score = _fuzzy_score(alias, tokens)
+                if score >= THRESHOLD:
+                    candidate = (score, len(alias), index)
+                    best = candidate if best is None or candidate > best else best
+        if best is None:
+            return None
+        score, _length, index = best
+        return BrandMatch(
+            brand=self._owners[index], score=round(score, 1), alias=self._aliases[index]
+        )
+
+
+def _fuzzy_score(alias: str, tokens: list[str]) -> float:
+    """How well the alias appears in the name: the best run of as many words as it has."""
+    score = 0.0
+    size = alias.count(" ") + 1
+    for start in range(max(len(tokens) - size + 1, 0)):
+        score = max(score, fuzz.ratio(alias, " ".join(tokens[start : start + size])))
+    return float(score)

@@ -1,0 +1,47 @@
+"""A client follows a receipt's extraction with `jobUpdated` over a real websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from schema.core.relay import parse_global_id
+from tests.conftest import data_of
+from tests.factories import make_user
+from tests.files.uploads import text_image
+from tests.jobs.test_subscription import JOB_UPDATED, WsClient
+from tests.receipts.factories import upload_receipt
+
+RECEIPT = "query R($id: ID!) { receipt(id: $id) { status total } }"
+
+
+async def test_the_owner_follows_the_extraction_until_the_receipt_is_read(
+    client, gql, live_url, held_jobs
+):
+    # given: an uploaded receipt whose job is held until the client follows it
+    account = await make_user()
+    image = text_image(["EPICERIE FINE", "TOTAL 7,20 EUR"], size=(700, 200))
+    payload = await upload_receipt(client, account, image)
+    ws = await WsClient.connect(live_url, account.token)
+    try:
+        # when
+        await ws.subscribe("1", JOB_UPDATED, {"id": payload["job"]["id"]})
+        messages = [json.loads(await asyncio.wait_for(ws.ws.recv(), 60))]
+        await held_jobs.release()
+        while messages[-1]["type"] == "next":
+            messages.append(json.loads(await asyncio.wait_for(ws.ws.recv(), 120)))
+    finally:
+        await ws.close()
+    # then: queued, running through its stages, succeeded with the receipt's id
+    assert messages[-1] == {"id": "1", "type": "complete"}
+    updates = [m["payload"]["data"]["jobUpdated"] for m in messages[:-1]]
+    assert updates[0]["status"] == "QUEUED" and updates[-1]["status"] == "SUCCEEDED"
+    stages = [u["stage"] for u in updates if u["status"] == "RUNNING"]
+    for stage in ("loading file", "ocr: page 1/1", "extracting fields", "saving"):
+        assert stage in stages, stages
+    progress = [u["progress"] for u in updates]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    receipt_id = parse_global_id(payload["receipt"]["id"], "Receipt")
+    assert updates[-1]["result"]["receiptId"] == str(receipt_id)
+    receipt = data_of(await gql(RECEIPT, {"id": payload["receipt"]["id"]}, token=account.token))
+    assert receipt["receipt"]["status"] != "PROCESSING"
