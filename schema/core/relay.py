@@ -24,6 +24,7 @@ from server.settings import get_settings
 
 NodeT = TypeVar("NodeT")
 
+
 @strawberry.interface(name="Node", description="An object with a globally unique, opaque id.")
 class Node:
     """Relay's Node. The id is computed once, when the object is built (`global_id`), so that on
@@ -32,7 +33,9 @@ class Node:
     id: strawberry.ID
 
     @classmethod
-    async def resolve_nodes(cls, *, info: Info, node_ids: list[str], required: bool = False) -> list[Any]:
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Any]:
         """The objects with these ids that the caller may see (None for the others), in order."""
         raise NotImplementedError
 
