@@ -12,7 +12,7 @@ from strawberry import Info
 
 from schema.accounts.loaders import api_keys_by_owner
 from schema.core.permissions import IsAdmin
-from schema.core.relay import Node, global_id, register_node
+from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from server.accounts import models
 from server.accounts.errors import AccountsErrorCode
 
@@ -65,8 +65,7 @@ class UserType(Node):
         query = models.User.filter(id__in=ids)
         if not viewer.is_admin:
             query = query.filter(id=viewer.id)
-        found = {str(u.id): cls.from_model(u) for u in await query}
-        return [found.get(i) for i in ids]
+        return nodes_in_order(ids, await query, cls.from_model)
 
 
 @register_node
@@ -101,8 +100,7 @@ class ApiKeyType(Node):
         ids = list(node_ids)
         if viewer is None or not viewer.is_admin:
             return [None] * len(ids)
-        found = {str(k.id): cls.from_model(k) for k in await models.ApiKey.filter(id__in=ids)}
-        return [found.get(i) for i in ids]
+        return nodes_in_order(ids, await models.ApiKey.filter(id__in=ids), cls.from_model)
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -49,6 +49,12 @@ NodeClass = TypeVar("NodeClass", bound=type)
 def register_node(cls: NodeClass) -> NodeClass:
     NODE_TYPES[cls.__strawberry_definition__.name] = cls  # type: ignore[attr-defined]
     return cls
+
+
+def nodes_in_order(ids: list[str], rows: Iterable[Any], to_node: Callable[[Any], Any]) -> list[Any]:
+    """`resolve_nodes`' answer: one node per requested id, in order, None where no row was found."""
+    found = {str(row.id): to_node(row) for row in rows}
+    return [found.get(i) for i in ids]
 
 
 def parse_global_id(value: str, expected_type: str | None = None) -> uuid.UUID:

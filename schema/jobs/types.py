@@ -11,7 +11,7 @@ from strawberry import Info
 from strawberry.scalars import JSON
 
 from schema.core.permissions import current_user
-from schema.core.relay import Node, global_id, register_node
+from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from server.jobs import models
 from server.jobs.errors import JobsErrorCode
 from server.jobs.state import JobState
@@ -90,8 +90,7 @@ class JobType(Node):
         owner = await owner_scope(info, viewer)
         if owner is not None:
             query = query.filter(owner_id=owner.id)
-        found = {str(job.id): cls.from_model(job) for job in await query}
-        return [found.get(i) for i in ids]
+        return nodes_in_order(ids, await query, cls.from_model)
 
 
 async def owner_scope(info: Info, viewer: Any) -> Any:

@@ -18,7 +18,7 @@ from strawberry.scalars import JSON
 from schema.accounts.types import UserType
 from schema.core.files import FileType
 from schema.core.permissions import current_user
-from schema.core.relay import Connection, Node, global_id, paginate, register_node
+from schema.core.relay import Connection, Node, global_id, nodes_in_order, paginate, register_node
 from schema.jobs.types import JobType
 from schema.receipts.loaders import (
     corrections_by_receipt,
@@ -180,8 +180,7 @@ class BrandType(Node):
         ids = list(node_ids)
         if await current_user(info) is None:
             return [None] * len(ids)
-        found = {str(b.id): cls.from_model(b) for b in await models.Brand.filter(id__in=ids)}
-        return [found.get(i) for i in ids]
+        return nodes_in_order(ids, await models.Brand.filter(id__in=ids), cls.from_model)
 
 
 @strawberry.type(name="ReceiptItem")
@@ -387,11 +386,8 @@ class ReceiptType(Node):
         owner = await visible_owner(info)
         if owner is False:
             return [None] * len(ids)
-        found = {
-            str(r.id): cls.from_model(r)
-            for r in await services.receipts_by_ids(ids=[uuid.UUID(i) for i in ids], owner=owner)
-        }
-        return [found.get(i) for i in ids]
+        rows = await services.receipts_by_ids(ids=[uuid.UUID(i) for i in ids], owner=owner)
+        return nodes_in_order(ids, rows, cls.from_model)
 
 
 async def visible_owner(info: Info) -> Any:
@@ -447,8 +443,7 @@ class LoyaltyEntryType(Node):
         query = models.LoyaltyEntry.filter(id__in=ids)
         if owner is not None:
             query = query.filter(user_id=owner.id)
-        found = {str(e.id): cls.from_model(e) for e in await query}
-        return [found.get(i) for i in ids]
+        return nodes_in_order(ids, await query, cls.from_model)
 
 
 @strawberry.type(
