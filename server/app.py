@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -37,6 +39,26 @@ log = logging.getLogger("scanbase.app")
 
 
 PREFLIGHT_HEADERS = ("graphql-preflight", "apollo-require-preflight", "x-apollo-operation-name")
+
+
+def tune_gc() -> None:
+    """Once started: move everything alive (modules, schema, ORM metadata: most objects the
+    process will ever hold) out of the collector's sight with gc.freeze(), and collect the
+    youngest generation every 10,000 allocations instead of 700. A list page allocates tens of
+    thousands of short-lived objects; with the defaults the collector ran dozens of times per
+    page and rescanned the whole heap in full collections (a fifth of the CPU of a 50x5 page)."""
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(10_000, gen1, gen2)
+
+
+def encode_json(body: Any) -> bytes:
+    """A response body: orjson (several times faster on list pages), json for what it refuses
+    (integers beyond 64 bits); any other type as its str(), as before."""
+    try:
+        return orjson.dumps(body, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(body, default=str).encode()
 
 
 def _bad_request(message: str, code: str) -> Response:
@@ -119,7 +141,7 @@ class GraphQLApp(GraphQL):
         except RequestError as exc:
             body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
             return Response(json.dumps(body), status_code=400, media_type="application/json")
-        return Response(json.dumps(body, default=str), media_type="application/json")
+        return Response(encode_json(body), media_type="application/json")
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -209,6 +231,7 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
                     ocr=ocr_health,
                 )
                 log.info("scanbase %s started (jobs: %s)", VERSION, jobs.queue.name)
+                tune_gc()
                 yield
         finally:
             if init_database:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.logging_setup import request_id_var
-from server.metrics import HTTP_REQUESTS
+from server.metrics import HTTP_REQUESTS, labelled
 
 log = logging.getLogger("scanbase.http")
 
@@ -153,7 +153,7 @@ class HttpMiddleware:
 
     @staticmethod
     def _finish(path: str, method: str, status: int, started: float) -> None:
-        HTTP_REQUESTS.labels(route_label(path), str(status)).inc()
+        labelled(HTTP_REQUESTS, route_label(path), str(status)).inc()
         if log.isEnabledFor(logging.INFO):
             log.info(
                 "%s %s %s",

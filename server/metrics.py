@@ -7,6 +7,7 @@ label set bounded.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
@@ -53,6 +54,20 @@ def operation_label(name: str | None) -> str:
             return "other"
         _seen_names.add(name)
     return name
+
+
+_children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+
+def labelled(metric: Any, *values: str) -> Any:
+    """`metric.labels(*values)`, cached: prometheus_client validates and locks on every
+    `labels()` call, a measurable share of a trivial request. Label values are bounded (see
+    operation_label), so the cache is too."""
+    key = (id(metric), values)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = metric.labels(*values)
+    return child
 
 
 def render() -> bytes:

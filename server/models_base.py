@@ -17,6 +17,8 @@ class DatetimeField(fields.DatetimeField):
     the parent's path. Same class name, same column: migrations see no change."""
 
     def to_python_value(self, value: Any) -> datetime | None:
+        if value is None:
+            return None
         if type(value) is str:
             try:
                 parsed = datetime.fromisoformat(value)

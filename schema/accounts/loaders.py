@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from server.accounts.models import ApiKey
 from server.context import Context
 
+# What the ApiKey type shows; rows are read as plain dicts of these (no ORM objects).
+API_KEY_COLUMNS = (
+    "id",
+    "name",
+    "prefix",
+    "scopes",
+    "expires_at",
+    "revoked_at",
+    "last_used_at",
+    "created_at",
+)
 
-def api_keys_by_owner(context: Context) -> DataLoader[uuid.UUID, list[ApiKey]]:
-    async def load(owner_ids: list[uuid.UUID]) -> list[list[ApiKey]]:
-        grouped: dict[uuid.UUID, list[ApiKey]] = defaultdict(list)
-        for key in await ApiKey.filter(owner_id__in=owner_ids).order_by("-created_at", "-id"):
-            grouped[key.owner_id].append(key)
+
+def api_keys_by_owner(context: Context) -> DataLoader[uuid.UUID, list[dict[str, Any]]]:
+    """Each owner's API keys as rows of API_KEY_COLUMNS, newest first."""
+
+    async def load(owner_ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
+        grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+        rows = (
+            await ApiKey.filter(owner_id__in=owner_ids)
+            .order_by("-created_at", "-id")
+            .values(*API_KEY_COLUMNS, "owner_id")
+        )
+        for row in rows:
+            grouped[row["owner_id"]].append(row)
         return [grouped.get(owner_id, []) for owner_id in owner_ids]
 
     return context.loader("accounts.api_keys_by_owner", lambda: DataLoader(load_fn=load))

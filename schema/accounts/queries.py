@@ -5,9 +5,11 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
-from schema.accounts.types import ApiKeyType, Role, UserType
+from schema.accounts.loaders import API_KEY_COLUMNS
+from schema.accounts.types import USER_COLUMNS, ApiKeyType, Role, UserType
 from schema.core.permissions import IsAdmin, current_user
 from schema.core.relay import Connection, paginate
+from schema.core.selection import selects
 from server.accounts.models import ApiKey, User
 
 
@@ -22,13 +24,29 @@ class AccountsQuery:
         permission_classes=[IsAdmin], description="Every account, newest first (admins only)."
     )
     async def users(
-        self, first: int | None = None, after: str | None = None, role: Role | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        role: Role | None = None,
     ) -> Connection[UserType]:
         query = User.all() if role is None else User.filter(role=role)
-        return await paginate(query, first=first, after=after, to_node=UserType.from_model)
+        page = await paginate(
+            query, first=first, after=after, to_node=UserType.from_row, columns=USER_COLUMNS
+        )
+        if selects(info, "edges", "node", "apiKeys"):
+            # One query for the page's keys; this field's IsAdmin is apiKeys' own permission.
+            await UserType.prefetch_api_keys(info, [edge.node for edge in page.edges])
+        return page
 
     @strawberry.field(permission_classes=[IsAdmin], description="API keys, newest first.")
     async def api_keys(
         self, first: int | None = None, after: str | None = None
     ) -> Connection[ApiKeyType]:
-        return await paginate(ApiKey.all(), first=first, after=after, to_node=ApiKeyType.from_model)
+        return await paginate(
+            ApiKey.all(),
+            first=first,
+            after=after,
+            to_node=ApiKeyType.from_row,
+            columns=API_KEY_COLUMNS,
+        )

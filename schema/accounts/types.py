@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry import Info
 
-from schema.accounts.loaders import api_keys_by_owner
+from schema.accounts.loaders import API_KEY_COLUMNS, api_keys_by_owner
+from schema.core.execution import prefetched
 from schema.core.permissions import IsAdmin
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from server.accounts import models
@@ -28,6 +29,10 @@ class AccountsError:
     retry_after_seconds: int | None = None
 
 
+# What the User type shows; list pages read rows as plain dicts of these (no ORM objects).
+USER_COLUMNS = ("id", "email", "role", "created_at")
+
+
 @register_node
 @strawberry.type(name="User")
 class UserType(Node):
@@ -35,24 +40,42 @@ class UserType(Node):
     role: Role  # type: ignore[valid-type]
     created_at: datetime
     _pk: strawberry.Private[uuid.UUID]
+    # Filled by `prefetch_api_keys` (or by the field's own first load); None: not loaded yet.
+    _api_keys: strawberry.Private[list[ApiKeyType] | None] = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> UserType:
+        return cls(
+            id=global_id("User", row["id"]),
+            email=row["email"],
+            role=row["role"],
+            created_at=row["created_at"],
+            _pk=row["id"],
+        )
 
     @classmethod
     def from_model(cls, user: models.User) -> UserType:
-        return cls(
-            id=global_id("User", user.id),
-            email=user.email,
-            role=user.role,
-            created_at=user.created_at,
-            _pk=user.id,
-        )
+        return cls.from_row({column: getattr(user, column) for column in USER_COLUMNS})
 
     @strawberry.field(
         permission_classes=[IsAdmin],
         description="The API keys this user owns, newest first (admins only; batched per request).",
+        metadata=prefetched("_api_keys"),
     )
     async def api_keys(self, info: Info) -> list[ApiKeyType]:
-        keys = await api_keys_by_owner(info.context).load(self._pk)
-        return [ApiKeyType.from_model(key) for key in keys]
+        if self._api_keys is None:
+            rows = await api_keys_by_owner(info.context).load(self._pk)
+            self._api_keys = [ApiKeyType.from_row(row) for row in rows]
+        return self._api_keys
+
+    @staticmethod
+    async def prefetch_api_keys(info: Info, users: list[UserType]) -> None:
+        """Load every user's API keys in one query, for a resolver that has itself required an
+        admin (the `apiKeys` field's own permission), so the keys are served without a check
+        per user."""
+        lists = await api_keys_by_owner(info.context).load_many([user._pk for user in users])
+        for user, rows in zip(users, lists, strict=True):
+            user._api_keys = [ApiKeyType.from_row(row) for row in rows]
 
     @classmethod
     async def resolve_nodes(
@@ -80,17 +103,21 @@ class ApiKeyType(Node):
     created_at: datetime
 
     @classmethod
-    def from_model(cls, key: models.ApiKey) -> ApiKeyType:
+    def from_row(cls, row: Mapping[str, Any]) -> ApiKeyType:
         return cls(
-            id=global_id("ApiKey", key.id),
-            name=key.name,
-            prefix=key.prefix,
-            scopes=list(key.scopes),
-            expires_at=key.expires_at,
-            revoked_at=key.revoked_at,
-            last_used_at=key.last_used_at,
-            created_at=key.created_at,
+            id=global_id("ApiKey", row["id"]),
+            name=row["name"],
+            prefix=row["prefix"],
+            scopes=list(row["scopes"]),
+            expires_at=row["expires_at"],
+            revoked_at=row["revoked_at"],
+            last_used_at=row["last_used_at"],
+            created_at=row["created_at"],
         )
+
+    @classmethod
+    def from_model(cls, key: models.ApiKey) -> ApiKeyType:
+        return cls.from_row({column: getattr(key, column) for column in API_KEY_COLUMNS})
 
     @classmethod
     async def resolve_nodes(

@@ -18,7 +18,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
+from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operation_label
 from server.settings import Settings
 
 log = logging.getLogger("scanbase.graphql")
@@ -39,8 +39,8 @@ class OperationMetrics(SchemaExtension):
             op_type = ctx.operation_type.value
         except Exception:  # no valid operation in the document
             op_type = "unknown"
-        GRAPHQL_REQUESTS.labels(name, op_type, outcome).inc()
-        GRAPHQL_LATENCY.labels(name).observe(time.perf_counter() - started)
+        labelled(GRAPHQL_REQUESTS, name, op_type, outcome).inc()
+        labelled(GRAPHQL_LATENCY, name).observe(time.perf_counter() - started)
         for error in errors:
             original = getattr(error, "original_error", None)
             if original is not None and not isinstance(original, GraphQLError):

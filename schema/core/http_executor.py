@@ -11,12 +11,12 @@ through Strawberry's view unchanged.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import OrderedDict
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -34,7 +34,7 @@ from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from schema.core.execution import FastLeafExecutionContext
 from schema.core.extensions import is_internal
-from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label
+from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operation_label
 from server.settings import Settings
 
 log = logging.getLogger("scanbase.graphql")
@@ -87,7 +87,7 @@ class JsonPostExecutor:
     @staticmethod
     def parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
         try:
-            data = json.loads(body)
+            data = orjson.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise RequestError("Unable to parse request body as JSON") from exc
         if not isinstance(data, dict):
@@ -147,8 +147,9 @@ class JsonPostExecutor:
             body["errors"] = [self._format(error, label) for error in result.errors]
             if result.data is None and prepared.errors:
                 body.pop("data")
-        GRAPHQL_REQUESTS.labels(label, op_type, "error" if result.errors else "ok").inc()
-        GRAPHQL_LATENCY.labels(label).observe(time.perf_counter() - started)
+        outcome = "error" if result.errors else "ok"
+        labelled(GRAPHQL_REQUESTS, label, op_type, outcome).inc()
+        labelled(GRAPHQL_LATENCY, label).observe(time.perf_counter() - started)
         return body
 
     def _format(self, error: GraphQLError, label: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from server.accounts import services
 from tests.conftest import data_of
 from tests.factories import make_admin, make_user
@@ -41,3 +43,88 @@ async def test_users_list_is_admin_only(gql):
     user = await make_user()
     result = await gql(USERS, {"first": 2}, token=user.token)
     assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+PAGE = """
+query Page($first: Int, $after: String) {
+  users(first: $first, after: $after) {
+    edges { cursor node { email } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+async def test_pages_follow_each_other_without_overlap(gql):
+    admin = await make_admin()
+    for _ in range(4):
+        await make_user()
+    every = data_of(await gql(PAGE, {"first": 50}, token=admin.token))["users"]["edges"]
+    seen, after = [], None
+    while True:
+        page = data_of(await gql(PAGE, {"first": 2, "after": after}, token=admin.token))["users"]
+        seen += [edge["node"]["email"] for edge in page["edges"]]
+        assert page["pageInfo"]["endCursor"] == (
+            page["edges"][-1]["cursor"] if page["edges"] else None
+        )
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [edge["node"]["email"] for edge in every]
+    assert len(seen) == len(set(seen)) >= 5
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "zzz",  # not base64 of anything useful
+        "bm8tc2VwYXJhdG9y",  # "no-separator"
+        "MjAyNi0wMS0wMXxub3QtYS11dWlk",  # "2026-01-01|not-a-uuid"
+        "bm90LWEtZGF0ZXwwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA",  # "not-a-date|<uuid>"
+        "_-8",  # bytes that are not UTF-8
+    ],
+)
+async def test_a_malformed_cursor_is_bad_user_input(gql, cursor):
+    admin = await make_admin()
+    result = await gql(PAGE, {"first": 2, "after": cursor}, token=admin.token)
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert result["errors"][0]["message"] == "'after' is not a cursor of this list."
+
+
+NESTED = "{ users(first: 5, role: USER) { edges { node { email apiKeys { name } } } } }"
+
+
+async def test_nested_keys_cost_three_statements_without_total_count(gql):
+    admin = await make_admin()
+    for _ in range(3):
+        account = await make_user()
+        await services.create_api_key(owner=account.user, name="k", scopes=["jobs"], expires_at=None)
+    with count_sql() as statements:
+        result = data_of(await gql(NESTED, token=admin.token))
+    assert all(edge["node"]["apiKeys"] for edge in result["users"]["edges"][:3])
+    assert len(statements) == 3, statements  # the caller, the page, every page's keys
+
+
+async def test_keys_through_me_and_node_load_on_demand(gql):
+    # given: an admin with a key; `me` and `node` build a User that nobody prefetched for
+    admin = await make_admin()
+    await services.create_api_key(owner=admin.user, name="mine", scopes=["cards"], expires_at=None)
+    # when
+    me = data_of(await gql("{ me { id apiKeys { name scopes } } }", token=admin.token))["me"]
+    node = data_of(
+        await gql(
+            "query($id: ID!) { node(id: $id) { ... on User { apiKeys { name } } } }",
+            {"id": me["id"]},
+            token=admin.token,
+        )
+    )["node"]
+    # then
+    assert me["apiKeys"] == [{"name": "mine", "scopes": ["cards"]}]
+    assert node["apiKeys"] == [{"name": "mine"}]
+
+
+async def test_keys_through_me_stay_admin_only(gql):
+    user = await make_user()
+    await services.create_api_key(owner=user.user, name="mine", scopes=["jobs"], expires_at=None)
+    result = await gql("{ me { email apiKeys { name } } }", token=user.token)
+    assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert result["errors"][0]["path"] == ["me", "apiKeys"]
