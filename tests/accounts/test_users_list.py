@@ -97,7 +97,9 @@ async def test_nested_keys_cost_three_statements_without_total_count(gql):
     admin = await make_admin()
     for _ in range(3):
         account = await make_user()
-        await services.create_api_key(owner=account.user, name="k", scopes=["jobs"], expires_at=None)
+        await services.create_api_key(
+            owner=account.user, name="k", scopes=["jobs"], expires_at=None
+        )
     with count_sql() as statements:
         result = data_of(await gql(NESTED, token=admin.token))
     assert all(edge["node"]["apiKeys"] for edge in result["users"]["edges"][:3])
