@@ -90,9 +90,8 @@ class GraphQLApp(GraphQL):
             "application/json"
         ):
             response = await self._json_post(request)
-            if response is not None:
-                await response(scope, receive, send)
-                return
+            await response(scope, receive, send)
+            return
         if request.headers.get("content-type", "").startswith("multipart/"):
             refusal = await self._check_multipart(request)
             if refusal is not None:
@@ -130,12 +129,10 @@ class GraphQLApp(GraphQL):
             return _bad_request(f"Invalid upload request: {message}", code)
         return None
 
-    async def _json_post(self, request: Request) -> Response | None:
-        """The lean path for JSON POSTs; None hands the request to Strawberry's view."""
+    async def _json_post(self, request: Request) -> Response:
+        """JSON POSTs (queries and mutations; subscriptions are refused: websocket only)."""
         try:
             query, variables, operation_name = self.executor.parse_body(await request.body())
-            if self.executor.is_subscription(query, operation_name):
-                return None
             context = await self.get_context(request, None)
             body = await self.executor.run(query, variables, operation_name, context)
         except RequestError as exc:

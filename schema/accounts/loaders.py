@@ -24,18 +24,21 @@ API_KEY_COLUMNS = (
 )
 
 
+async def api_keys_of_owners(owner_ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
+    """Each owner's API keys as rows of API_KEY_COLUMNS, newest first, in one query."""
+    grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    rows = (
+        await ApiKey.filter(owner_id__in=owner_ids)
+        .order_by("-created_at", "-id")
+        .values(*API_KEY_COLUMNS, "owner_id")
+    )
+    for row in rows:
+        grouped[row["owner_id"]].append(row)
+    return [grouped.get(owner_id, []) for owner_id in owner_ids]
+
+
 def api_keys_by_owner(context: Context) -> DataLoader[uuid.UUID, list[dict[str, Any]]]:
-    """Each owner's API keys as rows of API_KEY_COLUMNS, newest first."""
-
-    async def load(owner_ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
-        grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-        rows = (
-            await ApiKey.filter(owner_id__in=owner_ids)
-            .order_by("-created_at", "-id")
-            .values(*API_KEY_COLUMNS, "owner_id")
-        )
-        for row in rows:
-            grouped[row["owner_id"]].append(row)
-        return [grouped.get(owner_id, []) for owner_id in owner_ids]
-
-    return context.loader("accounts.api_keys_by_owner", lambda: DataLoader(load_fn=load))
+    """The request's loader over `api_keys_of_owners`, for owners met one by one."""
+    return context.loader(
+        "accounts.api_keys_by_owner", lambda: DataLoader(load_fn=api_keys_of_owners)
+    )

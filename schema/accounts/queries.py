@@ -36,7 +36,7 @@ class AccountsQuery:
         )
         if selects(info, "edges", "node", "apiKeys"):
             # One query for the page's keys; this field's IsAdmin is apiKeys' own permission.
-            await UserType.prefetch_api_keys(info, [edge.node for edge in page.edges])
+            await UserType.prefetch_api_keys([edge.node for edge in page.edges])
         return page
 
     @strawberry.field(permission_classes=[IsAdmin], description="API keys, newest first.")

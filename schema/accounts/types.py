@@ -10,7 +10,7 @@ from typing import Any
 import strawberry
 from strawberry import Info
 
-from schema.accounts.loaders import API_KEY_COLUMNS, api_keys_by_owner
+from schema.accounts.loaders import API_KEY_COLUMNS, api_keys_by_owner, api_keys_of_owners
 from schema.core.execution import prefetched
 from schema.core.permissions import IsAdmin
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
@@ -69,11 +69,13 @@ class UserType(Node):
         return self._api_keys
 
     @staticmethod
-    async def prefetch_api_keys(info: Info, users: list[UserType]) -> None:
+    async def prefetch_api_keys(users: list[UserType]) -> None:
         """Load every user's API keys in one query, for a resolver that has itself required an
         admin (the `apiKeys` field's own permission), so the keys are served without a check
         per user."""
-        lists = await api_keys_by_owner(info.context).load_many([user._pk for user in users])
+        if not users:
+            return
+        lists = await api_keys_of_owners([user._pk for user in users])
         for user, rows in zip(users, lists, strict=True):
             user._api_keys = [ApiKeyType.from_row(row) for row in rows]
 

@@ -5,10 +5,13 @@ the value and, for objects, collects and executes each subfield again, ~10 µs p
 50x5 page that is most of the request. Strawberry marks a field *basic* when it has no resolver
 and no extension (so no permission): it only reads an attribute. This execution context:
 
-- serialises a basic leaf field (scalar, enum, or list of them) straight from the attribute;
+- serialises a basic leaf field (scalar, enum, or list of them) straight from the attribute,
+  and answers `__typename` without a resolver;
 - completes an object, or a list of objects, whose selected fields are all basic (leaves and,
-  recursively, such objects) with one compiled plan per selection: a loop that reads attributes
-  and builds the result dicts, without per-field machinery.
+  recursively, such objects) with one compiled plan per selection: a generated Python function
+  that reads the attributes and builds the result dict, without per-field machinery. Functions
+  are cached by the selection's *shape* (type, response keys, fields, sub-shapes), so a query
+  seen before reuses them whatever its variables.
 
 A field with a resolver runs through graphql-core, except a list of objects marked
 `prefetched(attribute)`: when a parent resolver has already loaded it into that attribute (after
@@ -22,6 +25,7 @@ Reading attributes of Strawberry objects has no side effects, so redoing the wor
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 from graphql import (
@@ -32,14 +36,21 @@ from graphql import (
     GraphQLScalarType,
 )
 from graphql.pyutils import Undefined
+from graphql.type.scalars import serialize_id, serialize_string
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 _NO_PLAN = object()
-# id(GraphQLField) -> (attribute name, serialize) or _NO_PLAN; fields live as long as the schema.
-_leaf_plans: dict[int, Any] = {}
+# id(GraphQLField) -> (the field, kept alive so its id is never reused; (attribute, serialize)
+# or _NO_PLAN).
+_leaf_plans: dict[int, tuple[Any, Any]] = {}
 
 # Kinds of field in an object plan.
-_TYPENAME, _LEAF, _OBJECT, _OBJECT_LIST = range(4)
+_TYPENAME, _LEAF, _TEXT, _OBJECT, _OBJECT_LIST = range(5)
+
+# shape -> generated run function; shapes are bounded by the schema and the documents served,
+# the cap is only a safety net.
+_run_functions: dict[Any, Any] = {}
+_MAX_RUN_FUNCTIONS = 4096
 
 
 PREFETCHED = "scanbase.prefetched"
@@ -51,6 +62,12 @@ def prefetched(attribute: str) -> dict[str, str]:
     So only a resolver that enforced the same permission may fill the attribute; while it is
     None the resolver runs as usual."""
     return {PREFETCHED: attribute}
+
+
+def _is_text(graphql_type: Any) -> bool:
+    """String, ID (Strawberry's own ID scalar too): serialising a str returns it unchanged."""
+    serialize = getattr(graphql_type, "serialize", None)
+    return serialize is serialize_string or serialize is serialize_id
 
 
 class _Fallback(Exception):
@@ -77,12 +94,30 @@ def _prefetched(field_def: Any) -> str | None:
     return (definition.metadata or {}).get(PREFETCHED)
 
 
-def _list_serializer(serialize: Any) -> Any:
+def _serializer(scalar: Any) -> Any:
+    """The scalar's serialize; for String and ID, a str is returned as is without the call."""
+    serialize = scalar.serialize
+    if not _is_text(scalar):
+        return serialize
+
+    def serialize_text(value: Any) -> Any:
+        return value if value.__class__ is str else serialize(value)
+
+    return serialize_text
+
+
+def _list_serializer(scalar: Any) -> Any:
+    """Serialise a list of non-null leaves; Undefined (graphql-core then reports it) for
+    anything else than a list, or for a null item."""
+    serialize = scalar.serialize
+    text = _is_text(scalar)
+
     def serialize_list(values: Any) -> Any:
         if not isinstance(values, list | tuple):
             return Undefined
+        if text:  # serialize_string and serialize_id never return None: they raise
+            return [value if value.__class__ is str else serialize(value) for value in values]
         out = [serialize(value) for value in values]
-        # a null item in a list of non-null items is an error: let graphql-core report it
         return Undefined if any(item is None or item is Undefined for item in out) else out
 
     return serialize_list
@@ -90,67 +125,98 @@ def _list_serializer(serialize: Any) -> Any:
 
 def _leaf_plan(field_def: Any) -> Any:
     """(attribute, serialize) for a basic field of leaf type (or list of leaves), else _NO_PLAN."""
-    plan = _leaf_plans.get(id(field_def))
-    if plan is not None:
-        return plan
-    plan = _NO_PLAN
+    cached = _leaf_plans.get(id(field_def))
+    if cached is not None:
+        return cached[1]
+    plan: Any = _NO_PLAN
     definition = _is_basic(field_def)
     if definition is not None:
         leaf = _unwrap(field_def.type)
         if isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
-            plan = (definition.python_name, leaf.serialize)
+            plan = (definition.python_name, _serializer(leaf))
         elif isinstance(leaf, GraphQLList):
             item = leaf.of_type
             # a list of non-null leaves (e.g. `scopes: [String!]!`): serialise each item
             if isinstance(item, GraphQLNonNull) and isinstance(
                 item.of_type, GraphQLScalarType | GraphQLEnumType
             ):
-                plan = (definition.python_name, _list_serializer(item.of_type.serialize))
-    _leaf_plans[id(field_def)] = plan
+                plan = (definition.python_name, _list_serializer(item.of_type))
+    _leaf_plans[id(field_def)] = (field_def, plan)
     return plan
 
 
 class _ObjectPlan:
-    """How to complete one selection on objects of one class: a tuple of field steps
-    (response key, kind, attribute, serialize or sub-plan, non-null, items non-null)."""
+    """The compiled completion of one selection on one object type: `run(source)` returns the
+    result dict, or raises (_Fallback or a serialisation error) for graphql-core to redo it."""
 
-    __slots__ = ("classes", "steps")
+    __slots__ = ("run", "shape")
 
-    def __init__(self, classes: frozenset[type], steps: tuple[Any, ...]) -> None:
-        self.classes = classes
-        self.steps = steps
-
-    def run(self, source: Any) -> dict[str, Any]:
-        if source.__class__ not in self.classes:
-            raise _Fallback
-        out: dict[str, Any] = {}
-        for key, kind, attr, how, non_null, items_non_null in self.steps:
-            if kind is _TYPENAME:
-                out[key] = attr
-                continue
-            value = getattr(source, attr)
-            if value is None:
-                if non_null:
-                    raise _Fallback
-                out[key] = None
-            elif kind is _LEAF:
-                serialized = how(value)
-                if serialized is None or serialized is Undefined:
-                    raise _Fallback
-                out[key] = serialized
-            elif kind is _OBJECT:
-                out[key] = how.run(value)
-            else:
-                out[key] = how.run_list(value, items_non_null)
-        return out
+    def __init__(self, shape: tuple[Any, ...], run: Any) -> None:
+        self.shape = shape
+        self.run = run
 
     def run_list(self, values: Any, items_non_null: bool) -> list[Any]:
-        if not isinstance(values, list | tuple):
-            raise _Fallback
-        run = self.run
-        if items_non_null:
-            return [run(value) for value in values]
-        return [None if value is None else run(value) for value in values]
+        return _run_list(self.run, values, items_non_null)
+
+
+def _run_list(run: Any, values: Any, items_non_null: bool) -> list[Any]:
+    if not isinstance(values, list | tuple):
+        raise _Fallback
+    if items_non_null:
+        return [run(value) for value in values]
+    return [None if value is None else run(value) for value in values]
+
+
+def _is_attribute_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def _list_runner(run: Any, items_non_null: bool) -> Any:
+    def run_list(values: Any) -> list[Any]:
+        return _run_list(run, values, items_non_null)
+
+    return run_list
+
+
+def _generate(name: str, classes: frozenset[type], steps: list[tuple[Any, ...]]) -> Any:
+    """Write the run function of one plan: for each step, read the attribute, check null, then
+    serialise it (leaf) or hand it to the sub-plan (object, list of objects). Response keys go
+    in as repr() literals, attributes only when they are identifiers (checked by the caller)."""
+    env: dict[str, Any] = {"classes": classes, "Fallback": _Fallback, "Undefined": Undefined}
+    lines = [
+        "def run(source):",
+        "    if source.__class__ not in classes:",
+        "        raise Fallback",
+    ]
+    lines.append("    out = {}")
+    for i, (key, kind, attribute, how, non_null) in enumerate(steps):
+        target = f"out[{key!r}]"
+        if kind == _TYPENAME:
+            lines.append(f"    {target} = {attribute!r}")
+            continue
+        env[f"h{i}"] = how
+        lines += [f"    value = source.{attribute}", "    if value is None:"]
+        lines.append("        raise Fallback" if non_null else f"        {target} = None")
+        if kind == _TEXT:  # String and ID: a str is its own serialisation
+            lines += [
+                "    elif value.__class__ is str:",
+                f"        {target} = value",
+                "    else:",
+                f"        {target} = h{i}(value)",
+            ]
+        elif kind == _LEAF:
+            lines += [
+                "    else:",
+                f"        value = h{i}(value)",
+                "        if value is None or value is Undefined:",
+                "            raise Fallback",
+                f"        {target} = value",
+            ]
+        else:
+            lines += ["    else:", f"        {target} = h{i}(value)"]
+    lines.append("    return out")
+    exec(compile("\n".join(lines), f"<plan {name}>", "exec"), env)
+    return env["run"]
 
 
 class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -178,11 +244,14 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
         if new_defer_usages:
             return None
-        steps = []
+        steps: list[tuple[Any, ...]] = []
+        # The type itself (alive as long as the key is, with its fields: their ids stay unique).
+        shape: list[Any] = [object_type]
         for response_key, sub_details in grouped_field_set.items():
             name = sub_details[0].node.name.value
             if name == "__typename":
-                steps.append((response_key, _TYPENAME, object_type.name, None, True, True))
+                steps.append((response_key, _TYPENAME, object_type.name, None, True))
+                shape.append((response_key, _TYPENAME))
                 continue
             field_def = self.schema.get_field(object_type, name)
             if field_def is None or sub_details[0].node.arguments:
@@ -190,7 +259,10 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             non_null = isinstance(field_def.type, GraphQLNonNull)
             leaf = _leaf_plan(field_def)
             if leaf is not _NO_PLAN:
-                steps.append((response_key, _LEAF, leaf[0], leaf[1], non_null, True))
+                attribute, serialize = leaf
+                kind = _TEXT if _is_text(_unwrap(field_def.type)) else _LEAF
+                steps.append((response_key, kind, attribute, serialize, non_null))
+                shape.append((response_key, id(field_def)))
                 continue
             field = _is_basic(field_def)
             attribute = field.python_name if field is not None else _prefetched(field_def)
@@ -203,7 +275,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 sub = self._object_plan(inner, sub_details)
                 if sub is None:
                     return None
-                steps.append((response_key, _OBJECT, attribute, sub, non_null, True))
+                steps.append((response_key, _OBJECT, attribute, sub.run, non_null))
             elif isinstance(inner, GraphQLList) and isinstance(
                 _unwrap(inner.of_type), GraphQLObjectType
             ):
@@ -211,16 +283,26 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if sub is None:
                     return None
                 items_non_null = isinstance(inner.of_type, GraphQLNonNull)
+                run_list = _list_runner(sub.run, items_non_null)
                 # Not yet prefetched (None): fall back, so that the resolver runs.
                 strict = non_null or field is None
-                steps.append((response_key, _OBJECT_LIST, attribute, sub, strict, items_non_null))
+                steps.append((response_key, _OBJECT_LIST, attribute, run_list, strict))
             else:
                 return None  # interfaces, unions: their runtime type is resolved per object
-        # A generic type's specialisation (`Edge[UserType]`) is built from the generic class.
-        classes = {definition.origin}
-        if definition.concrete_of is not None:
-            classes.add(definition.concrete_of.origin)
-        return _ObjectPlan(frozenset(classes), tuple(steps))
+            shape.append((response_key, id(field_def), sub.shape))
+        if not all(_is_attribute_name(step[2]) for step in steps if step[1] != _TYPENAME):
+            return None
+        key = tuple(shape)
+        run = _run_functions.get(key)
+        if run is None:
+            # A generic type's specialisation (`Edge[UserType]`) is built from the generic class.
+            classes = {definition.origin}
+            if definition.concrete_of is not None:
+                classes.add(definition.concrete_of.origin)
+            if len(_run_functions) >= _MAX_RUN_FUNCTIONS:
+                _run_functions.clear()
+            run = _run_functions[key] = _generate(object_type.name, frozenset(classes), steps)
+        return _ObjectPlan(key, run)
 
     def execute_field(
         self,
@@ -230,7 +312,10 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         path: Any,
         position_context: Any,
     ) -> Any:
-        field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+        name = field_details_list[0].node.name.value
+        if name == "__typename":  # clients add it to every selection: no resolver call for it
+            return parent_type.name
+        field_def = self.schema.get_field(parent_type, name)
         if field_def is not None:
             plan = _leaf_plan(field_def)
             if plan is not _NO_PLAN:

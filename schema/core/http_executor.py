@@ -39,6 +39,9 @@ from server.settings import Settings
 
 log = logging.getLogger("scanbase.graphql")
 MASKED_MESSAGE = "Internal server error."
+SUBSCRIPTION_OVER_HTTP = (
+    "Subscriptions are served over the websocket at /graphql (graphql-transport-ws), not over HTTP."
+)
 
 
 class RequestError(Exception):
@@ -105,17 +108,11 @@ class JsonPostExecutor:
             raise RequestError("operationName must be a string.")
         return query, variables, operation_name
 
-    def is_subscription(self, query: str, operation_name: str | None) -> bool:
-        prepared = self.prepare(query)
-        if prepared.document is None:
-            return False
-        operation = get_operation_ast(prepared.document, operation_name)
-        return operation is not None and operation.operation == OperationType.SUBSCRIPTION
-
     async def run(
         self, query: str, variables: dict[str, Any] | None, operation_name: str | None, context: Any
     ) -> dict[str, Any]:
-        """Execute one operation and return the response body. Raises RequestError for HTTP 400."""
+        """Execute one operation and return the response body. Raises RequestError for HTTP 400,
+        subscriptions included: they are served over the websocket only."""
         started = time.perf_counter()
         label = operation_label(operation_name)
         prepared = self.prepare(query)
@@ -130,6 +127,8 @@ class JsonPostExecutor:
                 raise RequestError(
                     "Must provide operation name if query contains multiple operations."
                 )
+            if operation.operation == OperationType.SUBSCRIPTION:
+                raise RequestError(SUBSCRIPTION_OVER_HTTP)
             op_type = operation.operation.value
             result = execute(
                 self.schema,

@@ -56,6 +56,18 @@ async def test_unknown_operation_name_is_a_clear_400(client):
     assert response.json()["errors"][0]["message"] == 'Unknown operation named "B".'
 
 
+async def test_a_subscription_over_plain_http_is_a_clear_error(client):
+    # given: a subscription POSTed as JSON (SPAs subscribe over the websocket instead)
+    query = 'subscription { jobUpdated(id: "Sm9iOjE=") { status } }'
+    # when
+    response = await client.post("/graphql", json={"query": query})
+    # then: a 400 that says where subscriptions are served (it was a masked 500-like error)
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "websocket" in error["message"]
+
+
 async def test_syntax_error_and_unknown_field_are_graphql_errors(gql):
     syntax = await gql("{ me { ")
     unknown = await gql("{ nope }")
