@@ -26,7 +26,7 @@ Reading attributes of Strawberry objects has no side effects, so redoing the wor
 from __future__ import annotations
 
 import keyword
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLEnumType,
@@ -145,18 +145,12 @@ def _leaf_plan(field_def: Any) -> Any:
     return plan
 
 
-class _ObjectPlan:
+class _ObjectPlan(NamedTuple):
     """The compiled completion of one selection on one object type: `run(source)` returns the
     result dict, or raises (_Fallback or a serialisation error) for graphql-core to redo it."""
 
-    __slots__ = ("run", "shape")
-
-    def __init__(self, shape: tuple[Any, ...], run: Any) -> None:
-        self.shape = shape
-        self.run = run
-
-    def run_list(self, values: Any, items_non_null: bool) -> list[Any]:
-        return _run_list(self.run, values, items_non_null)
+    shape: tuple[Any, ...]
+    run: Any
 
 
 def _run_list(run: Any, values: Any, items_non_null: bool) -> list[Any]:
@@ -187,8 +181,8 @@ def _generate(name: str, classes: frozenset[type], steps: list[tuple[Any, ...]])
         "def run(source):",
         "    if source.__class__ not in classes:",
         "        raise Fallback",
+        "    out = {}",
     ]
-    lines.append("    out = {}")
     for i, (key, kind, attribute, how, non_null) in enumerate(steps):
         target = f"out[{key!r}]"
         if kind == _TYPENAME:
@@ -367,7 +361,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = self._object_plan(object_type, field_details_list)
             if plan is not None:
                 try:
-                    return plan.run_list(result, isinstance(item_type, GraphQLNonNull))
+                    return _run_list(plan.run, result, isinstance(item_type, GraphQLNonNull))
                 except Exception:  # any surprise: graphql-core's path decides
                     pass
         return super().complete_list_value(

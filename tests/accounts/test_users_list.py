@@ -106,6 +106,22 @@ async def test_nested_keys_cost_three_statements_without_total_count(gql):
     assert len(statements) == 3, statements  # the caller, the page, every page's keys
 
 
+async def test_the_prefetch_sees_through_fragments_and_aliases(gql):
+    admin = await make_admin()
+    for _ in range(2):
+        account = await make_user()
+        await services.create_api_key(
+            owner=account.user, name="k", scopes=["jobs"], expires_at=None
+        )
+    query = """
+    query { users(first: 5, role: USER) { edges { ... on UserEdge { node { ...U } } } } }
+    fragment U on User { email keys: apiKeys { name } }"""
+    with count_sql() as statements:
+        result = data_of(await gql(query, token=admin.token))
+    assert [edge["node"]["keys"] for edge in result["users"]["edges"][:2]] == [[{"name": "k"}]] * 2
+    assert len(statements) == 3, statements
+
+
 async def test_keys_through_me_and_node_load_on_demand(gql):
     # given: an admin with a key; `me` and `node` build a User that nobody prefetched for
     admin = await make_admin()
