@@ -3,6 +3,7 @@ and isolation between users (receipts, files, points, stats, node lookups)."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 
 from schema.core.relay import global_id
@@ -203,3 +204,19 @@ async def test_api_keys_need_the_receipts_scope_and_never_act_as_admin(gql):
     assert [e["node"]["store"] for e in page["edges"]] == ["KIOSK"]  # its owner's only
     brands = await gql("{ brands { totalCount } }", api_key=receipts_key)
     assert brands["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_total_cursor_that_is_not_a_finite_amount_is_refused(gql):
+    # given: cursors of the TOTAL order that decode, but not to a finite amount
+
+    account = await make_user()
+    await make_receipt(account, store="LIDL", day=date(2025, 1, 10), total="3.00")
+    pk = "00000000-0000-0000-0000-000000000000"
+    for amount in ("NaN", "Infinity", "12,50"):
+        cursor = base64.urlsafe_b64encode(f"{amount}|{pk}".encode()).decode().rstrip("=")
+        # when
+        result = await gql(
+            RECEIPTS, {"orderBy": "TOTAL_DESC", "first": 1, "after": cursor}, token=account.token
+        )
+        # then
+        assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", amount
