@@ -208,7 +208,6 @@ async def test_api_keys_need_the_receipts_scope_and_never_act_as_admin(gql):
 
 async def test_a_total_cursor_that_is_not_a_finite_amount_is_refused(gql):
     # given: cursors of the TOTAL order that decode, but not to a finite amount
-
     account = await make_user()
     await make_receipt(account, store="LIDL", day=date(2025, 1, 10), total="3.00")
     pk = "00000000-0000-0000-0000-000000000000"
