@@ -7,6 +7,7 @@ inserted meanwhile neither repeat nor vanish. `totalCount` is computed only when
 from __future__ import annotations
 
 import base64
+import operator
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
@@ -173,17 +174,16 @@ async def paginate(
         )
     sign = "-" if descending else ""
     page_query = page_query.order_by(f"{sign}{sort_field}", f"{sign}id").limit(size + 1)
+    rows: list[Any]
     if columns:
-        wanted = dict.fromkeys([*columns, sort_field, "id"])
-        rows: list[Any] = await page_query.values(*wanted)
-        keys = [(row[sort_field], row["id"]) for row in rows]
+        rows = await page_query.values(*dict.fromkeys([*columns, sort_field, "id"]))
     else:
         rows = await page_query.prefetch_related(*prefetch)
-        keys = [(getattr(row, sort_field), row.id) for row in rows]
     has_next = len(rows) > size
+    read = operator.getitem if columns else getattr
     edges = [
-        Edge(cursor=_encode_cursor(value, pk), node=to_node(row))
-        for row, (value, pk) in zip(rows[:size], keys, strict=False)
+        Edge(cursor=_encode_cursor(read(row, sort_field), read(row, "id")), node=to_node(row))
+        for row in rows[:size]
     ]
     return Connection(
         edges=edges,
