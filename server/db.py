@@ -6,10 +6,17 @@ so that `make run` needs no setup.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
+import os
+import zlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 from server.settings import ROOT_DIR, get_settings
 
@@ -59,12 +66,65 @@ def migrations_location(database_url: str) -> str:
     return str(ROOT_DIR / "migrations" / dialect_of(database_url))
 
 
+# pg_advisory_lock key of migrations: fixed, so every process of every version agrees on it.
+MIGRATION_LOCK_KEY = zlib.crc32(b"scanbase:migrations")
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(database_url: str) -> AsyncIterator[None]:
+    """One migrating process per database at a time. Without it, processes started together (every
+    replica ran `migrate` at start) each read "nothing applied" and created the same tables:
+    duplicate `pg_type` keys, or a migration applied twice.
+
+    PostgreSQL: a session advisory lock on a dedicated connection held for the whole migration
+    (the server drops it if the process dies). SQLite: an exclusive `flock` on `<file>.migrate.lock`.
+    """
+    if dialect_of(database_url) == "postgres":
+        import asyncpg
+
+        creds = expand_db_url(database_url)["credentials"]
+        conn = await asyncpg.connect(
+            host=creds.get("host"),
+            port=creds.get("port"),
+            user=creds.get("user"),
+            password=creds.get("password"),
+            database=creds.get("database"),
+            **({"ssl": creds["ssl"]} if "ssl" in creds else {}),
+        )
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+        finally:
+            await conn.close()
+        return
+    path = database_url.removeprefix("sqlite://")
+    if path == ":memory:":  # private to this process: nothing to share
+        yield
+        return
+    lock_path = Path(path + ".migrate.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        yield  # closing the descriptor releases the lock
+    finally:
+        os.close(fd)
+
+
 async def apply_migrations(database_url: str | None = None) -> list[str]:
-    """Apply every pending aerich migration; returns the files applied (idempotent)."""
+    """Apply every pending aerich migration under the migration lock; returns the files applied
+    (idempotent: a process that waited for another one applies nothing)."""
     from aerich import Command
 
     url = database_url or get_settings().database_url
-    async with Command(tortoise_config(url), location=migrations_location(url)) as command:
+    # The lock comes first: aerich reads the applied versions when the command opens.
+    async with (
+        migration_lock(url),
+        Command(tortoise_config(url), location=migrations_location(url)) as command,
+    ):
         return await command.upgrade(run_in_transaction=True)
 
 
