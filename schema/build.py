@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import Info
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
 from schema.core.execution import FastLeafExecutionContext
-from schema.core.extensions import schema_extensions
+from schema.core.extensions import log_error, schema_extensions
+from schema.core.permissions import Public
 from schema.core.relay import Node, resolve_node
+from schema.core.validation import install as install_input_validation
 from schema.jobs.mutations import JobsMutation
 from schema.jobs.queries import JobsQuery
 from schema.jobs.subscriptions import JobsSubscription
 from schema.ocr.mutations import OcrMutation
 from schema.receipts.mutations import ReceiptsMutation
 from schema.receipts.queries import ReceiptsQuery
+from server.metrics import operation_label
 from server.settings import Settings, get_settings
 
 
 @strawberry.type
 class NodeQuery:
-    @strawberry.field(description="Any object by its global id; null if absent or not yours.")
+    # Public here: each Node type's own read rule applies in `resolve_node`.
+    @strawberry.field(
+        permission_classes=[Public()],
+        description="Any object by its global id; null if absent or not yours.",
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
 
@@ -32,15 +41,30 @@ Mutation = merge_types("Mutation", (AccountsMutation, JobsMutation, OcrMutation,
 Subscription = merge_types("Subscription", (JobsSubscription,))
 
 
+class ScanbaseSchema(strawberry.Schema):
+    """Strawberry's schema, logging each error at its level (`log_error`: a caller's mistake at
+    INFO, a bug at ERROR) where Strawberry logs every error at ERROR."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        name = operation_label(execution_context.operation_name if execution_context else None)
+        for error in errors:
+            log_error(error, name)
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or get_settings()
-    return strawberry.Schema(
+    built = ScanbaseSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=schema_extensions(settings),
         execution_context_class=FastLeafExecutionContext,
     )
+    # Every argument of every field goes through the one validation layer (schema/core/validation).
+    install_input_validation(built._schema)
+    return built
 
 
 schema = build_schema()

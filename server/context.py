@@ -1,7 +1,8 @@
 """The typed per-request Context: who is calling, and the request-scoped DataLoaders.
 
 Authentication is lazy: a request that never asks who the caller is (`{ __typename }`, GraphiQL
-assets, introspection) pays no database round-trip. The Context is also what the websocket
+assets, introspection, public fields) pays no database round-trip, and the user is fetched at most
+once per request. `actor()` is the caller as permission rules see it (server/access.py). The Context is also what the websocket
 handler fills from `connection_init` (`connection_params`). `queue` and `events` are this
 process's job queue and events broker, for resolvers that enqueue or follow jobs.
 """
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from server.access import Actor, actor_for
 from server.accounts import services as accounts
 from server.accounts.models import ApiKey, User
 from server.events import EventBroker
@@ -37,10 +39,13 @@ class Context:
     events: EventBroker | None = None
     _user: Any = _UNSET
     _api_key: ApiKey | None = None
+    _actor: Actor | None = None
     _loaders: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ip(self) -> str:
+        """The client's address, with X-Forwarded-For already resolved against TRUSTED_PROXIES
+        by the HTTP middleware (server/http.py), so throttling counts the real client."""
         client = self.request.client
         return client.host if client else "unknown"
 
@@ -72,6 +77,13 @@ class Context:
     async def api_key(self) -> ApiKey | None:
         await self.user()
         return self._api_key
+
+    async def actor(self) -> Actor:
+        """Who is calling and with which scopes (anonymous when the credentials are missing or
+        invalid: `has_credentials` tells the two apart); made once per request."""
+        if self._actor is None:
+            self._actor = actor_for(await self.user(), self._api_key)
+        return self._actor
 
     def has_credentials(self) -> bool:
         return any(self._credentials())

@@ -7,7 +7,7 @@ from strawberry import Info
 
 from schema.accounts.loaders import API_KEY_COLUMNS
 from schema.accounts.types import USER_COLUMNS, ApiKeyType, Role, UserType
-from schema.core.permissions import IsAdmin, current_user
+from schema.core.permissions import IsAdmin, Public, current_user
 from schema.core.relay import Connection, paginate
 from schema.core.selection import selects
 from server.accounts.models import ApiKey, User
@@ -15,7 +15,10 @@ from server.accounts.models import ApiKey, User
 
 @strawberry.type
 class AccountsQuery:
-    @strawberry.field(description="The authenticated user, or null without valid credentials.")
+    @strawberry.field(
+        permission_classes=[Public()],
+        description="The authenticated user, or null without valid credentials.",
+    )
     async def me(self, info: Info) -> UserType | None:
         user = await current_user(info)
         return UserType.from_model(user) if user else None

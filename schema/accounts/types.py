@@ -12,8 +12,9 @@ from strawberry import Info
 
 from schema.accounts.loaders import API_KEY_COLUMNS, api_keys_by_owner, api_keys_of_owners
 from schema.core.execution import prefetched
-from schema.core.permissions import IsAdmin
+from schema.core.permissions import IsAdmin, IsAuthenticated
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
+from server.access import visible
 from server.accounts import models
 from server.accounts.errors import AccountsErrorCode
 
@@ -36,6 +37,9 @@ USER_COLUMNS = ("id", "email", "role", "created_at")
 @register_node
 @strawberry.type(name="User")
 class UserType(Node):
+    # Yourself; an admin (server.access.visible): anyone.
+    read_permissions = (IsAuthenticated(),)
+
     email: str
     role: Role  # type: ignore[valid-type]
     created_at: datetime
@@ -83,19 +87,16 @@ class UserType(Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[UserType | None]:
-        viewer = await info.context.user()
         ids = list(node_ids)
-        if viewer is None:
-            return [None] * len(ids)
-        query = models.User.filter(id__in=ids)
-        if not viewer.is_admin:
-            query = query.filter(id=viewer.id)
+        query = visible(await info.context.actor(), models.User).filter(id__in=ids)
         return nodes_in_order(ids, await query, cls.from_model)
 
 
 @register_node
 @strawberry.type(name="ApiKey")
 class ApiKeyType(Node):
+    read_permissions = (IsAdmin(),)
+
     name: str
     prefix: str
     scopes: list[str]
@@ -125,11 +126,9 @@ class ApiKeyType(Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ApiKeyType | None]:
-        viewer = await info.context.user()
         ids = list(node_ids)
-        if viewer is None or not viewer.is_admin:
-            return [None] * len(ids)
-        return nodes_in_order(ids, await models.ApiKey.filter(id__in=ids), cls.from_model)
+        query = visible(await info.context.actor(), models.ApiKey).filter(id__in=ids)
+        return nodes_in_order(ids, await query, cls.from_model)
 
 
 @strawberry.type

@@ -1,7 +1,10 @@
-"""The `File` type (uploaded files, downloadable through short-lived signed URLs) and `Upload`."""
+"""The `File` node (uploaded files and exports, downloadable through short-lived signed URLs) and
+`Upload`. A file is its owner's: `node(id:)` finds it for them (an admin sees anyone's, as with
+receipts and jobs: `server.access.visible`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
@@ -9,7 +12,9 @@ from strawberry import Info
 from strawberry.file_uploads import Upload
 
 from schema.core.errors import BadUserInputError
-from schema.core.relay import global_id
+from schema.core.permissions import HasScope
+from schema.core.relay import Node, global_id, nodes_in_order, register_node
+from server.access import visible
 from server.files.models import StoredFile
 from server.security.file_tokens import sign_file_token
 
@@ -18,11 +23,13 @@ MAX_URL_SECONDS = 24 * 3600
 __all__ = ["FileType", "Upload"]
 
 
+@register_node
 @strawberry.type(
     name="File", description="An uploaded file, as stored (its type decided by content)."
 )
-class FileType:
-    id: strawberry.ID
+class FileType(Node):
+    read_permissions = (HasScope("files"),)
+
     filename: str
     size: int
     content_type: str
@@ -45,6 +52,14 @@ class FileType:
             created_at=file.created_at,
             _pk=file.id,
         )
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[FileType | None]:
+        ids = list(node_ids)
+        query = visible(await info.context.actor(), StoredFile).filter(id__in=ids)
+        return nodes_in_order(ids, await query, cls.from_model)
 
     @strawberry.field(
         description="A signed download URL valid for `expiresIn` seconds (max 1 day)."

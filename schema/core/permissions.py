@@ -1,44 +1,156 @@
-"""Permission classes for fields: authenticated, admin, API-key scope."""
+"""Access rules, declared where a reader of the schema sees them.
+
+Every root field (Query, Mutation, Subscription) declares its rule in `permission_classes`:
+
+    job: ... = strawberry.field(permission_classes=[HasScope("jobs")])
+
+and every Node type declares the rule for reading it through `node(id:)` in `read_permissions`,
+the same rule as its typed field. tests/core/test_access_matrix.py fails on a root field or a
+Node type without one, and tries each with the callers who must be refused.
+
+The rules read the request's Actor (server/access.py): a user's own token holds every user
+scope (and `admin` for an ADMIN), an API key only the scopes it was given. Whose rows a caller
+sees is `server.access.visible` / `owner_filter`, never decided here.
+
+Strawberry instantiates each entry of `permission_classes` without arguments, so a rule with
+arguments (`HasScope("jobs")`) is written as an instance, which returns itself when called.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Self
 
 from strawberry import Info
-from strawberry.permission import BasePermission
+from strawberry.permission import BasePermission, PermissionExtension
 
 from schema.core.errors import ForbiddenError, UnauthenticatedError
+from server.access import ADMIN, SCOPES, Actor, normalise_scopes
 
 
-class IsAuthenticated(BasePermission):
-    message = "Authentication required."
-    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012
+async def actor_of(info: Info) -> Actor:
+    """The caller; credentials that are present but invalid (expired, tampered, revoked) raise
+    UNAUTHENTICATED, so the client knows to refresh or sign in again."""
+    actor = await info.context.actor()
+    if not actor.is_authenticated and info.context.has_credentials():
+        raise UnauthenticatedError("Invalid or expired credentials.")
+    return actor
 
-    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        return await current_user(info) is not None
 
+class AccessRule(BasePermission):
+    """A declared rule. `scope`: the scope it needs (None: none); anonymous callers get
+    UNAUTHENTICATED, authenticated ones who may not get FORBIDDEN."""
 
-class IsAdmin(BasePermission):
-    message = "Administrators only."
+    scope: str | None = None
+    message = "You may not do this."
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012
 
+    def __call__(self) -> Self:
+        return self
+
+    def __repr__(self) -> str:
+        return type(self).__name__ + (f"({self.scope!r})" if self.scope else "()")
+
+    def allows(self, actor: Actor) -> bool:
+        raise NotImplementedError
+
+    def refusal(self, actor: Actor) -> str:
+        if actor.api_key is not None and self.scope is not None:
+            return f"This API key lacks the '{self.scope}' scope."
+        return self.message
+
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        user = await require_user(info)
-        # An API key never carries admin rights, whatever its owner's role.
-        return user.is_admin and await info.context.api_key() is None
+        actor = await actor_of(info)
+        if self.allows(actor):
+            return True
+        if not actor.is_authenticated:
+            raise UnauthenticatedError()
+        raise ForbiddenError(self.refusal(actor))
+
+
+class Public(AccessRule):
+    """Anyone, signed in or not (signup, login, `me`, `node`: whose rules are per type).
+    It never authenticates, so a public field costs no database round-trip for that."""
+
+    def allows(self, actor: Actor) -> bool:
+        return True
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:  # type: ignore[override]
+        return True
+
+
+class IsAuthenticated(AccessRule):
+    """Any signed-in user or API key; what it then sees is its own (server.access.visible)."""
+
+    message = "Authentication required."
+
+    def allows(self, actor: Actor) -> bool:
+        return actor.is_authenticated
+
+
+class HasScope(AccessRule):
+    """A user's own token, or an API key given `scope`."""
+
+    def __init__(self, scope: str) -> None:
+        if scope not in SCOPES:
+            raise ValueError(f"unknown scope {scope!r}: declare it in server.access.SCOPES")
+        self.scope = scope
+
+    def allows(self, actor: Actor) -> bool:
+        return actor.has_scope(self.scope or "")
+
+
+class IsAdmin(HasScope):
+    """An ADMIN signed in as such, or an ADMIN's API key given the `admin` scope."""
+
+    message = "Administrators only."
+
+    def __init__(self) -> None:
+        super().__init__(ADMIN)
+
+
+class UserSession(AccessRule):
+    """A user signed in with their own token, never an API key: for what would let a leaked key
+    outlive its revocation (new keys, a new password)."""
+
+    message = "An API key cannot do this; sign in as a user."
+
+    def allows(self, actor: Actor) -> bool:
+        return actor.is_authenticated and actor.api_key is None
+
+    def refusal(self, actor: Actor) -> str:
+        return self.message
+
+
+def declared_rules(field: Any) -> list[AccessRule]:
+    """The access rules a Strawberry field declares (in `permission_classes`)."""
+    return [
+        permission
+        for extension in field.extensions or ()
+        if isinstance(extension, PermissionExtension)
+        for permission in extension.permissions
+        if isinstance(permission, AccessRule)
+    ]
+
+
+async def allowed(info: Info, rules: Sequence[AccessRule] | None) -> bool:
+    """Whether the caller passes every rule, without raising FORBIDDEN (for `node(id:)`, which
+    answers null); no rule at all means nobody (fail closed)."""
+    if not rules:
+        return False
+    actor = await actor_of(info)
+    return all(rule.allows(actor) for rule in rules)
 
 
 async def current_user(info: Info) -> Any:
-    """The caller or None when anonymous; credentials that are present but invalid (expired,
-    tampered, revoked) raise UNAUTHENTICATED so the client knows to refresh or sign in again."""
-    user = await info.context.user()
-    if user is None and info.context.has_credentials():
-        raise UnauthenticatedError("Invalid or expired credentials.")
-    return user
+    """The caller's user (an API key's owner) or None when anonymous; invalid credentials raise
+    UNAUTHENTICATED."""
+    return (await actor_of(info)).user
 
 
 async def require_user(info: Info) -> Any:
-    """The caller, or an UNAUTHENTICATED error; for resolvers that need the user object."""
+    """The caller's user, or an UNAUTHENTICATED error; for resolvers that need the user object
+    (the field's own rule has checked what the caller may do)."""
     user = await current_user(info)
     if user is None:
         raise UnauthenticatedError()
@@ -46,9 +158,12 @@ async def require_user(info: Info) -> Any:
 
 
 async def require_scope(info: Info, scope: str) -> Any:
-    """The caller; an API key must carry `scope` (a user's own token may do everything)."""
-    user = await require_user(info)
-    key = await info.context.api_key()
-    if key is not None and scope not in key.scopes:
+    """The caller's user, who must hold `scope` (a legacy name: all it stands for). Prefer
+    declaring `HasScope` on the field, where a reader of the schema sees it."""
+    actor = await actor_of(info)
+    if actor.user is None:
+        raise UnauthenticatedError()
+    needed = normalise_scopes([scope])
+    if not needed or not needed <= actor.scopes:
         raise ForbiddenError(f"This API key lacks the '{scope}' scope.")
-    return user
+    return actor.user

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from strawberry import Info, relay
@@ -20,6 +20,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from schema.core.errors import BadUserInputError
+from schema.core.permissions import allowed
 from server.settings import get_settings
 
 NodeT = TypeVar("NodeT")
@@ -31,6 +32,12 @@ class Node:
     a page of objects it is a plain field: Strawberry's relay.Node resolves it per object."""
 
     id: strawberry.ID
+
+    # Each Node type declares who may read it through `node(id:)`, with the rules of its typed
+    # field (schema/core/permissions.py), e.g. `read_permissions = (HasScope("jobs"),)`; a type
+    # without one is never served. `resolve_nodes` then fetches only what the caller may see
+    # (`server.access.visible`).
+    read_permissions: ClassVar[tuple[Any, ...]] = ()
 
     @classmethod
     async def resolve_nodes(
@@ -83,6 +90,9 @@ async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
         return None
     node_type = NODE_TYPES.get(gid.type_name)
     if node_type is None:
+        return None
+    # The type's own read rule, the same as its typed field's, before anything is fetched.
+    if not await allowed(info, getattr(node_type, "read_permissions", None)):
         return None
     nodes = await node_type.resolve_nodes(info=info, node_ids=[gid.node_id], required=False)
     return next(iter(nodes), None)
@@ -138,10 +148,15 @@ def _decode_cursor(cursor: str, field_type: type) -> tuple[Any, uuid.UUID]:
         raise BadUserInputError("'after' is not a cursor of this list.") from exc
 
 
+# The page size when `first` is absent (capped by MAX_PAGE_SIZE); the cost analysis assumes it too.
+DEFAULT_PAGE_SIZE = 20
+
+
 def check_page_size(first: int | None) -> int:
+    """Also checked before execution (schema/core/limits.py); kept here for direct callers."""
     limit = get_settings().max_page_size
     if first is None:
-        return min(20, limit)
+        return min(DEFAULT_PAGE_SIZE, limit)
     if not 0 <= first <= limit:
         raise BadUserInputError(f"'first' must be between 0 and {limit}.")
     return first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
-from schema.core.permissions import current_user, require_user
+from schema.core.permissions import HasScope, require_user
 from schema.core.relay import Connection, paginate, parse_global_id
 from schema.jobs.types import JobStatus, JobType, owner_scope
 from server.jobs import services
@@ -14,19 +14,22 @@ from server.jobs.errors import JobsError
 
 @strawberry.type
 class JobsQuery:
-    @strawberry.field(description="A job of yours (admins: anyone's); null if absent or not yours.")
+    @strawberry.field(
+        permission_classes=[HasScope("jobs")],
+        description="A job of yours (admins: anyone's); null if absent or not yours.",
+    )
     async def job(self, info: Info, id: strawberry.ID) -> JobType | None:
         job_id = parse_global_id(id, "Job")
-        viewer = await current_user(info)
-        if viewer is None:
-            return None
         try:
-            job = await services.get_job(job_id=job_id, owner=await owner_scope(info, viewer))
+            job = await services.get_job(job_id=job_id, owner=await owner_scope(info))
         except JobsError:
             return None
         return JobType.from_model(job)
 
-    @strawberry.field(description="Your jobs, newest first, optionally with one status.")
+    @strawberry.field(
+        permission_classes=[HasScope("jobs")],
+        description="Your jobs, newest first, optionally with one status.",
+    )
     async def my_jobs(
         self,
         info: Info,

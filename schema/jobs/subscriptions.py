@@ -10,7 +10,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import Info
 
-from schema.core.permissions import require_user
+from schema.core.permissions import HasScope
 from schema.core.relay import parse_global_id
 from schema.jobs.types import JobType, owner_scope
 from server.jobs import services
@@ -30,13 +30,13 @@ async def _updates(job_id: uuid.UUID, owner: Any) -> AsyncGenerator[JobType, Non
 @strawberry.type
 class JobsSubscription:
     @strawberry.subscription(
+        permission_classes=[HasScope("jobs")],
         description="A job's current state, then every change, until it ends (the stream then "
-        "completes). Only its owner (or an admin) may follow it; otherwise NOT_FOUND."
+        "completes). Only its owner (or an admin) may follow it; otherwise NOT_FOUND.",
     )
     async def job_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[JobType, None]:
-        viewer = await require_user(info)
         job_id = parse_global_id(id, "Job")
-        owner = await owner_scope(info, viewer)
+        owner = await owner_scope(info)
         try:
             # Checked here, before the stream starts, so a refusal is an `error` message with
             # no data; the stream checks again when it reads the state after subscribing.

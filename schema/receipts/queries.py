@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import Info
 
-from schema.core.errors import BadUserInputError, ForbiddenError
-from schema.core.permissions import IsAdmin, require_scope
+from schema.core.errors import BadUserInputError, ForbiddenError, UnauthenticatedError
+from schema.core.permissions import HasScope, IsAdmin, actor_of
 from schema.core.relay import Connection, paginate, parse_global_id
 from schema.receipts.inputs import ReceiptFilter
 from schema.receipts.types import (
@@ -21,8 +21,8 @@ from schema.receipts.types import (
     ReceiptOrder,
     ReceiptStats,
     ReceiptType,
-    visible_owner,
 )
+from server.access import owner_filter
 from server.accounts.models import User
 from server.receipts import services
 from server.receipts.errors import ReceiptsError
@@ -42,11 +42,12 @@ def service_filter(value: ReceiptFilter | None) -> services.ReceiptFilter:
 
 
 async def receipts_owner(info: Info) -> Any:
-    """The caller (API keys need the receipts scope), and whose receipts they see: themself, or
-    None (anyone's) for an admin."""
-    viewer = await require_scope(info, "receipts")
-    owner = await visible_owner(info)
-    return viewer, owner
+    """The caller, and whose receipts they see (`server.access.owner_filter`): themself, or None
+    (anyone's) for an admin; for resolvers whose field rule has refused anonymous callers."""
+    actor = await actor_of(info)
+    if actor.user is None:
+        raise UnauthenticatedError()
+    return actor.user, owner_filter(actor)
 
 
 async def target_user(info: Info, user_id: strawberry.ID | None) -> Any:
@@ -65,7 +66,8 @@ async def target_user(info: Info, user_id: strawberry.ID | None) -> Any:
 @strawberry.type
 class ReceiptsQuery:
     @strawberry.field(
-        description="A receipt of yours (admins: anyone's); null if absent or not yours."
+        permission_classes=[HasScope("receipts:read")],
+        description="A receipt of yours (admins: anyone's); null if absent or not yours.",
     )
     async def receipt(self, info: Info, id: strawberry.ID) -> ReceiptType | None:
         receipt_id = parse_global_id(id, "Receipt")
@@ -76,7 +78,10 @@ class ReceiptsQuery:
             return None
         return ReceiptType.from_model(receipt)
 
-    @strawberry.field(description="Your receipts (admins: everyone's), filtered and ordered.")
+    @strawberry.field(
+        permission_classes=[HasScope("receipts:read")],
+        description="Your receipts (admins: everyone's), filtered and ordered.",
+    )
     async def receipts(
         self,
         info: Info,
@@ -102,15 +107,17 @@ class ReceiptsQuery:
         )
 
     @strawberry.field(
-        description="Your loyalty points and their ledger (admins: anyone's by userId)."
+        permission_classes=[HasScope("receipts:read")],
+        description="Your loyalty points and their ledger (admins: anyone's by userId).",
     )
     async def loyalty(self, info: Info, user_id: strawberry.ID | None = None) -> Loyalty:
         user = await target_user(info, user_id)
         return Loyalty(balance=await services.loyalty_balance(user_id=user.id), _user_id=user.id)
 
     @strawberry.field(
+        permission_classes=[HasScope("receipts:read")],
         description="Your spending between `from` and `to` (purchase dates, inclusive), from SQL "
-        "aggregates (admins: anyone's by userId)."
+        "aggregates (admins: anyone's by userId).",
     )
     async def receipt_stats(
         self,
@@ -126,7 +133,7 @@ class ReceiptsQuery:
             raise BadUserInputError(exc.message) from exc
         return ReceiptStats.from_stats(stats)
 
-    @strawberry.field(permission_classes=[IsAdmin], description="Brands by name (admins only).")
+    @strawberry.field(permission_classes=[IsAdmin()], description="Brands by name (admins only).")
     async def brands(
         self, search: str | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[BrandType]:
@@ -141,7 +148,7 @@ class ReceiptsQuery:
         )
 
     @strawberry.field(
-        permission_classes=[IsAdmin],
+        permission_classes=[IsAdmin()],
         description="The current loyalty rules, or one earlier version (admins only).",
     )
     async def loyalty_rules(self, version: int | None = None) -> LoyaltyRulesType | None:
@@ -150,3 +157,20 @@ class ReceiptsQuery:
         except ReceiptsError:
             return None
         return LoyaltyRulesType.from_model(rules)
+
+    @strawberry.field(
+        permission_classes=[IsAdmin()],
+        description="Receipts whose points from typed values wait for a decision, oldest first "
+        "(admins only): `pointsPending` is what `approveReceipt` would grant; `rejectReceipt` "
+        "refuses it.",
+    )
+    async def receipts_for_review(
+        self, first: int | None = None, after: str | None = None
+    ) -> Connection[ReceiptType]:
+        return await paginate(
+            services.receipts_for_review(),
+            first=first,
+            after=after,
+            to_node=ReceiptType.from_model,
+            descending=False,
+        )

@@ -17,8 +17,9 @@ from strawberry.scalars import JSON
 
 from schema.accounts.types import UserType
 from schema.core.files import FileType
-from schema.core.permissions import current_user
+from schema.core.permissions import HasScope, IsAdmin, actor_of
 from schema.core.relay import Connection, Node, global_id, nodes_in_order, paginate, register_node
+from schema.core.scalars import BigInt
 from schema.jobs.types import JobType
 from schema.receipts.loaders import (
     corrections_by_receipt,
@@ -27,6 +28,7 @@ from schema.receipts.loaders import (
     jobs_by_id,
     receipts_by_id,
 )
+from server.access import owner_filter, visible
 from server.errors import DomainError
 from server.receipts import models, services
 from server.receipts.errors import ReceiptsErrorCode
@@ -36,7 +38,15 @@ ReceiptStatus = strawberry.enum(
     models.ReceiptStatus,
     name="ReceiptStatus",
     description="PROCESSING (being read), EXTRACTED, NEEDS_REVIEW (a key field is unsure, a "
-    "check failed, or a possible duplicate), VALIDATED (confirmed by a person), FAILED.",
+    "check failed, or a possible duplicate), VALIDATED (confirmed by a person), IN_REVIEW "
+    "(confirmed with typed values that earn more than what was read: the extra points wait for "
+    "an administrator), FAILED.",
+)
+PointsReview = strawberry.enum(
+    models.PointsReview,
+    name="PointsReview",
+    description="An administrator's review of points earned from typed values: PENDING, "
+    "APPROVED, REJECTED (final: the receipt keeps only what was read).",
 )
 ItemSource = strawberry.enum(models.ItemSource, name="ReceiptItemSource")
 CorrectionAction = strawberry.enum(models.CorrectionAction, name="ReceiptCorrectionAction")
@@ -44,7 +54,8 @@ LoyaltyReason = strawberry.enum(
     models.LoyaltyReason,
     name="LoyaltyReason",
     description="AWARD (a receipt's first points), CORRECTION (the difference after a "
-    "validation), REVERSAL (the receipt was deleted).",
+    "validation), APPROVAL (an administrator approved points from typed values), REVERSAL (the "
+    "receipt was deleted).",
 )
 ReceiptErrorCode = strawberry.enum(ReceiptsErrorCode, name="ReceiptErrorCode")
 
@@ -154,6 +165,9 @@ class ReceiptFailure:
 @register_node
 @strawberry.type(name="Brand")
 class BrandType(Node):
+    # Admin-managed, as the `brands` field.
+    read_permissions = (IsAdmin(),)
+
     name: str
     aliases: list[str]
     category: str | None = strawberry.field(
@@ -178,16 +192,15 @@ class BrandType(Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[BrandType | None]:
         ids = list(node_ids)
-        if await current_user(info) is None:
-            return [None] * len(ids)
-        return nodes_in_order(ids, await models.Brand.filter(id__in=ids), cls.from_model)
+        query = visible(await info.context.actor(), models.Brand).filter(id__in=ids)
+        return nodes_in_order(ids, await query, cls.from_model)
 
 
-@strawberry.type(name="ReceiptItem")
-class ReceiptItemType:
-    id: strawberry.ID = strawberry.field(
-        description="Pass it to validateReceipt to change the item."
-    )
+@register_node
+@strawberry.type(name="ReceiptItem", description="A line item; pass its id to validateReceipt.")
+class ReceiptItemType(Node):
+    read_permissions = (HasScope("receipts:read"),)
+
     name: str
     quantity: Decimal | None = strawberry.field(description="Null when none is printed (one unit).")
     unit_price: Decimal | None
@@ -214,15 +227,27 @@ class ReceiptItemType:
             brand=BrandType.from_model(brand) if brand is not None else None,
         )
 
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ReceiptItemType | None]:
+        ids = list(node_ids)
+        rows = await of_visible_receipts(info, models.ReceiptItem, ids, "brand")
+        return nodes_in_order(ids, rows, cls.from_model)
 
+
+@register_node
 @strawberry.type(name="ReceiptCorrection", description="One manual change, kept forever.")
-class ReceiptCorrectionType:
-    id: strawberry.ID
+class ReceiptCorrectionType(Node):
+    read_permissions = (HasScope("receipts:read"),)
+
     action: CorrectionAction  # type: ignore[valid-type]
     field: str = strawberry.field(
         description="store, date, location, total, currency; items (added or removed); "
-        "items.name, items.quantity, items.unitPrice, items.total, items.category."
+        "items.name, items.quantity, items.unitPrice, items.total, items.category; points (an "
+        "administrator's APPROVE or REJECT: the points held before and after)."
     )
+    reason: str | None = strawberry.field(description="Why: the reason given with a review.")
     item_id: strawberry.ID | None
     old_value: JSON | None
     new_value: JSON | None
@@ -238,23 +263,48 @@ class ReceiptCorrectionType:
             item_id=global_id("ReceiptItem", correction.item_id) if correction.item_id else None,
             old_value=(correction.old_value or {}).get("value"),
             new_value=(correction.new_value or {}).get("value"),
+            reason=correction.note,
             created_at=correction.created_at,
             _user=correction.user if correction.user_id else None,  # type: ignore[attr-defined]
         )
 
     @strawberry.field(description="Who made it: yourself, or an administrator (shown to admins).")
     async def changed_by(self, info: Info) -> UserType | None:
-        viewer = await current_user(info)
-        if self._user is None or viewer is None:
+        # The same rule as User nodes: yourself, or anyone for an admin (an admin's key only
+        # with the admin scope).
+        actor = await actor_of(info)
+        if self._user is None or actor.user is None:
             return None
-        if viewer.id != self._user.id and not viewer.is_admin:
+        if actor.user.id != self._user.id and not actor.is_admin:
             return None
         return UserType.from_model(self._user)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ReceiptCorrectionType | None]:
+        ids = list(node_ids)
+        rows = await of_visible_receipts(info, models.ReceiptCorrection, ids, "user")
+        return nodes_in_order(ids, rows, cls.from_model)
+
+
+async def of_visible_receipts(info: Info, model: Any, ids: list[str], related: str) -> list[Any]:
+    """The rows of `model` (items, corrections) among `ids` whose receipt the caller may see:
+    the receipt's rule (`visible_owner`, live receipts) decides, not a copy of it."""
+    owner = await visible_owner(info)
+    if owner is False or not ids:
+        return []
+    rows = await model.filter(id__in=ids).select_related(related)
+    receipt_ids = {row.receipt_id for row in rows}
+    visible = {r.id for r in await services.receipts_by_ids(ids=list(receipt_ids), owner=owner)}
+    return [row for row in rows if row.receipt_id in visible]
 
 
 @register_node
 @strawberry.type(name="Receipt", description="A scanned shop receipt and what was read from it.")
 class ReceiptType(Node):
+    read_permissions = (HasScope("receipts:read"),)
+
     status: ReceiptStatus  # type: ignore[valid-type]
     store: str | None
     location: str | None
@@ -264,9 +314,16 @@ class ReceiptType(Node):
     currency: str | None = strawberry.field(description="ISO 4217 code (EUR, MYR...).")
     receipt_number: str | None
     payment_method: str | None
-    points: int = strawberry.field(
+    points: BigInt = strawberry.field(  # type: ignore[valid-type]
         description="Loyalty points this receipt holds now (see LoyaltyRules for how they are "
         "computed; 0 while PROCESSING, FAILED, or a possible duplicate not yet validated)."
+    )
+    points_pending: BigInt = strawberry.field(  # type: ignore[valid-type]
+        description="Points its typed values earn beyond what was read, waiting for an "
+        "administrator (status IN_REVIEW); 0 otherwise."
+    )
+    review: PointsReview | None = strawberry.field(  # type: ignore[valid-type]
+        description="The review of points from typed values; null when none was needed."
     )
     warnings: list[ReceiptWarning]
     taxes: list[TaxLineType]
@@ -295,6 +352,8 @@ class ReceiptType(Node):
             receipt_number=receipt.receipt_number,
             payment_method=receipt.payment_method,
             points=receipt.points,
+            points_pending=receipt.points_pending,
+            review=receipt.review,
             warnings=[
                 ReceiptWarning(code=w["code"], message=w["message"]) for w in receipt.warnings
             ],
@@ -391,21 +450,20 @@ class ReceiptType(Node):
 
 
 async def visible_owner(info: Info) -> Any:
-    """Whose receipts the caller may see: themself; None (anyone's) for an admin signed in as
-    such; False when nobody's (anonymous, or an API key without the receipts scope)."""
-    viewer = await current_user(info)
-    if viewer is None:
+    """Whose receipts the caller may see (`server.access.owner_filter`): themself; None
+    (anyone's) for an admin; False when nobody's (anonymous, or no `receipts:read` scope)."""
+    actor = await actor_of(info)
+    if not actor.has_scope("receipts:read"):
         return False
-    key = await info.context.api_key()
-    if key is not None:
-        return viewer if "receipts" in key.scopes else False
-    return None if viewer.is_admin else viewer
+    return owner_filter(actor)
 
 
 @register_node
 @strawberry.type(name="LoyaltyEntry", description="One line of the append-only points ledger.")
 class LoyaltyEntryType(Node):
-    points: int = strawberry.field(description="Positive or negative.")
+    read_permissions = (HasScope("receipts:read"),)
+
+    points: BigInt = strawberry.field(description="Positive or negative.")  # type: ignore[valid-type]
     reason: LoyaltyReason  # type: ignore[valid-type]
     rules_version: int = strawberry.field(description="The rules version this entry applied.")
     detail: JSON = strawberry.field(
@@ -437,12 +495,7 @@ class LoyaltyEntryType(Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[LoyaltyEntryType | None]:
         ids = list(node_ids)
-        owner = await visible_owner(info)
-        if owner is False:
-            return [None] * len(ids)
-        query = models.LoyaltyEntry.filter(id__in=ids)
-        if owner is not None:
-            query = query.filter(user_id=owner.id)
+        query = visible(await info.context.actor(), models.LoyaltyEntry).filter(id__in=ids)
         return nodes_in_order(ids, await query, cls.from_model)
 
 
@@ -452,7 +505,7 @@ class LoyaltyEntryType(Node):
     "the difference; a deletion reverses what it earned. How a receipt earns: see LoyaltyRules."
 )
 class Loyalty:
-    balance: int = strawberry.field(description="The sum of every ledger entry.")
+    balance: BigInt = strawberry.field(description="The sum of every ledger entry.")  # type: ignore[valid-type]
     _user_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The ledger, newest first.")

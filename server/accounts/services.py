@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
+from server import access
 from server.accounts.errors import AccountsError, AccountsErrorCode
-from server.accounts.models import ApiKey, LoginFailure, RefreshToken, Role, User
+from server.accounts.models import ApiKey, RefreshToken, Role, User
 from server.security import passwords
+from server.security.throttle import AttemptCounter, Limits, attempt_counter
 from server.security.tokens import (
     InvalidToken,
     decode_access_token,
@@ -28,7 +30,10 @@ from server.settings import Settings, get_settings
 EMAIL_RE = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
 )
-API_KEY_SCOPES = frozenset({"receipts", "cards", "captures", "invoices", "companies", "jobs"})
+# Scope names live in server/access.py; legacy names ("receipts") are stored as their replacements.
+# `sbk_<12 hex>_<token_urlsafe secret>`, as `create_api_key` makes them.
+API_KEY_RE = re.compile(r"sbk_([0-9a-f]{12})_([A-Za-z0-9_-]{16,128})")
+API_KEY_SCOPES = access.KEY_SCOPE_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,45 +65,52 @@ def _check_password(
         raise AccountsError(AccountsErrorCode.WEAK_PASSWORD, problem, field=field)
 
 
-async def signup(*, email: str, password: str, role: Role = Role.USER) -> User:
-    """Create an account. Raises INVALID_EMAIL, WEAK_PASSWORD, EMAIL_TAKEN."""
+async def signup(
+    *, email: str, password: str, role: Role = Role.USER, ip: str | None = None
+) -> User:
+    """Create an account. Raises INVALID_EMAIL, WEAK_PASSWORD, THROTTLED, EMAIL_TAKEN.
+
+    EMAIL_TAKEN is for trusted callers (CLI, tests): the GraphQL `signup` answers it exactly like
+    a success, so that signup does not tell who has an account. To keep the two alike, the
+    password is hashed either way (same timing), and with `ip` the attempt is first throttled per
+    client address (SIGNUP_IP_MAX_ATTEMPTS per LOGIN_WINDOW_SECONDS).
+    """
     settings = get_settings()
     email = normalise_email(email)
     _check_password(password, email=email, settings=settings)
-    if await User.exists(email=email):
-        raise AccountsError(
-            AccountsErrorCode.EMAIL_TAKEN, "An account already uses this email.", field="email"
+    if ip is not None:
+        limits = Limits(
+            account=settings.signup_ip_max_attempts,
+            client=settings.signup_ip_max_attempts,
+            window_seconds=settings.login_window_seconds,
         )
+        attempt = await _counter(settings).hit(account="", client=f"signup:{ip}", limits=limits)
+        if attempt.refused_for_seconds:
+            raise _throttled(attempt.refused_for_seconds)
     password_hash = await passwords.hash_password(password)
+    taken = AccountsError(
+        AccountsErrorCode.EMAIL_TAKEN, "An account already uses this email.", field="email"
+    )
+    if await User.exists(email=email):
+        raise taken
     try:
         return await User.create(email=email, password_hash=password_hash, role=role)
     except Exception as exc:  # the unique index settles a race between two signups
         if await User.exists(email=email):
-            raise AccountsError(
-                AccountsErrorCode.EMAIL_TAKEN, "An account already uses this email.", field="email"
-            ) from exc
+            raise taken from exc
         raise
 
 
-async def _throttle_check(*, email: str, ip: str, settings: Settings) -> None:
-    since = datetime.now(UTC) - timedelta(seconds=settings.login_window_seconds)
-    by_email = LoginFailure.filter(email=email, created_at__gte=since)
-    by_ip = LoginFailure.filter(ip=ip, created_at__gte=since)
-    for query, limit in (
-        (by_email, settings.login_max_failures),
-        (by_ip, settings.login_ip_max_failures),
-    ):
-        failures = (
-            await query.order_by("-created_at").limit(limit).values_list("created_at", flat=True)
-        )
-        if len(failures) >= limit:
-            oldest = min(failures)
-            retry_after = max(1, int((oldest - since).total_seconds()) + 1)
-            raise AccountsError(
-                AccountsErrorCode.THROTTLED,
-                f"Too many failed logins. Try again in {retry_after} seconds.",
-                retry_after_seconds=retry_after,
-            )
+def _counter(settings: Settings) -> AttemptCounter:
+    return attempt_counter(settings.redis_url)
+
+
+def _throttled(seconds: int) -> AccountsError:
+    return AccountsError(
+        AccountsErrorCode.THROTTLED,
+        f"Too many attempts. Try again in {seconds} seconds.",
+        retry_after_seconds=seconds,
+    )
 
 
 async def _issue_tokens(user: User, *, family: uuid.UUID, settings: Settings) -> TokenPair:
@@ -124,18 +136,29 @@ async def _issue_tokens(user: User, *, family: uuid.UUID, settings: Settings) ->
 
 
 async def login(*, email: str, password: str, ip: str) -> TokenPair:
-    """Check credentials and start a new refresh-token family. Raises INVALID_CREDENTIALS, THROTTLED."""
+    """Check credentials and start a new refresh-token family. Raises INVALID_CREDENTIALS,
+    THROTTLED (counted per email and per client address before the password is checked)."""
     settings = get_settings()
     email = email.strip().lower()
-    await _throttle_check(email=email, ip=ip, settings=settings)
+    limits = Limits(
+        account=settings.login_max_failures,
+        client=settings.login_ip_max_failures,
+        window_seconds=settings.login_window_seconds,
+    )
+    counter = _counter(settings)
+    attempt = await counter.hit(account=email, client=ip, limits=limits)
+    if attempt.refused_for_seconds:
+        raise _throttled(attempt.refused_for_seconds)
     user = await User.get_or_none(email=email)
     ok = await passwords.verify_password(
-        user.password_hash if user else passwords.DUMMY_HASH, password
+        user.password_hash if user else passwords.dummy_hash(), password
     )
     if not (user and ok and user.is_active):
-        await LoginFailure.create(email=email[:254], ip=ip[:64])
         raise AccountsError(AccountsErrorCode.INVALID_CREDENTIALS, "Email or password is wrong.")
-    await LoginFailure.filter(email=email).delete()
+    # The owner proved the password: forget the account's failures and give back this attempt's
+    # place on the client address (other addresses' counters are left as they are).
+    await counter.reset_account(email)
+    await counter.release(attempt)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = await passwords.hash_password(password)
         await user.save(update_fields=["password_hash", "updated_at"])
@@ -232,7 +255,8 @@ async def create_api_key(
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret, which is shown this once only.
 
-    Raises INVALID_INPUT for an empty name, unknown scopes or an expiry in the past.
+    Raises INVALID_INPUT for an empty name, unknown scopes, the `admin` scope on a key whose
+    owner is not an ADMIN, or an expiry in the past.
     """
     name = name.strip()
     if not 1 <= len(name) <= 100:
@@ -243,7 +267,13 @@ async def create_api_key(
     if unknown or not scopes:
         raise AccountsError(
             AccountsErrorCode.INVALID_INPUT,
-            f"Scopes must be among {', '.join(sorted(API_KEY_SCOPES))}; got {', '.join(unknown) or 'none'}.",
+            f"Scopes must be among {', '.join(sorted(access.SCOPES))}; got {', '.join(unknown) or 'none'}.",
+            field="scopes",
+        )
+    if access.ADMIN in scopes and not owner.is_admin:
+        raise AccountsError(
+            AccountsErrorCode.INVALID_INPUT,
+            "Only an administrator's key may carry the 'admin' scope.",
             field="scopes",
         )
     if expires_at is not None and expires_at <= datetime.now(UTC):
@@ -256,7 +286,7 @@ async def create_api_key(
         name=name,
         prefix=prefix,
         secret_hash=token_digest(secret),
-        scopes=sorted(set(scopes)),
+        scopes=sorted(access.normalise_scopes(scopes)),
         owner=owner,
         expires_at=expires_at,
     )
@@ -276,14 +306,16 @@ async def revoke_api_key(*, key_id: uuid.UUID) -> ApiKey:
 
 async def api_key_for_header(value: str) -> ApiKey | None:
     """The live key an `X-API-Key` header names (recording its use), or None."""
-    parts = value.strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != "sbk":
+    # Checked before any query: a malformed header (a NUL byte, a 10 kB prefix) is just "no key".
+    match = API_KEY_RE.fullmatch(value.strip())
+    if match is None:
         return None
-    key = await ApiKey.get_or_none(prefix=parts[1]).select_related("owner")
+    prefix, secret = match.groups()
+    key = await ApiKey.get_or_none(prefix=prefix).select_related("owner")
     now = datetime.now(UTC)
     if (
         key is None
-        or not secrets.compare_digest(key.secret_hash, token_digest(parts[2]))
+        or not secrets.compare_digest(key.secret_hash, token_digest(secret))
         or key.revoked_at is not None
         or (key.expires_at is not None and key.expires_at <= now)
         or not key.owner.is_active

@@ -4,7 +4,6 @@ from strawberry import Info
 
 from schema.accounts.inputs import ChangePasswordInput
 from schema.accounts.types import AccountsError, AuthPayload
-from schema.core.errors import ForbiddenError
 from schema.core.permissions import require_user
 from schema.core.scalars import payload_error
 from server.accounts import services
@@ -13,9 +12,7 @@ from server.accounts.errors import AccountsError as AccountsFailure
 
 async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload:
     """Change your password; every other session is signed out and fresh tokens are returned."""
-    user = await require_user(info)
-    if await info.context.api_key() is not None:
-        raise ForbiddenError("An API key cannot change a password.")
+    user = await require_user(info)  # a signed-in user, never a key: the field's UserSession
     try:
         pair = await services.change_password(
             user=user, current_password=input.current_password, new_password=input.new_password

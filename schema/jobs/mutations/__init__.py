@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.core.permissions import HasScope
 from schema.jobs.mutations.job_cancel import CancelJobPayload, cancel_job
 
 
 @strawberry.type
 class JobsMutation:
-    cancel_job: CancelJobPayload = strawberry.mutation(resolver=cancel_job)
+    cancel_job: CancelJobPayload = strawberry.mutation(
+        resolver=cancel_job, permission_classes=[HasScope("jobs")]
+    )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.core.permissions import HasScope
 from schema.ocr.mutations.text_extract import extract_text
 from schema.ocr.types import ExtractTextPayload
 
 
 @strawberry.type
 class OcrMutation:
-    extract_text: ExtractTextPayload = strawberry.mutation(resolver=extract_text)
+    extract_text: ExtractTextPayload = strawberry.mutation(
+        resolver=extract_text, permission_classes=[HasScope("ocr")]
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from strawberry import Info
 
 from schema.core.files import FileType
-from schema.core.permissions import require_scope
+from schema.core.permissions import require_user
 from schema.jobs.types import JobType
 from schema.ocr.types import ExtractTextInput, ExtractTextPayload, OcrError, OcrErrorCode
 from server.errors import DomainError
@@ -13,7 +13,7 @@ from server.ocr import services
 async def extract_text(info: Info, input: ExtractTextInput) -> ExtractTextPayload:
     """Upload an image or PDF and start reading it; the job's result holds the text, lines with
     boxes, and mean confidence per page."""
-    owner = await require_scope(info, "jobs")
+    owner = await require_user(info)  # the scope: on the field
     try:
         file, job = await services.extract_text(
             owner=owner,

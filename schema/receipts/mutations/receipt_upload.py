@@ -3,7 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import Info
 
-from schema.core.permissions import require_scope
+from schema.core.permissions import require_user
 from schema.jobs.types import JobType
 from schema.receipts.inputs import UploadReceiptInput
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
@@ -23,7 +23,7 @@ class UploadReceiptPayload:
 async def upload_receipt(info: Info, input: UploadReceiptInput) -> UploadReceiptPayload:
     """Upload a receipt photo or PDF and start reading it. The same file again is refused as
     DUPLICATE (with `existingReceiptId`); a refused file leaves nothing stored."""
-    owner = await require_scope(info, "receipts")
+    owner = await require_user(info)  # the scope: on the field
     try:
         receipt, job = await services.upload_receipt(owner=owner, upload=input.file)
     except DomainError as exc:
