@@ -9,6 +9,7 @@ process's job queue and events broker, for resolvers that enqueue or follow jobs
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -40,6 +41,7 @@ class Context:
     _user: Any = _UNSET
     _api_key: ApiKey | None = None
     _actor: Actor | None = None
+    _auth_lock: asyncio.Lock | None = None
     _loaders: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -62,17 +64,24 @@ class Context:
         return token or None, (str(api_key) if api_key else None)
 
     async def user(self) -> User | None:
-        """The authenticated user (an API key acts as its owner), or None; cached per request."""
+        """The authenticated user (an API key acts as its owner), or None; looked up once per
+        request, also when sibling fields resolving concurrently ask at the same time."""
         if self._user is _UNSET:
-            token, api_key = self._credentials()
-            user = None
-            if token:
-                user = await accounts.user_for_access_token(token)
-            elif api_key:
-                self._api_key = await accounts.api_key_for_header(api_key)
-                user = self._api_key.owner if self._api_key else None
-            self._user = user
+            if self._auth_lock is None:
+                self._auth_lock = asyncio.Lock()
+            async with self._auth_lock:
+                if self._user is _UNSET:
+                    self._user = await self._authenticate()
         return self._user
+
+    async def _authenticate(self) -> User | None:
+        token, api_key = self._credentials()
+        if token:
+            return await accounts.user_for_access_token(token)
+        if api_key:
+            self._api_key = await accounts.api_key_for_header(api_key)
+            return self._api_key.owner if self._api_key else None
+        return None
 
     async def api_key(self) -> ApiKey | None:
         await self.user()

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from server.accounts.models import ApiKey
+import pytest
+
+from schema.core.relay import global_id
+from server.accounts import services
+from server.accounts.errors import AccountsError as AccountsFailure
+from server.accounts.models import ApiKey, Role, User
 from tests.conftest import data_of
 from tests.factories import make_admin, make_user
+from tests.sql import count_sql
 
 CREATE = """
 mutation Create($input: CreateApiKeyInput!) {
@@ -112,8 +118,6 @@ async def test_only_admins_with_a_token_manage_keys(gql):
 
 async def test_revoke_unknown_key(gql):
     admin = await make_admin()
-    from schema.core.relay import global_id
-
     result = data_of(
         await gql(
             REVOKE,
@@ -124,3 +128,125 @@ async def test_revoke_unknown_key(gql):
     assert result["revokeApiKey"]["errors"][0]["code"] == "NOT_FOUND"
     malformed = await gql(REVOKE, {"id": "bm9wZQ=="}, token=admin.token)
     assert malformed["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+# ---- scopes: a key gets at most what it was given (issue 10, items 3 and 4) ------------------
+
+NODE = "query N($id: ID!) { node(id: $id) { __typename ... on User { email } ... on ApiKey { name } } }"
+USERS = "query { users(first: 5) { totalCount } }"
+
+
+async def test_an_admins_key_acts_as_admin_only_with_the_admin_scope(gql):
+    # given: another user with a key, and two keys of an admin, with and without `admin`
+    admin, alice = await make_admin(), await make_user()
+    alices_key, _ = await services.create_api_key(
+        owner=alice.user, name="alice's", scopes=["jobs"], expires_at=None
+    )
+    _, plain = await services.create_api_key(
+        owner=admin.user,
+        name="plain",
+        scopes=["receipts:read", "receipts:write", "jobs", "files", "ocr"],
+        expires_at=None,
+    )
+    _, powered = await services.create_api_key(
+        owner=admin.user, name="admin", scopes=["admin"], expires_at=None
+    )
+    alice_id, key_id = global_id("User", alice.user.id), global_id("ApiKey", alices_key.id)
+    # when / then: without `admin`, the admin's key sees neither Alice nor her key
+    assert data_of(await gql(NODE, {"id": alice_id}, api_key=plain))["node"] is None
+    assert data_of(await gql(NODE, {"id": key_id}, api_key=plain))["node"] is None
+    refused = await gql(USERS, api_key=plain)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "'admin' scope" in refused["errors"][0]["message"]
+    # with it, it does
+    assert data_of(await gql(NODE, {"id": alice_id}, api_key=powered))["node"] == {
+        "__typename": "User",
+        "email": alice.email,
+    }
+    assert data_of(await gql(NODE, {"id": key_id}, api_key=powered))["node"] == {
+        "__typename": "ApiKey",
+        "name": "alice's",
+    }
+    assert data_of(await gql(USERS, api_key=powered))["users"]["totalCount"] >= 2
+
+
+async def test_only_an_admins_key_carries_admin_and_never_mints_keys(gql):
+    # given
+    admin, user = await make_admin(), await make_user()
+    # when: a key for a non-admin asks for `admin`
+    with pytest.raises(AccountsFailure) as refused:
+        await services.create_api_key(owner=user.user, name="x", scopes=["admin"], expires_at=None)
+    # then
+    assert (refused.value.code, refused.value.field) == ("INVALID_INPUT", "scopes")
+    # an admin gives one to their own key, which still cannot create or revoke keys
+    created = await _create(gql, admin.token, scopes=["admin"])
+    assert created["errors"] == [] and created["apiKey"]["scopes"] == ["admin"]
+    minted = await gql(
+        CREATE, {"input": {"name": "x", "scopes": ["jobs"]}}, api_key=created["secret"]
+    )
+    assert minted["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    revoked = await gql(REVOKE, {"id": created["apiKey"]["id"]}, api_key=created["secret"])
+    assert revoked["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_admin_scope_lapses_when_the_owner_is_no_longer_an_admin(gql):
+    # given: an admin's admin-scoped key, then the admin is demoted
+    admin, alice = await make_admin(), await make_user()
+    _, secret = await services.create_api_key(
+        owner=admin.user, name="admin", scopes=["admin"], expires_at=None
+    )
+    await User.filter(id=admin.user.id).update(role=Role.USER)
+    # when
+    seen = await gql(NODE, {"id": global_id("User", alice.user.id)}, api_key=secret)
+    listed = await gql(USERS, api_key=secret)
+    # then
+    assert data_of(seen)["node"] is None
+    assert listed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_legacy_receipts_scope_still_reads_and_writes_receipts(gql):
+    # given: a key created with the old name, and one stored with it before scopes were split
+    admin = await make_admin()
+    created = await _create(gql, admin.token, scopes=["receipts"])
+    old, old_secret = await services.create_api_key(
+        owner=admin.user, name="old", scopes=["jobs"], expires_at=None
+    )
+    await ApiKey.filter(id=old.id).update(scopes=["receipts"])
+    _, read_only = await services.create_api_key(
+        owner=admin.user, name="ro", scopes=["receipts:read"], expires_at=None
+    )
+    receipt_id = global_id("Receipt", "00000000-0000-0000-0000-000000000000")
+    delete = 'mutation { deleteReceipt(input: {id: "RID"}) { errors { code } } }'.replace(
+        "RID", receipt_id
+    )
+    # then: the old name is stored as what it stands for
+    assert created["apiKey"]["scopes"] == ["receipts:read", "receipts:write"]
+    for secret in (created["secret"], old_secret):
+        assert data_of(await gql("{ receipts { totalCount } }", api_key=secret))
+        written = data_of(await gql(delete, api_key=secret))["deleteReceipt"]
+        assert written["errors"] == [{"code": "NOT_FOUND"}]
+    # and reading does not allow writing
+    assert data_of(await gql("{ receipts { totalCount } }", api_key=read_only))
+    refused = await gql(delete, api_key=read_only)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_authentication_stays_lazy_and_fetches_the_user_once(gql):
+    # given
+    admin = await make_admin()
+    _, secret = await services.create_api_key(
+        owner=admin.user, name="k", scopes=["jobs", "receipts:read"], expires_at=None
+    )
+    await gql(ME, api_key=secret)  # records last use now, so the next requests write nothing
+    # when
+    with count_sql() as bare:
+        data_of(await gql("{ __typename }", api_key=secret))
+    with count_sql() as checked:
+        data_of(
+            await gql(
+                "{ me { email } a: myJobs { totalCount } b: myJobs { totalCount } }", api_key=secret
+            )
+        )
+    # then: no query without a field that asks who calls; one for the key and its owner
+    assert bare == []
+    assert [s for s in checked if "api_keys" in s or 'FROM "users"' in s] == checked[:1]
