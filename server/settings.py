@@ -6,19 +6,26 @@ cache after changing the environment).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 VERSION = "0.1.0"
+# Parts of the placeholder secrets shipped in the defaults, .env.example and
+# deploy/compose.env.example: production refuses a SECRET_KEY containing one.
+PLACEHOLDER_SECRET_MARKERS = ("change-me", "changeme", "insecure", "placeholder")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    # production: refuses to start with a placeholder SECRET_KEY (every process: API, worker, CLI)
+    environment: Literal["development", "production"] = "development"
     debug: bool = False
     database_url: str = "sqlite://var/scanbase.sqlite3"
     redis_url: str | None = None
@@ -31,18 +38,35 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_seconds: int = 900
     login_ip_max_failures: int = 30
+    # Signups per client address per LOGIN_WINDOW_SECONDS (a taken email answers like a new one;
+    # this bounds how fast anyone can probe for registered addresses).
+    signup_ip_max_attempts: int = Field(default=10, ge=1)
+    # argon2id cost (defaults: RFC 9106's low-memory profile); tests set it cheap.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
+    password_hash_parallelism: int = Field(default=4, ge=1)
 
     cors_origins: list[str] = Field(default_factory=list)
+    # Addresses/CIDRs of the reverse proxies and load balancers in front of the API: only their
+    # X-Forwarded-For / X-Forwarded-Proto are believed (server/http.py).
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     introspection: bool = True
     graphiql: bool = True
-    max_query_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 2000
-    max_page_size: int = 100
+    # Query limits, checked before execution (schema/core/cost.py explains how cost is counted).
+    max_query_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_tokens: int = Field(default=2000, ge=1)
+    max_query_cost: int = Field(default=50_000, ge=1)
+    max_fields: int = Field(default=500, ge=1)
+    max_directives: int = Field(default=50, ge=0)
+    max_page_size: int = Field(default=100, ge=1)
+    max_input_list_length: int = Field(default=500, ge=1)
+    max_response_bytes: int = Field(default=10_000_000, ge=1)
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 25_000_000
     max_files_per_request: int = 10
     max_image_pixels: int = 40_000_000
+    max_image_pages: int = Field(default=20, ge=1)  # pages of a multi-page TIFF, each pixel-checked
     file_url_seconds: int = 900
 
     ocr_engine: str = "rapidocr"
@@ -53,9 +77,52 @@ class Settings(BaseSettings):
     job_retry_delay_seconds: float = 2.0
     job_recovery_seconds: float = 30.0
     job_queue_name: str = "scanbase:jobs"
+    # The sweeper (run where jobs are recovered): blobs no file row references and stale temp
+    # files are removed once older than ORPHAN_GRACE_SECONDS, exports after
+    # EXPORT_RETENTION_SECONDS; SWEEP_INTERVAL_SECONDS=0 turns it off.
+    sweep_interval_seconds: float = Field(default=300.0, ge=0)
+    orphan_grace_seconds: float = Field(default=3600.0, ge=60)
+    export_retention_seconds: float = Field(default=86400.0, ge=60)
+
+    # Receipts: the largest total or line amount a person may type (DECIMAL(12, 2) holds less
+    # than 10^10), and how far a typed total may move from the one read and still count as read
+    # (the larger of the two); points beyond what was read wait for an administrator's review.
+    receipt_max_total: Decimal = Field(default=Decimal(100_000), gt=0, le=Decimal("9999999999"))
+    receipt_review_tolerance: Decimal = Field(default=Decimal("0.05"), ge=0)
+    receipt_review_tolerance_percent: Decimal = Field(default=Decimal(1), ge=0, le=100)
 
     log_level: str = "INFO"
     log_json: bool = True
+
+    # The worker's Prometheus endpoint (`python -m server worker`); unset: none.
+    worker_metrics_port: int | None = None
+    worker_metrics_host: str = "0.0.0.0"
+    # prometheus_client's multiprocess mode: a folder shared by the uvicorn processes of one host,
+    # so /metrics sums them all. `serve --workers N` (N > 1) makes a fresh one when unset.
+    prometheus_multiproc_dir: str | None = None
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> Settings:
+        lowered = self.secret_key.lower()
+        if self.environment == "production" and any(
+            marker in lowered for marker in PLACEHOLDER_SECRET_MARKERS
+        ):
+            raise ValueError(
+                "ENVIRONMENT=production refuses the placeholder SECRET_KEY: set a long random one,"
+                " e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
+            )
+        return self
+
+    def deployment_warnings(self) -> list[str]:
+        """Settings that work on one host but not across several processes or hosts."""
+        warnings = []
+        if self.redis_url and self.storage_url.startswith("file:"):
+            warnings.append(
+                "REDIS_URL is set (API and workers in several processes) but STORAGE_URL is a"
+                " local folder: a worker on another host cannot read the uploads; use s3:// or"
+                " mongodb:// storage that every process reaches"
+            )
+        return warnings
 
     @property
     def is_sqlite(self) -> bool:

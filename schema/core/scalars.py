@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, NewType, TypeVar
+
+import strawberry
 
 from server.errors import DomainError
 
 ErrorT = TypeVar("ErrorT")
+
+
+def _big_int(value: Any) -> int:
+    """A 64-bit signed integer from a JSON number or a string of digits."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("BigInt takes a whole number.")
+    number = int(value)
+    if not -(2**63) <= number < 2**63:
+        raise ValueError("BigInt is out of the 64-bit range.")
+    return number
+
+
+# Counters that may outgrow GraphQL's Int (32-bit): loyalty points and balances.
+BigInt = strawberry.scalar(
+    NewType("BigInt", int),
+    name="BigInt",
+    description="A whole number up to 64 bits (GraphQL's Int stops at 2^31 - 1), sent as a JSON "
+    "number: JavaScript clients read it exactly up to 2^53.",
+    serialize=int,
+    parse_value=_big_int,
+)
 
 
 def payload_error(error_type: type[ErrorT], exc: DomainError) -> ErrorT:

@@ -74,6 +74,22 @@ class DeleteReceiptInput:
 
 
 @strawberry.input
+class ApproveReceiptInput:
+    id: strawberry.ID = strawberry.field(description="A receipt IN_REVIEW.")
+    reason: str | None = strawberry.field(
+        default=None, description="Why, up to 1000 characters (kept in its corrections)."
+    )
+
+
+@strawberry.input
+class RejectReceiptInput:
+    id: strawberry.ID = strawberry.field(description="A receipt IN_REVIEW.")
+    reason: str = strawberry.field(
+        description="Why, 1 to 1000 characters (kept in its corrections; the owner sees it)."
+    )
+
+
+@strawberry.input
 class ExportReceiptsInput:
     filter: ReceiptFilter | None = None
     format: ExportFormat = ExportFormat.CSV

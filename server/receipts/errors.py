@@ -17,6 +17,7 @@ class ReceiptsErrorCode(StrEnum):
     DUPLICATE = "DUPLICATE"
     INVALID_INPUT = "INVALID_INPUT"
     NOT_READY = "NOT_READY"
+    NOT_IN_REVIEW = "NOT_IN_REVIEW"  # approve/reject: no points wait for review
     EMPTY_FILE = "EMPTY_FILE"
     UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"

@@ -3,10 +3,20 @@
 `settle(receipt)` is the only writer of ledger entries. It computes what the receipt should have
 earned in its current state and posts the difference from what its entries already sum to:
 - the first time a receipt may earn (extracted, not an unvalidated possible duplicate), an AWARD
-  with the current rules version and the count of the owner's earlier awarded receipts, both
-  kept on the receipt for later recomputations;
+  with the current rules version and the count of the owner's earlier receipts that earned
+  points, both kept on the receipt for later recomputations;
 - after a correction, a CORRECTION of the difference (nothing when it does not change);
+- after an administrator's approval, an APPROVAL of the points that were pending;
 - after a deletion, a REVERSAL of everything the receipt earned.
+
+Typed values are never paid unreviewed. A receipt holds at most what it earns *as read* (the
+values the reader found, with the items as linked to brands then, the total allowed to move by
+the review tolerance; nothing for a receipt that could not be read) or what an administrator
+approved, whichever is more. When its current values earn more, the excess is `points_pending`,
+the review PENDING and a VALIDATED receipt IN_REVIEW, until an administrator approves (the
+receipt may then hold what it earns now) or rejects (final: it never holds more than as read).
+A correction that earns less, or no more than was read, is applied at once. Because the cap is
+applied here, every path that awards points (extraction, validation, any later one) obeys it.
 
 It runs inside the caller's transaction, next to the receipt's own change (status, corrections,
 deletion), so points and state commit together or not at all. Entries of a receipt are numbered
@@ -17,8 +27,10 @@ here updates or deletes an entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -27,15 +39,18 @@ from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
 from server.receipts.models import (
+    CONFIRMED_STATUSES,
     READ_STATUSES,
     LoyaltyEntry,
     LoyaltyReason,
     LoyaltyRules,
+    PointsReview,
     Receipt,
     ReceiptItem,
     ReceiptStatus,
 )
 from server.receipts.points import DEFAULT_RULES, Purchase, Rules, compute_points
+from server.settings import get_settings
 
 
 def rules_of(model: LoyaltyRules) -> Rules:
@@ -88,13 +103,64 @@ def earns(receipt: Receipt) -> bool:
     if receipt.deleted_at is not None or receipt.status not in READ_STATUSES:
         return False
     # A possible duplicate earns nothing until a person confirms it.
-    return receipt.possible_duplicate_of_id is None or receipt.status == ReceiptStatus.VALIDATED  # type: ignore[attr-defined]
+    return receipt.possible_duplicate_of_id is None or receipt.status in CONFIRMED_STATUSES  # type: ignore[attr-defined]
 
 
-async def settle(receipt: Receipt, *, items: list[ReceiptItem]) -> LoyaltyEntry | None:
-    """Post the difference between what the receipt earns now and what it has earned; inside the
-    caller's transaction, the receipt row locked by the caller. Returns the entry, or None when
-    nothing changed. Raises IntegrityError when another writer posted first (roll back)."""
+def _decimal(text: Any) -> Decimal | None:
+    try:
+        value = Decimal(str(text)) if text not in (None, "") else None
+    except InvalidOperation:
+        return None
+    return value if value is not None and value.is_finite() else None
+
+
+def read_purchases(extraction: dict[str, Any]) -> list[Purchase]:
+    """The line items as read (with the categories their brands gave them then)."""
+    rows = extraction.get("purchases")
+    if rows is None:  # receipts read before the linked categories were kept
+        rows = extraction.get("items") or []
+    return [
+        Purchase(category=row.get("category"), quantity=_decimal(row.get("quantity")))
+        for row in rows
+    ]
+
+
+def tolerance(total: Decimal) -> Decimal:
+    """How far a typed total may move from the one read and still count as read."""
+    settings = get_settings()
+    return max(
+        settings.receipt_review_tolerance,
+        abs(total) * settings.receipt_review_tolerance_percent / 100,
+    )
+
+
+def read_points(receipt: Receipt, *, rules: Rules, earlier: int) -> int:
+    """What the receipt earns as read: 0 when nothing was read (typed in by hand)."""
+    extraction = receipt.extraction
+    if not extraction:
+        return 0
+    read = ((extraction.get("fields") or {}).get("total") or {}).get("value")
+    total = _decimal(read)
+    return compute_points(
+        rules=rules,
+        total=total + tolerance(total) if total is not None else None,
+        items=read_purchases(extraction),
+        earlier_receipts=earlier,
+    ).points
+
+
+def _purchases(items: Iterable[ReceiptItem]) -> list[Purchase]:
+    return [Purchase(category=i.category, quantity=i.quantity) for i in items]
+
+
+async def settle(
+    receipt: Receipt, *, items: list[ReceiptItem], approve: bool = False
+) -> LoyaltyEntry | None:
+    """Post the difference between what the receipt may hold now and what it holds, and keep its
+    review state (`points_pending`, `review`, IN_REVIEW) in step; with `approve`, an
+    administrator grants what it earns now. Inside the caller's transaction, the receipt row
+    locked by the caller. Returns the entry, or None when nothing was posted. Raises
+    IntegrityError when another writer posted first (roll back)."""
     posted = await LoyaltyEntry.filter(receipt_id=receipt.id).values_list("points", flat=True)
     already = sum(posted)
     first = receipt.awarded_at is None
@@ -105,11 +171,13 @@ async def settle(receipt: Receipt, *, items: list[ReceiptItem]) -> LoyaltyEntry 
         # other's count (PostgreSQL; SQLite serialises write transactions anyway).
         await User.filter(id=receipt.owner_id).select_for_update().first()  # type: ignore[attr-defined]
         rules_model = await current_rules()
+        # Receipts that hold points: one typed in and still waiting for review does not count.
         earlier = (
             await Receipt.filter(
                 owner_id=receipt.owner_id,  # type: ignore[attr-defined]
                 awarded_at__isnull=False,
                 deleted_at__isnull=True,
+                points__gt=0,
             )
             .exclude(id=receipt.id)
             .count()
@@ -121,23 +189,46 @@ async def settle(receipt: Receipt, *, items: list[ReceiptItem]) -> LoyaltyEntry 
     else:
         rules_model = await LoyaltyRules.get(version=receipt.rules_version)
         earlier = receipt.earlier_awarded or 0
-        reason = (
-            LoyaltyReason.REVERSAL if receipt.deleted_at is not None else LoyaltyReason.CORRECTION
-        )
+        if receipt.deleted_at is not None:
+            reason = LoyaltyReason.REVERSAL
+        elif approve:
+            reason = LoyaltyReason.APPROVAL
+        else:
+            reason = LoyaltyReason.CORRECTION
+    pending = 0
     if earns(receipt):
+        rules = rules_of(rules_model)
         breakdown = compute_points(
-            rules=rules_of(rules_model),
-            total=receipt.total,
-            items=[Purchase(category=i.category, quantity=i.quantity) for i in items],
-            earlier_receipts=earlier,
+            rules=rules, total=receipt.total, items=_purchases(items), earlier_receipts=earlier
         )
-        target, detail = breakdown.points, breakdown.as_json()
+        if approve:
+            receipt.approved_points = max(receipt.approved_points or 0, breakdown.points)
+            receipt.review = PointsReview.APPROVED
+        allowed = max(
+            read_points(receipt, rules=rules, earlier=earlier), receipt.approved_points or 0
+        )
+        target = min(breakdown.points, allowed)
+        if receipt.review != PointsReview.REJECTED:
+            pending = breakdown.points - target
+        detail = {**breakdown.as_json(), "granted": target, "pending": pending}
     else:
         target, detail = 0, {"points": 0, "reversed": already}
+    _follow_review(receipt, pending)
+    receipt.points = target
+    await Receipt.filter(id=receipt.id).update(
+        points=target,
+        points_pending=receipt.points_pending,
+        review=receipt.review,
+        approved_points=receipt.approved_points,
+        status=receipt.status,
+        awarded_at=receipt.awarded_at,
+        rules_version=receipt.rules_version,
+        earlier_awarded=receipt.earlier_awarded,
+    )
     delta = target - already
     if delta == 0 and not first:
         return None
-    entry = await LoyaltyEntry.create(
+    return await LoyaltyEntry.create(
         user_id=receipt.owner_id,  # type: ignore[attr-defined]
         receipt_id=receipt.id,
         sequence=len(posted),
@@ -146,14 +237,20 @@ async def settle(receipt: Receipt, *, items: list[ReceiptItem]) -> LoyaltyEntry 
         rules_version=rules_model.version,
         detail=detail,
     )
-    receipt.points = target
-    await Receipt.filter(id=receipt.id).update(
-        points=target,
-        awarded_at=receipt.awarded_at,
-        rules_version=receipt.rules_version,
-        earlier_awarded=receipt.earlier_awarded,
-    )
-    return entry
+
+
+def _follow_review(receipt: Receipt, pending: int) -> None:
+    """Points pending put a confirmed receipt in the queue; none left take it out."""
+    receipt.points_pending = pending
+    if pending > 0:
+        receipt.review = PointsReview.PENDING
+        if receipt.status == ReceiptStatus.VALIDATED:
+            receipt.status = ReceiptStatus.IN_REVIEW
+        return
+    if receipt.review == PointsReview.PENDING:  # corrected back to what may be held
+        receipt.review = PointsReview.APPROVED if receipt.approved_points is not None else None
+    if receipt.status == ReceiptStatus.IN_REVIEW:
+        receipt.status = ReceiptStatus.VALIDATED
 
 
 async def balance(*, user_id: Any) -> int:

@@ -23,12 +23,30 @@ class ReceiptStatus(StrEnum):
     EXTRACTED = "EXTRACTED"  # read with confidence, every check passed
     NEEDS_REVIEW = "NEEDS_REVIEW"  # read, but a key field is unsure, a check failed, or a duplicate
     VALIDATED = "VALIDATED"  # confirmed (and maybe corrected) by a person
+    # Confirmed by its owner with typed values that earn more than what was read: the excess
+    # points wait for an administrator (see `PointsReview`); VALIDATED once decided.
+    IN_REVIEW = "IN_REVIEW"
     FAILED = "FAILED"  # the document could not be read (see error_code)
 
 
 READ_STATUSES = frozenset(
-    {ReceiptStatus.EXTRACTED, ReceiptStatus.NEEDS_REVIEW, ReceiptStatus.VALIDATED}
+    {
+        ReceiptStatus.EXTRACTED,
+        ReceiptStatus.NEEDS_REVIEW,
+        ReceiptStatus.VALIDATED,
+        ReceiptStatus.IN_REVIEW,
+    }
 )
+# Confirmed by a person (a possible duplicate earns once confirmed).
+CONFIRMED_STATUSES = frozenset({ReceiptStatus.VALIDATED, ReceiptStatus.IN_REVIEW})
+
+
+class PointsReview(StrEnum):
+    """An administrator's review of points earned from typed values (see `server.receipts.loyalty`)."""
+
+    PENDING = "PENDING"  # waiting in the queue (the receipt is IN_REVIEW)
+    APPROVED = "APPROVED"  # granted, up to `approved_points`
+    REJECTED = "REJECTED"  # final: the receipt never holds more than what was read
 
 
 class ItemSource(StrEnum):
@@ -40,12 +58,15 @@ class CorrectionAction(StrEnum):
     CHANGE = "CHANGE"
     ADD_ITEM = "ADD_ITEM"
     REMOVE_ITEM = "REMOVE_ITEM"
+    APPROVE = "APPROVE"  # an administrator granted the pending points (field "points")
+    REJECT = "REJECT"  # an administrator refused them (field "points")
 
 
 class LoyaltyReason(StrEnum):
     AWARD = "AWARD"  # the receipt's first points
     CORRECTION = "CORRECTION"  # the difference after a validation changed what it earns
     REVERSAL = "REVERSAL"  # the receipt was deleted: everything it earned is taken back
+    APPROVAL = "APPROVAL"  # an administrator approved points earned from typed values
 
 
 class Brand(BaseModel):
@@ -116,7 +137,13 @@ class Receipt(BaseModel):
     possible_duplicate_of_id = fields.UUIDField(null=True)
     # Points: the sum of this receipt's ledger entries (kept in the transaction that posts them),
     # and what the first award decided, reused by every later correction of this receipt.
-    points = fields.IntField(default=0)
+    # 64-bit: a balance is a sum of these, and an int32 overflows.
+    points = fields.BigIntField(default=0)
+    # What typed values earn beyond what was read, held until an administrator decides
+    # (`review`); `approved_points` is the most an approval granted.
+    points_pending = fields.BigIntField(default=0)
+    review = fields.CharEnumField(PointsReview, max_length=16, null=True)
+    approved_points = fields.BigIntField(null=True)
     awarded_at = DatetimeField(null=True)
     rules_version = fields.IntField(null=True)
     earlier_awarded = fields.IntField(null=True)
@@ -135,6 +162,7 @@ class Receipt(BaseModel):
             ("owner_id", "sort_date"),
             ("owner_id", "sort_total"),
             ("owner_id", "purchase_date"),
+            ("status", "created_at"),  # the review queue
         )
 
 
@@ -176,6 +204,7 @@ class ReceiptCorrection(BaseModel):
     item_id = fields.UUIDField(null=True)
     old_value = fields.JSONField(null=True)  # {"value": ...}: text, a decimal string, an item
     new_value = fields.JSONField(null=True)
+    note = fields.TextField(null=True)  # why (an administrator's review decision)
 
     class Meta:
         table = "receipt_corrections"
@@ -197,7 +226,7 @@ class LoyaltyEntry(BaseModel):
     )
     sequence = fields.IntField()
     reason = fields.CharEnumField(LoyaltyReason, max_length=16)
-    points = fields.IntField()
+    points = fields.BigIntField()
     rules_version = fields.IntField()
     # How the receipt's points were computed (base, spend, categories, multiplier, rounding).
     detail = fields.JSONField(default=dict)

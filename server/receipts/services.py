@@ -47,12 +47,14 @@ from server.receipts.export import plain_quantity
 from server.receipts.extraction import ExtractedField, ReceiptExtraction
 from server.receipts.intake import pdf_has_content, upload_sha256
 from server.receipts.models import (
+    CONFIRMED_STATUSES,
     READ_STATUSES,
     Brand,
     CorrectionAction,
     ItemSource,
     LoyaltyEntry,
     LoyaltyRules,
+    PointsReview,
     Receipt,
     ReceiptCorrection,
     ReceiptItem,
@@ -415,6 +417,11 @@ async def record_extraction(
             items.append(item)
         if items:
             await ReceiptItem.bulk_create(items)
+        # The items as the points rules see them when read (categories given by brands too):
+        # what a receipt may earn without review (see `loyalty`).
+        snapshot["purchases"] = [
+            {"category": item.category, "quantity": field_text(item.quantity)} for item in items
+        ]
 
         duplicate = await _possible_duplicate(receipt)
         receipt.possible_duplicate_of_id = duplicate.id if duplicate else None  # type: ignore[attr-defined]
@@ -611,21 +618,35 @@ def _text(value: Any, *, field: str, limit: int, required: bool = False) -> Any:
     return text or None
 
 
-def _amount(value: Any, *, field: str, minimum: Decimal, places: Decimal = CENT) -> Any:
+def _amount(
+    value: Any,
+    *,
+    field: str,
+    minimum: Decimal,
+    places: Decimal = CENT,
+    maximum: Decimal = MAX_MONEY,
+) -> Any:
+    """A typed number, checked: finite, within [minimum, maximum], at most `places` decimals.
+    Raises INVALID_INPUT naming `field`."""
     if value is KEEP or value is None:
         return value
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError) as exc:
         raise _error(ReceiptsErrorCode.INVALID_INPUT, f"{field} is not a number.", field) from exc
-    if not amount.is_finite() or amount != amount.quantize(places, rounding=ROUND_HALF_UP):
+    if not amount.is_finite():
+        raise _error(ReceiptsErrorCode.INVALID_INPUT, f"{field} is not a finite number.", field)
+    # The range first: quantizing 1E+999999 would overflow the decimal context.
+    if amount < minimum:
+        raise _error(ReceiptsErrorCode.INVALID_INPUT, f"{field} must be at least {minimum}.", field)
+    if amount > maximum:
+        raise _error(ReceiptsErrorCode.INVALID_INPUT, f"{field} must be at most {maximum}.", field)
+    if amount != amount.quantize(places, rounding=ROUND_HALF_UP):
         raise _error(
             ReceiptsErrorCode.INVALID_INPUT,
             f"{field} must have at most {-places.as_tuple().exponent} decimals.",  # type: ignore[operator]
             field,
         )
-    if amount < minimum or abs(amount) > MAX_MONEY:
-        raise _error(ReceiptsErrorCode.INVALID_INPUT, f"{field} is out of range.", field)
     return amount.quantize(places)
 
 
@@ -645,6 +666,7 @@ def _check_edit(edit: ReceiptEdit) -> ReceiptEdit:
         raise _error(
             ReceiptsErrorCode.INVALID_INPUT, "date is not a plausible purchase date.", "date"
         )
+    most = get_settings().receipt_max_total
     items = []
     seen: set[uuid.UUID] = set()
     for index, item in enumerate(edit.items):
@@ -668,9 +690,15 @@ def _check_edit(edit: ReceiptEdit) -> ReceiptEdit:
             if not (new and item.name is KEEP)
             else KEEP,
             quantity=_amount(
-                item.quantity, field=f"{prefix}.quantity", minimum=MILLI, places=MILLI
+                item.quantity,
+                field=f"{prefix}.quantity",
+                minimum=MILLI,
+                places=MILLI,
+                maximum=MAX_QUANTITY - MILLI,
             ),
-            unit_price=_amount(item.unit_price, field=f"{prefix}.unitPrice", minimum=-MAX_MONEY),
+            unit_price=_amount(
+                item.unit_price, field=f"{prefix}.unitPrice", minimum=Decimal(0), maximum=most
+            ),
             category=_text(item.category, field=f"{prefix}.category", limit=100),
             delete=item.delete,
         )
@@ -697,7 +725,7 @@ def _check_edit(edit: ReceiptEdit) -> ReceiptEdit:
         store=_text(edit.store, field="store", limit=255, required=True),
         date=when,
         location=_text(edit.location, field="location", limit=500),
-        total=_amount(edit.total, field="total", minimum=Decimal(0)),
+        total=_amount(edit.total, field="total", minimum=Decimal(0), maximum=most),
         currency=currency,
         items=items,
     )
@@ -713,7 +741,21 @@ async def _locked(receipt_id: uuid.UUID, owner: User | None) -> Receipt:
     return receipt
 
 
-def _apply_item(item: ReceiptItem, edit: ItemEdit) -> None:
+def _line_total(quantity: Decimal | None, unit: Decimal, *, field: str) -> Decimal:
+    """quantity x unit price in cents; raises INVALID_INPUT (naming `field`) above the most a
+    receipt may total."""
+    most = get_settings().receipt_max_total
+    total = (quantity if quantity is not None else Decimal(1)) * unit
+    if abs(total) > most:
+        raise _error(
+            ReceiptsErrorCode.INVALID_INPUT,
+            f"The line total (quantity x unitPrice) must be at most {most}.",
+            field,
+        )
+    return total.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _apply_item(item: ReceiptItem, edit: ItemEdit, *, field: str) -> None:
     if edit.name is not KEEP:
         item.name = edit.name
     if edit.category is not KEEP:
@@ -727,9 +769,9 @@ def _apply_item(item: ReceiptItem, edit: ItemEdit) -> None:
     if edit.unit_price is not KEEP:
         unit = edit.unit_price
     quantity = item.quantity if edit.quantity is KEEP else edit.quantity
+    item.total = _line_total(quantity, unit, field=field)
     item.quantity = quantity
     item.unit_price = unit
-    item.total = money((quantity if quantity is not None else Decimal(1)) * unit) or Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -742,8 +784,9 @@ async def validate_receipt(
     *, receipt_id: uuid.UUID, owner: User | None, actor: User, edit: ReceiptEdit
 ) -> Validation:
     """Apply manual corrections (fields; items added, changed, removed), keep who changed what,
-    mark the receipt VALIDATED and settle its points. Raises NOT_FOUND, NOT_READY (still
-    processing), INVALID_INPUT."""
+    mark the receipt VALIDATED and settle its points: IN_REVIEW instead when typed values earn
+    more than what was read (see `loyalty`). Raises NOT_FOUND, NOT_READY (still processing),
+    INVALID_INPUT (bounds: RECEIPT_MAX_TOTAL, decimals)."""
     edit = _check_edit(edit)
     needs_matcher = any(not e.delete and e.name is not KEEP for e in edit.items)
     matcher = await brand_matcher() if needs_matcher else None
@@ -804,7 +847,9 @@ async def validate_receipt(
                     category=None if change.category is KEEP else change.category,
                     source=ItemSource.MANUAL,
                 )
-                item.total = money(item.quantity * item.unit_price) or Decimal(0)
+                item.total = _line_total(
+                    item.quantity, item.unit_price, field=f"items.{index}.unitPrice"
+                )
                 position += 1
                 if matcher is not None:
                     _link(item, matcher)
@@ -822,7 +867,7 @@ async def validate_receipt(
                 removed.append(item.id)
                 note(CorrectionAction.REMOVE_ITEM, "items", before, None, item.id)
                 continue
-            _apply_item(item, change)
+            _apply_item(item, change, field=f"items.{index}.unitPrice")
             if change.name is not KEEP and matcher is not None and change.name != before["name"]:
                 _link(item, matcher)
             after = item_json(item)
@@ -862,6 +907,66 @@ async def validate_receipt(
         current = [i for i in items if i.id not in set(removed)] + added
         entry = await loyalty.settle(receipt, items=current)
     return Validation(receipt=receipt, points_posted=entry.points if entry else 0)
+
+
+# --- review of points from typed values ----------------------------------------------------------
+
+
+def receipts_for_review() -> QuerySet[Receipt]:
+    """Everyone's live receipts whose points wait for an administrator (page oldest first)."""
+    return Receipt.filter(status=ReceiptStatus.IN_REVIEW, deleted_at__isnull=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    receipt: Receipt
+    points_posted: int
+
+
+async def review_receipt(
+    *, receipt_id: uuid.UUID, actor: User, approve: bool, reason: str | None
+) -> Review:
+    """An administrator's decision on a receipt IN_REVIEW: approve (it holds what its values
+    earn now, posted once) or reject (it keeps what was read, finally); the decision and its
+    reason join the audit trail. Deciding the same way again is a no-op (0 points posted), so
+    a double or concurrent approval grants once. Raises NOT_FOUND, INVALID_INPUT (reason),
+    NOT_IN_REVIEW (nothing pending, or decided the other way)."""
+    note = _text(reason, field="reason", limit=1000, required=not approve)
+    decision = PointsReview.APPROVED if approve else PointsReview.REJECTED
+    for attempt in range(2):
+        try:
+            async with in_transaction():
+                receipt = await _locked(receipt_id, None)
+                if receipt.status != ReceiptStatus.IN_REVIEW:
+                    if receipt.review == decision:  # already decided so: nothing to do
+                        return Review(receipt=receipt, points_posted=0)
+                    raise _error(
+                        ReceiptsErrorCode.NOT_IN_REVIEW,
+                        "This receipt has no points waiting for review.",
+                        "id",
+                    )
+                held = receipt.points
+                items = await ReceiptItem.filter(receipt_id=receipt.id)
+                if not approve:
+                    receipt.review = PointsReview.REJECTED
+                entry = await loyalty.settle(receipt, items=items, approve=approve)
+                await ReceiptCorrection.create(
+                    receipt_id=receipt.id,
+                    user_id=actor.id,
+                    action=CorrectionAction.APPROVE if approve else CorrectionAction.REJECT,
+                    field="points",
+                    old_value={"value": held},
+                    new_value={"value": receipt.points},
+                    note=note,
+                )
+                receipt.updated_at = _now()
+                await Receipt.filter(id=receipt.id).update(updated_at=receipt.updated_at)
+            return Review(receipt=receipt, points_posted=entry.points if entry else 0)
+        except IntegrityError:
+            # Another decision posted first (its entry took our sequence number): read again.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 # --- deletion --------------------------------------------------------------------------------
@@ -933,6 +1038,33 @@ def _spends(rows: list[dict[str, Any]], key: str | None, currency: str) -> list[
     return sorted(spends, key=lambda s: (-s.amount, s.currency, s.key or ""))
 
 
+def _spends_by_name(rows: list[dict[str, Any]], key: str, currency: str) -> list[Spend]:
+    """Spending per name typed or read in any case, accents or spacing ("Food", " food "): SQL
+    groups the exact spellings, merged here per folded name (`category_key`) and currency. The
+    name shown is the spelling most rows use (ties: the first in code-point order, so
+    capitalised before lower case), the same in every currency."""
+    uses: dict[str, dict[str, int]] = {}
+    merged: dict[tuple[str, str], list[Any]] = {}
+    for spend in _spends(rows, key, currency):
+        spelling = " ".join(spend.key.split()) if spend.key else ""
+        folded = category_key(spelling)
+        if folded:
+            by_spelling = uses.setdefault(folded, {})
+            by_spelling[spelling] = by_spelling.get(spelling, 0) + spend.count
+        group = merged.setdefault((folded, spend.currency), [Decimal(0), 0])
+        group[0] += spend.amount
+        group[1] += spend.count
+    shown = {
+        folded: min(spellings, key=lambda name: (-spellings[name], name))
+        for folded, spellings in uses.items()
+    }
+    spends = [
+        Spend(key=shown.get(folded), amount=amount, currency=money_code, count=count)
+        for (folded, money_code), (amount, count) in merged.items()
+    ]
+    return sorted(spends, key=lambda s: (-s.amount, s.currency, s.key or ""))
+
+
 async def receipt_stats(
     *, owner: User, date_from: date | None = None, date_to: date | None = None
 ) -> ReceiptStats:
@@ -942,14 +1074,14 @@ async def receipt_stats(
     if date_from and date_to and date_from > date_to:
         raise _error(ReceiptsErrorCode.INVALID_INPUT, "from is after to.", "to")
     receipts = Receipt.filter(
-        Q(possible_duplicate_of_id__isnull=True) | Q(status=ReceiptStatus.VALIDATED),
+        Q(possible_duplicate_of_id__isnull=True) | Q(status__in=list(CONFIRMED_STATUSES)),
         owner_id=owner.id,
         deleted_at__isnull=True,
         status__in=list(READ_STATUSES),
     )
     items = ReceiptItem.filter(
         Q(receipt__possible_duplicate_of_id__isnull=True)
-        | Q(receipt__status=ReceiptStatus.VALIDATED),
+        | Q(receipt__status__in=list(CONFIRMED_STATUSES)),
         receipt__owner_id=owner.id,
         receipt__deleted_at__isnull=True,
         receipt__status__in=list(READ_STATUSES),
@@ -992,8 +1124,8 @@ async def receipt_stats(
         by_month=sorted(
             _spends(months, "purchase_month", "currency"), key=lambda s: (s.key or "", s.currency)
         ),
-        by_category=_spends(categories, "category", "receipt__currency"),
-        by_store=_spends(stores, "store", "currency"),
+        by_category=_spends_by_name(categories, "category", "receipt__currency"),
+        by_store=_spends_by_name(stores, "store", "currency"),
         by_brand=_spends(brands, "brand__name", "receipt__currency"),
     )
 

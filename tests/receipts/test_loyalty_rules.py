@@ -81,20 +81,21 @@ async def test_an_update_changes_later_awards_only(gql, restore_default_rules):
     # a later receipt uses it: 20 + 4 (20.00 in steps of 5)
     new = await make_receipt(user, store="NEW SHOP", total="20.00")
     assert (new.points, new.rules_version) == (24, before["version"] + 1)
-    # the earlier receipt, corrected, keeps its version: 10 + 3 (30.00 in steps of 10)
+    # the earlier receipt, corrected (lower: no review), keeps its version: 10 + 0 (9.50 in
+    # steps of 10; the new version would give 20 + 1)
     corrected = data_of(
         await gql(
             VALIDATE,
-            {"input": {"id": global_id("Receipt", old.id), "total": "30.00"}},
+            {"input": {"id": global_id("Receipt", old.id), "total": "9.50"}},
             token=user.token,
         )
     )["validateReceipt"]
-    assert (corrected["receipt"]["points"], corrected["pointsPosted"]) == (13, 1)
+    assert (corrected["receipt"]["points"], corrected["pointsPosted"]) == (10, -2)
     entries = await LoyaltyEntry.filter(user_id=user.user.id).order_by("created_at", "sequence")
     assert [(e.reason, e.points, e.rules_version) for e in entries] == [
         (LoyaltyReason.AWARD, 12, before["version"]),
         (LoyaltyReason.AWARD, 24, before["version"] + 1),
-        (LoyaltyReason.CORRECTION, 1, before["version"]),
+        (LoyaltyReason.CORRECTION, -2, before["version"]),
     ]
     # earlier versions stay readable
     again = data_of(await gql(RULES, {"version": before["version"]}, token=admin.token))

@@ -12,10 +12,10 @@ from server.files.models import StoredFile
 from server.files.services import get_blob_store
 from server.receipts import services
 from server.receipts.loyalty import current_rules
-from server.receipts.models import LoyaltyEntry, LoyaltyReason
+from server.receipts.models import LoyaltyEntry, LoyaltyReason, ReceiptStatus
 from server.receipts.points import DEFAULT_RULES, Purchase, Rules, compute_points
 from tests.conftest import data_of
-from tests.factories import make_user
+from tests.factories import make_admin, make_user
 from tests.receipts.factories import Item, make_receipt
 
 D = Decimal
@@ -151,8 +151,15 @@ async def test_a_correction_posts_the_difference_and_a_deletion_reverses(gql):
             total=D("45.00"), items=[services.ItemEdit(id=item.id, quantity=D(3))]
         ),
     )
-    # then: 10 + 4 + 15 = 29, the ledger gets +12
-    assert (done.receipt.points, done.points_posted) == (29, 12)
+    # then: 10 + 4 + 15 = 29, but typed values earn more than was read: +12 waits for review
+    assert (done.receipt.points, done.receipt.points_pending, done.points_posted) == (17, 12, 0)
+    assert done.receipt.status == ReceiptStatus.IN_REVIEW
+    # an administrator approves: the ledger gets +12
+    admin = await make_admin()
+    approved = await services.review_receipt(
+        receipt_id=receipt.id, actor=admin.user, approve=True, reason=None
+    )
+    assert (approved.receipt.points, approved.points_posted) == (29, 12)
     # a validation that changes nothing posts nothing
     again = await services.validate_receipt(
         receipt_id=receipt.id, owner=account.user, actor=account.user, edit=services.ReceiptEdit()
@@ -168,7 +175,7 @@ async def test_a_correction_posts_the_difference_and_a_deletion_reverses(gql):
     entries = await LoyaltyEntry.filter(receipt_id=receipt.id).order_by("sequence")
     assert [(e.sequence, e.reason, e.points, e.rules_version) for e in entries] == [
         (0, LoyaltyReason.AWARD, 17, version),
-        (1, LoyaltyReason.CORRECTION, 12, version),
+        (1, LoyaltyReason.APPROVAL, 12, version),
         (2, LoyaltyReason.REVERSAL, -29, version),
     ]
     loyalty = data_of(await gql(LOYALTY, token=account.token))["loyalty"]
@@ -176,7 +183,7 @@ async def test_a_correction_posts_the_difference_and_a_deletion_reverses(gql):
     # newest first; a deleted receipt is no longer visible from its entries
     assert [(e["node"]["points"], e["node"]["reason"]) for e in loyalty["entries"]["edges"]] == [
         (-29, "REVERSAL"),
-        (12, "CORRECTION"),
+        (12, "APPROVAL"),
         (17, "AWARD"),
     ]
     assert all(e["node"]["receipt"] is None for e in loyalty["entries"]["edges"])

@@ -122,6 +122,44 @@ async def test_stats_by_brand_and_constant_queries(gql):
     ]
 
 
+
+async def test_categories_and_stores_are_grouped_whatever_their_case_and_spacing(gql):
+    # given: "Food" twice, "food" once, " FOOD " once; stores "Lidl" twice, "LIDL" once
+    account = await make_user()
+    await make_receipt(
+        account,
+        store="Lidl",
+        day=date(2025, 5, 1),
+        total="10.00",
+        items=[Item("PAIN", "4.00", category="Food"), Item("LAIT", "6.00", category="food")],
+    )
+    await make_receipt(
+        account,
+        store="LIDL",
+        day=date(2025, 5, 2),
+        total="7.50",
+        items=[Item("RIZ", "2.50", category=" FOOD "), Item("PATES", "5.00", category="Food")],
+    )
+    await make_receipt(
+        account,
+        store="Lidl ",
+        day=date(2025, 5, 3),
+        total="3.00",
+        items=[Item("SAVON", "3.00", category="Hygiène"), Item("X", "0.00")],
+    )
+    # when
+    stats = data_of(await gql(STATS, {}, token=account.token))["receiptStats"]
+    # then: one group each, shown in the spelling most of its rows use
+    assert stats["spendByCategory"] == [
+        {"key": "Food", "amount": "17.50", "currency": "EUR", "count": 4},
+        {"key": "Hygiène", "amount": "3.00", "currency": "EUR", "count": 1},
+        {"key": None, "amount": "0.00", "currency": "EUR", "count": 1},
+    ]
+    assert stats["spendByStore"] == [
+        {"key": "Lidl", "amount": "20.50", "currency": "EUR", "count": 3},
+    ]
+
+
 EXPORT = """
 mutation E($input: ExportReceiptsInput!) {
   exportReceipts(input: $input) {

@@ -3,8 +3,11 @@ values as read kept, points recomputed; and the refusals, which change nothing."
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from schema.core.relay import global_id
 from server.receipts import services
+from server.receipts.errors import ReceiptsError, ReceiptsErrorCode
 from server.receipts.loyalty import current_rules
 from server.receipts.models import ReceiptCorrection
 from tests.conftest import data_of
@@ -16,7 +19,7 @@ mutation V($input: ValidateReceiptInput!) {
   validateReceipt(input: $input) {
     pointsPosted
     receipt {
-      id status store date location total currency points validatedAt
+      id status store date location total currency points pointsPending review validatedAt
       fields { name value extractedValue confidence corrected }
       items { id name quantity unitPrice total category source }
       corrections { action field itemId oldValue newValue changedBy { id email } createdAt }
@@ -77,7 +80,7 @@ async def test_corrections_add_change_and_remove_items_and_keep_an_audit_trail(g
     assert payload["errors"] == []
     got = payload["receipt"]
     assert (got["status"], got["store"], got["total"], got["date"]) == (
-        "VALIDATED",
+        "IN_REVIEW",
         "Super U Paris",
         "310.00",
         "2025-03-19",
@@ -144,13 +147,18 @@ async def test_corrections_add_change_and_remove_items_and_keep_an_audit_trail(g
         key=repr,
     )
     assert {c["changedBy"]["email"] for c in got["corrections"]} == {account.email}
-    # points: 10 + 31 + 2 x 5 = 51, the ledger gets the difference
-    assert (got["points"], payload["pointsPosted"]) == (51, 6)
+    # points: 10 + 31 + 2 x 5 = 51, but as read (303.83 give or take 1 %) it earns 45: the
+    # typed difference waits for an administrator, and the ledger is unchanged
+    assert (got["points"], got["pointsPending"], got["review"], payload["pointsPosted"]) == (
+        45,
+        6,
+        "PENDING",
+        0,
+    )
     version = (await current_rules()).version
     loyalty = data_of(await gql(LOYALTY, token=account.token))["loyalty"]
-    assert loyalty["balance"] == 51
+    assert loyalty["balance"] == 45
     assert [e["node"] for e in loyalty["entries"]["edges"]] == [
-        {"points": 6, "reason": "CORRECTION", "rulesVersion": version},
         {"points": 45, "reason": "AWARD", "rulesVersion": version},
     ]
 
@@ -205,6 +213,30 @@ async def test_refusals_are_typed_and_change_nothing(gql):
         ),
         ({"id": rid, "items": [{"id": item}, {"id": item}]}, "items.1.id", "INVALID_INPUT"),
         ({"id": rid, "total": "-1.00"}, "total", "INVALID_INPUT"),
+        # amounts are bounded (RECEIPT_MAX_TOTAL), finite, in cents
+        ({"id": rid, "total": "9999999999.99"}, "total", "INVALID_INPUT"),
+        ({"id": rid, "total": "100000.01"}, "total", "INVALID_INPUT"),
+        ({"id": rid, "total": "12.345"}, "total", "INVALID_INPUT"),
+        (
+            {"id": rid, "items": [{"id": item, "unitPrice": "-1.00"}]},
+            "items.0.unitPrice",
+            "INVALID_INPUT",
+        ),
+        (
+            {"id": rid, "items": [{"id": item, "unitPrice": "100000.01"}]},
+            "items.0.unitPrice",
+            "INVALID_INPUT",
+        ),
+        (
+            {"id": rid, "items": [{"name": "OR", "quantity": "1000", "unitPrice": "1000.00"}]},
+            "items.0.unitPrice",
+            "INVALID_INPUT",
+        ),
+        (
+            {"id": rid, "items": [{"id": item, "quantity": "100000"}]},
+            "items.0.quantity",
+            "INVALID_INPUT",
+        ),
         ({"id": rid, "currency": "EURO"}, "currency", "INVALID_INPUT"),
         ({"id": rid, "store": "   "}, "store", "INVALID_INPUT"),
         ({"id": rid, "date": "1900-01-01"}, "date", "INVALID_INPUT"),
@@ -254,16 +286,17 @@ async def test_a_receipt_that_could_not_be_read_can_be_typed_in(gql):
             token=account.token,
         )
     )["validateReceipt"]
-    # then: validated, with nothing "as read", and its first award
+    # then: confirmed, with nothing "as read": its 11 points wait for an administrator
     assert payload["errors"] == []
     got = payload["receipt"]
-    assert (got["status"], got["store"], got["total"], got["points"]) == (
-        "VALIDATED",
+    assert (got["status"], got["store"], got["total"], got["points"], got["pointsPending"]) == (
+        "IN_REVIEW",
         "MARCHE",
         "12.00",
+        0,
         11,
     )
-    assert payload["pointsPosted"] == 11
+    assert payload["pointsPosted"] == 0
     store = next(f for f in got["fields"] if f["name"] == "store")
     assert (store["extractedValue"], store["confidence"], store["corrected"]) == (
         None,
@@ -273,3 +306,23 @@ async def test_a_receipt_that_could_not_be_read_can_be_typed_in(gql):
     assert [(i["name"], i["total"], i["source"]) for i in got["items"]] == [
         ("FRAISES", "12.00", "MANUAL")
     ]
+
+
+async def test_the_service_refuses_amounts_that_are_not_finite_or_too_large(gql):
+    # (the GraphQL input layer may refuse some first; the service never relies on it)
+    account = await make_user()
+    receipt = await make_receipt(account, store="LIDL", total="5.00")
+    for value in ("1e999999", "Infinity", "NaN", "100000.01"):
+        try:
+            await services.validate_receipt(
+                receipt_id=receipt.id,
+                owner=account.user,
+                actor=account.user,
+                edit=services.ReceiptEdit(total=Decimal(value)),
+            )
+        except ReceiptsError as exc:
+            assert (exc.code, exc.field) == (ReceiptsErrorCode.INVALID_INPUT, "total"), value
+        else:
+            raise AssertionError(f"{value} was accepted")
+    await receipt.refresh_from_db()
+    assert (receipt.total, receipt.points) == (Decimal("5.00"), 10)

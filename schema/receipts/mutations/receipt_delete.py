@@ -4,6 +4,7 @@ import strawberry
 from strawberry import Info
 
 from schema.core.relay import global_id, parse_global_id
+from schema.core.scalars import BigInt
 from schema.receipts.inputs import DeleteReceiptInput
 from schema.receipts.queries import receipts_owner
 from schema.receipts.types import ReceiptError, receipt_error
@@ -14,7 +15,7 @@ from server.receipts.errors import ReceiptsError
 @strawberry.type
 class DeleteReceiptPayload:
     deleted_receipt_id: strawberry.ID | None = None
-    points_reversed: int = strawberry.field(
+    points_reversed: BigInt = strawberry.field(  # type: ignore[valid-type]
         default=0, description="Points the receipt had earned, now taken back."
     )
     errors: list[ReceiptError] = strawberry.field(default_factory=list)

@@ -4,6 +4,7 @@ import strawberry
 from strawberry import Info
 
 from schema.core.relay import parse_global_id
+from schema.core.scalars import BigInt
 from schema.receipts.inputs import ValidateReceiptInput, kept
 from schema.receipts.queries import receipts_owner
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
@@ -14,8 +15,11 @@ from server.receipts.errors import ReceiptsError
 @strawberry.type
 class ValidateReceiptPayload:
     receipt: ReceiptType | None = None
-    points_posted: int = strawberry.field(
-        default=0, description="Points added (or taken back, when negative) by this validation."
+    points_posted: BigInt = strawberry.field(  # type: ignore[valid-type]
+        default=0,
+        description="Points added (or taken back, when negative) by this validation. Points "
+        "that typed values earn beyond what was read are not posted: the receipt is IN_REVIEW "
+        "with `pointsPending` until an administrator decides.",
     )
     errors: list[ReceiptError] = strawberry.field(default_factory=list)
 

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from schema.core.permissions import require_user
+from schema.core.relay import parse_global_id
+from schema.core.scalars import BigInt
+from schema.receipts.inputs import ApproveReceiptInput
+from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
+from server.receipts import services
+from server.receipts.errors import ReceiptsError
+
+
+@strawberry.type
+class ApproveReceiptPayload:
+    receipt: ReceiptType | None = None
+    points_posted: BigInt = strawberry.field(  # type: ignore[valid-type]
+        default=0, description="Points granted now: 0 when it was approved already."
+    )
+    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+
+
+async def approve_receipt(info: Info, input: ApproveReceiptInput) -> ApproveReceiptPayload:
+    """Grant the points a receipt IN_REVIEW waits for (admins; see `receiptsForReview`): they
+    are posted once, however often or concurrently this is called. NOT_IN_REVIEW when nothing
+    waits (or it was rejected)."""
+    receipt_id = parse_global_id(input.id, "Receipt")
+    actor = await require_user(info)
+    try:
+        done = await services.review_receipt(
+            receipt_id=receipt_id, actor=actor, approve=True, reason=input.reason
+        )
+    except ReceiptsError as exc:
+        return ApproveReceiptPayload(errors=[receipt_error(exc)])
+    return ApproveReceiptPayload(
+        receipt=ReceiptType.from_model(done.receipt), points_posted=done.points_posted
+    )

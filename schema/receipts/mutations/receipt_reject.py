@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry import Info
+
+from schema.core.permissions import require_user
+from schema.core.relay import parse_global_id
+from schema.receipts.inputs import RejectReceiptInput
+from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
+from server.receipts import services
+from server.receipts.errors import ReceiptsError
+
+
+@strawberry.type
+class RejectReceiptPayload:
+    receipt: ReceiptType | None = None
+    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+
+
+async def reject_receipt(info: Info, input: RejectReceiptInput) -> RejectReceiptPayload:
+    """Refuse the points a receipt IN_REVIEW waits for (admins): it keeps what was read (nothing
+    when it was typed in), for good; the reason joins its corrections. NOT_IN_REVIEW when
+    nothing waits (or it was approved)."""
+    receipt_id = parse_global_id(input.id, "Receipt")
+    actor = await require_user(info)
+    try:
+        done = await services.review_receipt(
+            receipt_id=receipt_id, actor=actor, approve=False, reason=input.reason
+        )
+    except ReceiptsError as exc:
+        return RejectReceiptPayload(errors=[receipt_error(exc)])
+    return RejectReceiptPayload(receipt=ReceiptType.from_model(done.receipt))
