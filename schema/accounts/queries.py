@@ -10,6 +10,7 @@ from schema.accounts.types import USER_COLUMNS, ApiKeyType, Role, UserType
 from schema.core.permissions import IsAdmin, Public, current_user
 from schema.core.relay import Connection, paginate
 from schema.core.selection import selects
+from server.access import visible
 from server.accounts.models import ApiKey, User
 
 
@@ -24,7 +25,7 @@ class AccountsQuery:
         return UserType.from_model(user) if user else None
 
     @strawberry.field(
-        permission_classes=[IsAdmin], description="Every account, newest first (admins only)."
+        permission_classes=[IsAdmin()], description="Every account, newest first (admins only)."
     )
     async def users(
         self,
@@ -33,7 +34,9 @@ class AccountsQuery:
         after: str | None = None,
         role: Role | None = None,
     ) -> Connection[UserType]:
-        query = User.all() if role is None else User.filter(role=role)
+        query = visible(await info.context.actor(), User)
+        if role is not None:
+            query = query.filter(role=role)
         page = await paginate(
             query, first=first, after=after, to_node=UserType.from_row, columns=USER_COLUMNS
         )
@@ -42,12 +45,12 @@ class AccountsQuery:
             await UserType.prefetch_api_keys([edge.node for edge in page.edges])
         return page
 
-    @strawberry.field(permission_classes=[IsAdmin], description="API keys, newest first.")
+    @strawberry.field(permission_classes=[IsAdmin()], description="API keys, newest first.")
     async def api_keys(
-        self, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[ApiKeyType]:
         return await paginate(
-            ApiKey.all(),
+            visible(await info.context.actor(), ApiKey),
             first=first,
             after=after,
             to_node=ApiKeyType.from_row,

@@ -361,3 +361,18 @@ async def _key_id(secret: str) -> Any:
     from server.accounts.models import ApiKey
 
     return (await ApiKey.get(prefix=secret.split("_", 2)[1])).id
+
+
+async def test_visible_is_nothing_for_anonymous_and_refuses_undeclared_models(gql):
+    from server.access import ANONYMOUS, actor_for, visible
+    from server.accounts.models import RefreshToken
+    from server.jobs.models import Job
+
+    # given: a job of a user
+    owner = await make_user()
+    await _job(owner)
+    # then
+    assert await visible(ANONYMOUS, Job).count() == 0
+    assert await visible(actor_for(owner.user), Job).count() == 1
+    with pytest.raises(LookupError):
+        visible(actor_for(owner.user), RefreshToken)
