@@ -28,6 +28,11 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ["LOG_JSON"] = "false"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ["LOGIN_IP_MAX_FAILURES"] = "1000"
+os.environ["SIGNUP_IP_MAX_ATTEMPTS"] = "100000"
+# argon2 at its cheapest (the production cost is ~50 ms per hash; the suite hashes hundreds).
+os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "8")
+os.environ.setdefault("PASSWORD_HASH_PARALLELISM", "1")
 os.environ.setdefault("REDIS_URL", "")
 # Blobs of the test run go to a temporary folder, never into the repo's var/.
 os.environ.setdefault("STORAGE_URL", "file:" + tempfile.mkdtemp(prefix="scanbase-test-blobs-"))

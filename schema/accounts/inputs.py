@@ -6,16 +6,21 @@ from datetime import datetime
 
 import strawberry
 
+from schema.core.validation import EMAIL, constraint
+
 
 @strawberry.input
 class SignupInput:
-    email: str
-    password: str
+    email: str = strawberry.field(metadata=EMAIL, description="Any case; stored lower-cased.")
+    password: str = strawberry.field(
+        description="10 to 128 characters, any (spaces, any script); not a common password and"
+        " not made from the email."
+    )
 
 
 @strawberry.input
 class LoginInput:
-    email: str
+    email: str = strawberry.field(metadata=EMAIL)
     password: str
 
 
@@ -37,7 +42,7 @@ class ChangePasswordInput:
 
 @strawberry.input
 class CreateApiKeyInput:
-    name: str
+    name: str = strawberry.field(metadata=constraint(max_length=100))
     scopes: list[str]
     expires_at: datetime | None = None
 

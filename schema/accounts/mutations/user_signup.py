@@ -1,16 +1,22 @@
 from __future__ import annotations
 
+from strawberry import Info
+
 from schema.accounts.inputs import SignupInput
-from schema.accounts.types import AccountsError, AuthPayload, UserType
+from schema.accounts.types import AccountsError, AuthPayload
 from schema.core.scalars import payload_error
 from server.accounts import services
 from server.accounts.errors import AccountsError as AccountsFailure
+from server.accounts.errors import AccountsErrorCode
 
 
-async def signup(input: SignupInput) -> AuthPayload:
-    """Create an account. Log in afterwards to get tokens."""
+async def signup(info: Info, input: SignupInput) -> AuthPayload:
+    """Create an account, then log in to get tokens. The answer is the same (`user` null, no
+    errors) whether the email was free or already registered, so signup does not reveal who has
+    an account; attempts are throttled per client address."""
     try:
-        user = await services.signup(email=input.email, password=input.password)
+        await services.signup(email=input.email, password=input.password, ip=info.context.ip)
     except AccountsFailure as exc:
-        return AuthPayload(errors=[payload_error(AccountsError, exc)])
-    return AuthPayload(user=UserType.from_model(user))
+        if exc.code is not AccountsErrorCode.EMAIL_TAKEN:
+            return AuthPayload(errors=[payload_error(AccountsError, exc)])
+    return AuthPayload()
