@@ -17,7 +17,7 @@ from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -30,6 +30,7 @@ from server.context import Context
 from server.db import close_db, init_db
 from server.files.download import download
 from server.files.services import close_blob_store, get_blob_store
+from server.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
 from server.http import HttpMiddleware
 from server.jobs.runtime import job_runtime
 from server.logging_setup import configure_logging
@@ -139,6 +140,10 @@ class GraphQLApp(GraphQL):
             body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
             return Response(json.dumps(body), status_code=400, media_type="application/json")
         return Response(encode_json(body), media_type="application/json")
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page: every asset from this server (see server/graphiql.py)."""
+        return graphiql_page()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -251,6 +256,7 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
+            *([Mount(ASSETS_PATH, graphiql_assets())] if settings.graphiql else []),
             Route("/health", health),
             Route("/health/ping", ping),
             Route("/metrics", metrics_endpoint),

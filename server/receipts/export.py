@@ -5,6 +5,8 @@ Injection-safe for spreadsheets: a cell that starts with ``=``, ``+``, ``-``, ``
 carriage return would be read as a formula by Excel or LibreOffice ("=HYPERLINK(...)"), so it is
 prefixed with a single quote. Plain numbers ("-1.50", a discount) are left as they are: they
 cannot hold a formula, and a quote would turn them into text.
+
+`receipt_id` is the receipt's global id, the one the API shows and `node(id:)` resolves.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
+from server.global_ids import encode_global_id
 from server.receipts.models import Receipt, ReceiptItem
 
 
@@ -67,7 +70,7 @@ def safe_cell(value: Any) -> str:
 def receipt_rows(receipt: Receipt, items: Sequence[ReceiptItem]) -> list[list[str]]:
     """The CSV rows of one receipt (its items' `brand` already fetched)."""
     head = [
-        receipt.id,
+        encode_global_id("Receipt", receipt.id),
         receipt.status.value,
         receipt.purchase_date,
         receipt.purchase_time,

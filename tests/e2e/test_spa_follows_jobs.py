@@ -14,49 +14,23 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import (
-    IN_CI,
     REPO_ROOT,
     TEST_DATABASE_URL,
     _create_pg_database,
     _drop_pg_database,
     run_migrations,
 )
-from tests.jobs.conftest import redis_url  # noqa: F401  (session fixture: skip or fail on Redis)
-
-E2E_DIR = Path(__file__).resolve().parent
-PASSWORD = "end to end passphrase 7"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    binary = shutil.which("node")
-    if binary is None or not (E2E_DIR / "node_modules" / "graphql-ws").is_dir():
-        reason = "node or tests/e2e/node_modules missing (`make setup` installs them)"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return binary
+from tests.e2e.conftest import E2E_DIR, api_token, processes
 
 
 @pytest.fixture
@@ -76,7 +50,7 @@ def receipt_image(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def environment(tmp_path: Path, redis_url: str) -> AsyncIterator[dict[str, str]]:  # noqa: F811
+async def environment(tmp_path: Path, e2e_redis_url: str) -> AsyncIterator[dict[str, str]]:
     if TEST_DATABASE_URL:
         database_url, name = await _create_pg_database(TEST_DATABASE_URL)
     else:
@@ -84,7 +58,7 @@ async def environment(tmp_path: Path, redis_url: str) -> AsyncIterator[dict[str,
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
+        "REDIS_URL": e2e_redis_url,
         "STORAGE_URL": f"file:{tmp_path / 'blobs'}",
         "JOB_QUEUE_NAME": f"scanbase:e2e:{secrets.token_hex(4)}",
         "JOB_HEARTBEAT_SECONDS": "0.5",
@@ -96,65 +70,6 @@ async def environment(tmp_path: Path, redis_url: str) -> AsyncIterator[dict[str,
     yield env
     if name:
         await _drop_pg_database(TEST_DATABASE_URL, name)
-
-
-@asynccontextmanager
-async def processes(env: dict[str, str]) -> AsyncIterator[dict[str, Any]]:
-    """API 1 and API 2 as uvicorn processes; workers are started by the test."""
-    ports = [_free_port(), _free_port()]
-    started: list[subprocess.Popen] = []
-
-    def spawn(*args: str) -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "server", *args],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        started.append(proc)
-        return proc
-
-    for port in ports:
-        spawn("serve", "--port", str(port))
-    try:
-        async with httpx.AsyncClient(timeout=5) as http:
-            for port in ports:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if (
-                            await http.get(f"http://127.0.0.1:{port}/health/ping")
-                        ).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    assert time.monotonic() < deadline, "API did not start"
-                    await asyncio.sleep(0.2)
-        yield {"ports": ports, "spawn_worker": lambda: spawn("worker")}
-    finally:
-        for proc in started:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in started:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-async def _token(port: int) -> str:
-    email = f"spa-{secrets.token_hex(3)}@example.com"
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-        mutation = "mutation($e: String!, $p: String!) { signup(input: {email: $e, password: $p}) { errors { code } } }"
-        await http.post(
-            "/graphql", json={"query": mutation, "variables": {"e": email, "p": PASSWORD}}
-        )
-        login = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }"
-        response = await http.post(
-            "/graphql", json={"query": login, "variables": {"e": email, "p": PASSWORD}}
-        )
-    return response.json()["data"]["login"]["accessToken"]
 
 
 class NodeClient:
@@ -214,8 +129,8 @@ def _statuses(updates: list[dict[str, Any]]) -> list[str]:
 
 
 async def test_spa_follows_extract_text_across_replicas(environment, node, receipt_image):
-    async with processes(environment) as procs:
-        token = await _token(procs["ports"][0])
+    async with processes(environment, replicas=2) as procs:
+        token = await api_token(procs["ports"][0])
         async with node_client(node, procs["ports"], token, receipt_image) as client:
             # given: the job exists and the subscription on API 2 is live, with no worker yet
             await client.until(lambda e: e["event"] == "update", within=60)
@@ -235,8 +150,8 @@ async def test_spa_follows_extract_text_across_replicas(environment, node, recei
 
 
 async def test_worker_killed_mid_job_is_retried_and_succeeds_once(environment, node, receipt_image):
-    async with processes(environment) as procs:
-        token = await _token(procs["ports"][0])
+    async with processes(environment, replicas=2) as procs:
+        token = await api_token(procs["ports"][0])
         async with node_client(node, procs["ports"], token, receipt_image) as client:
             await client.until(lambda e: e["event"] == "update", within=60)
             first = procs["spawn_worker"]()
