@@ -12,6 +12,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.file_uploads import Upload
 
+from schema.core.scalars import BigInt
 from schema.receipts.types import ExportFormat, ReceiptStatus
 from server.receipts.services import KEEP
 
@@ -76,6 +77,10 @@ class DeleteReceiptInput:
 @strawberry.input
 class ApproveReceiptInput:
     id: strawberry.ID = strawberry.field(description="A receipt IN_REVIEW.")
+    points_pending: BigInt = strawberry.field(  # type: ignore[valid-type]
+        description="Its `pointsPending` as you reviewed them: if its owner changed the receipt "
+        "since, nothing is granted (REVIEW_CHANGED)."
+    )
     reason: str | None = strawberry.field(
         default=None, description="Why, up to 1000 characters (kept in its corrections)."
     )

@@ -502,7 +502,9 @@ class LoyaltyEntryType(Node):
 @strawberry.type(
     description="A user's loyalty points: an append-only ledger whose sum is the balance. A "
     "receipt earns when it is read (a possible duplicate: when validated); a validation posts "
-    "the difference; a deletion reverses what it earned. How a receipt earns: see LoyaltyRules."
+    "the difference, except points that typed values earn beyond what was read, which wait for "
+    "an administrator (Receipt.pointsPending); a deletion reverses what it earned. How a "
+    "receipt earns: see LoyaltyRules."
 )
 class Loyalty:
     balance: BigInt = strawberry.field(description="The sum of every ledger entry.")  # type: ignore[valid-type]

@@ -18,6 +18,7 @@ class ReceiptsErrorCode(StrEnum):
     INVALID_INPUT = "INVALID_INPUT"
     NOT_READY = "NOT_READY"
     NOT_IN_REVIEW = "NOT_IN_REVIEW"  # approve/reject: no points wait for review
+    REVIEW_CHANGED = "REVIEW_CHANGED"  # approve: the pending points changed since they were seen
     EMPTY_FILE = "EMPTY_FILE"
     UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE"
     FILE_TOO_LARGE = "FILE_TOO_LARGE"

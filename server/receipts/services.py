@@ -924,13 +924,20 @@ class Review:
 
 
 async def review_receipt(
-    *, receipt_id: uuid.UUID, actor: User, approve: bool, reason: str | None
+    *,
+    receipt_id: uuid.UUID,
+    actor: User,
+    approve: bool,
+    reason: str | None,
+    expected_pending: int | None = None,
 ) -> Review:
     """An administrator's decision on a receipt IN_REVIEW: approve (it holds what its values
     earn now, posted once) or reject (it keeps what was read, finally); the decision and its
     reason join the audit trail. Deciding the same way again is a no-op (0 points posted), so
-    a double or concurrent approval grants once. Raises NOT_FOUND, INVALID_INPUT (reason),
-    NOT_IN_REVIEW (nothing pending, or decided the other way)."""
+    a double or concurrent approval grants once. `expected_pending`: the pending points the
+    administrator saw, so an owner who raises them meanwhile gets nothing unseen approved.
+    Raises NOT_FOUND, INVALID_INPUT (reason), NOT_IN_REVIEW (nothing pending, or decided the
+    other way), REVIEW_CHANGED (the pending points are not the expected ones)."""
     note = _text(reason, field="reason", limit=1000, required=not approve)
     decision = PointsReview.APPROVED if approve else PointsReview.REJECTED
     for attempt in range(2):
@@ -944,6 +951,13 @@ async def review_receipt(
                         ReceiptsErrorCode.NOT_IN_REVIEW,
                         "This receipt has no points waiting for review.",
                         "id",
+                    )
+                if expected_pending is not None and receipt.points_pending != expected_pending:
+                    raise _error(
+                        ReceiptsErrorCode.REVIEW_CHANGED,
+                        f"The receipt changed since: {receipt.points_pending} points are "
+                        "pending now; review it again.",
+                        "pointsPending",
                     )
                 held = receipt.points
                 items = await ReceiptItem.filter(receipt_id=receipt.id)

@@ -114,7 +114,9 @@ async def test_a_huge_typed_total_is_refused_and_a_typed_one_waits_for_review(gq
     # the queue and the decisions are for administrators only
     denied = await gql(QUEUE, {}, token=account.token)
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    denied = await gql(APPROVE, {"input": {"id": got["id"]}}, token=account.token)
+    denied = await gql(
+        APPROVE, {"input": {"id": got["id"], "pointsPending": 14}}, token=account.token
+    )
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await _balance(gql, account) == 0
 
@@ -125,10 +127,11 @@ async def test_approve_grants_the_exact_points_once(gql):
     receipt, _ = await _typed_in(gql, account, total="42.00")
     rid = global_id("Receipt", receipt.id)
     # when
+    seen = {"id": rid, "pointsPending": 14}
     first = data_of(
-        await gql(APPROVE, {"input": {"id": rid, "reason": "paper seen"}}, token=admin.token)
+        await gql(APPROVE, {"input": {**seen, "reason": "paper seen"}}, token=admin.token)
     )["approveReceipt"]
-    again = data_of(await gql(APPROVE, {"input": {"id": rid}}, token=admin.token))["approveReceipt"]
+    again = data_of(await gql(APPROVE, {"input": seen}, token=admin.token))["approveReceipt"]
     # then: 14 points, posted by the first call only
     assert first["errors"] == [] and again["errors"] == []
     assert (first["pointsPosted"], again["pointsPosted"]) == (14, 0)
@@ -158,13 +161,37 @@ async def test_approve_grants_the_exact_points_once(gql):
     assert global_id("Receipt", receipt.id) not in await _queue(gql, admin)
 
 
+async def test_an_approval_grants_only_the_points_the_admin_saw(gql):
+    # given: 14 pending, seen by the admin; then the owner raises the total (10 + 9 = 19)
+    account, admin = await make_user(), await make_admin()
+    receipt, _ = await _typed_in(gql, account, total="42.00")
+    rid = global_id("Receipt", receipt.id)
+    raised = data_of(
+        await gql(VALIDATE, {"input": {"id": rid, "total": "95.00"}}, token=account.token)
+    )["validateReceipt"]
+    assert raised["receipt"]["pointsPending"] == 19
+    # when: the admin approves what they saw
+    stale = data_of(
+        await gql(APPROVE, {"input": {"id": rid, "pointsPending": 14}}, token=admin.token)
+    )["approveReceipt"]
+    # then: nothing is granted until they review the new figure
+    assert [(e["field"], e["code"]) for e in stale["errors"]] == [
+        ("pointsPending", "REVIEW_CHANGED")
+    ]
+    assert await _balance(gql, account) == 0
+    fresh = data_of(
+        await gql(APPROVE, {"input": {"id": rid, "pointsPending": 19}}, token=admin.token)
+    )["approveReceipt"]
+    assert (fresh["errors"], fresh["pointsPosted"]) == ([], 19)
+
+
 async def test_concurrent_approvals_grant_once(gql):
     account, admin = await make_user(), await make_admin()
     receipt, _ = await _typed_in(gql, account, total="42.00")
 
     async def approve() -> int:
         done = await services.review_receipt(
-            receipt_id=receipt.id, actor=admin.user, approve=True, reason=None
+            receipt_id=receipt.id, actor=admin.user, approve=True, reason=None, expected_pending=14
         )
         return done.points_posted
 
@@ -204,7 +231,9 @@ async def test_reject_grants_nothing_for_good(gql):
     )
     assert {"action": "REJECT", "reason": "no such shop"} in got["corrections"]
     # approving afterwards is refused, rejecting again changes nothing
-    late = data_of(await gql(APPROVE, {"input": {"id": rid}}, token=admin.token))["approveReceipt"]
+    late = data_of(
+        await gql(APPROVE, {"input": {"id": rid, "pointsPending": 14}}, token=admin.token)
+    )["approveReceipt"]
     assert [(e["field"], e["code"]) for e in late["errors"]] == [("id", "NOT_IN_REVIEW")]
     # the owner cannot type it back into the queue
     retyped = data_of(

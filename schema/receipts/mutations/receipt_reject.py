@@ -11,10 +11,15 @@ from server.receipts import services
 from server.receipts.errors import ReceiptsError
 
 
-@strawberry.type
+@strawberry.type(description="rejectReceipt: the receipt, or why nothing was done.")
 class RejectReceiptPayload:
-    receipt: ReceiptType | None = None
-    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+    receipt: ReceiptType | None = strawberry.field(
+        default=None, description="The receipt as decided (null on an error)."
+    )
+    errors: list[ReceiptError] = strawberry.field(
+        default_factory=list,
+        description="NOT_FOUND, NOT_IN_REVIEW, REVIEW_CHANGED, INVALID_INPUT (reason).",
+    )
 
 
 async def reject_receipt(info: Info, input: RejectReceiptInput) -> RejectReceiptPayload:
