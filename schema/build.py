@@ -13,7 +13,7 @@ from schema.accounts.queries import AccountsQuery
 from schema.core.execution import FastLeafExecutionContext
 from schema.core.extensions import log_error, schema_extensions
 from schema.core.permissions import Public
-from schema.core.relay import Node, resolve_node
+from schema.core.relay import Node, resolve_many_nodes, resolve_node
 from schema.core.validation import install as install_input_validation
 from schema.jobs.mutations import JobsMutation
 from schema.jobs.queries import JobsQuery
@@ -27,13 +27,21 @@ from server.settings import Settings, get_settings
 
 @strawberry.type
 class NodeQuery:
-    # Public here: each Node type's own read rule applies in `resolve_node`.
+    # Public here and on `nodes`: each Node type's own read rule applies (resolve_many_nodes).
     @strawberry.field(
         permission_classes=[Public()],
         description="Any object by its global id; null if absent or not yours.",
     )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await resolve_node(info, id)
+
+    @strawberry.field(
+        permission_classes=[Public()],
+        description="Objects by their global ids (at most the maximum page size), in order; "
+        "null for each one absent or not yours.",
+    )
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        return await resolve_many_nodes(info, ids)
 
 
 Query = merge_types("Query", (NodeQuery, AccountsQuery, JobsQuery, ReceiptsQuery))

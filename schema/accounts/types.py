@@ -62,7 +62,7 @@ class UserType(Node):
         return cls.from_row({column: getattr(user, column) for column in USER_COLUMNS})
 
     @strawberry.field(
-        permission_classes=[IsAdmin],
+        permission_classes=[IsAdmin()],
         description="The API keys this user owns, newest first (admins only; batched per request).",
         metadata=prefetched("_api_keys"),
     )

@@ -81,21 +81,44 @@ def global_id(type_name: str, pk: uuid.UUID | str) -> strawberry.ID:
     return strawberry.ID(base64.b64encode(f"{type_name}:{pk}".encode()).decode())
 
 
-async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
-    """Fetch any node by global id; None when it does not exist or the caller may not see it."""
+def _node_ref(value: str) -> tuple[type[Node], str] | None:
+    """(Node type, its row id) a global id names; None when malformed or of no Node type."""
     try:
-        gid = relay.GlobalID.from_id(id)
+        gid = relay.GlobalID.from_id(value)
         uuid.UUID(gid.node_id)
     except (ValueError, TypeError):
         return None
     node_type = NODE_TYPES.get(gid.type_name)
-    if node_type is None:
-        return None
-    # The type's own read rule, the same as its typed field's, before anything is fetched.
-    if not await allowed(info, getattr(node_type, "read_permissions", None)):
-        return None
-    nodes = await node_type.resolve_nodes(info=info, node_ids=[gid.node_id], required=False)
-    return next(iter(nodes), None)
+    return (node_type, gid.node_id) if node_type is not None else None
+
+
+async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
+    """Fetch any node by global id; None when it does not exist or the caller may not see it."""
+    return (await resolve_many_nodes(info, [id]))[0]
+
+
+async def resolve_many_nodes(info: Info, ids: Sequence[str]) -> list[Node | None]:
+    """`node`/`nodes`: one answer per id, in order, None for what is absent or not the caller's.
+    Each type's read rule (the same as its typed field's) is checked once, before anything of
+    that type is fetched; then one `resolve_nodes` call per type."""
+    limit = get_settings().max_page_size
+    if len(ids) > limit:
+        raise BadUserInputError(f"'ids' takes at most {limit} ids.")
+    wanted: dict[type[Node], list[tuple[int, str]]] = {}
+    for index, value in enumerate(ids):
+        ref = _node_ref(value)
+        if ref is not None:
+            wanted.setdefault(ref[0], []).append((index, ref[1]))
+    answer: list[Node | None] = [None] * len(ids)
+    for node_type, entries in wanted.items():
+        if not await allowed(info, getattr(node_type, "read_permissions", None)):
+            continue
+        found = await node_type.resolve_nodes(
+            info=info, node_ids=[node_id for _, node_id in entries], required=False
+        )
+        for (index, _), node in zip(entries, found, strict=True):
+            answer[index] = node
+    return answer
 
 
 @strawberry.type

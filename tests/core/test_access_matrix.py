@@ -44,7 +44,7 @@ from tests.conftest import data_of
 from tests.factories import Account, make_admin, make_user
 
 # Fields anyone may call: the per-type rules of `node` apply inside it (see the node tests).
-PUBLIC_FIELDS = {"node", "me", "signup", "login", "refreshToken", "logout"}
+PUBLIC_FIELDS = {"node", "nodes", "me", "signup", "login", "refreshToken", "logout"}
 
 ROOTS = {
     "query": schema._schema.query_type,
@@ -311,6 +311,7 @@ NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "Brand": _brand,
 }
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
+NODES = "query N($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
 
 
 def test_every_node_type_declares_a_read_rule_and_has_a_factory():
@@ -339,7 +340,11 @@ async def test_node_applies_the_types_read_rule(gql, type_name):
     await accounts.revoke_api_key(key_id=(await _key_id(revoked)))
 
     async def node(**who: Any) -> Any:
-        return data_of(await gql(NODE, {"id": gid}, **who))["node"]
+        """What `node` answers, checked to be what `nodes` answers for the same id."""
+        one = data_of(await gql(NODE, {"id": gid}, **who))["node"]
+        many = data_of(await gql(NODES, {"ids": [gid, gid]}, **who))["nodes"]
+        assert many == [one, one]
+        return one
 
     # then: its natural reader sees it, with a token and with a key holding the type's scope
     reader = admin if admin_only else alice
@@ -376,3 +381,25 @@ async def test_visible_is_nothing_for_anonymous_and_refuses_undeclared_models(gq
     assert await visible(actor_for(owner.user), Job).count() == 1
     with pytest.raises(LookupError):
         visible(actor_for(owner.user), RefreshToken)
+
+
+async def test_nodes_answers_in_order_across_types_and_caps_the_ids(gql):
+    # given: Alice's job and receipt, Bob's job, a malformed id
+    alice, bob = await make_user(), await make_user()
+    job, receipt = (
+        global_id("Job", await _job(alice)),
+        global_id("Receipt", await _receipt_id(alice)),
+    )
+    bobs = global_id("Job", await _job(bob))
+    jobs_only = await key_with(alice, frozenset({"jobs"}))
+    ids = [receipt, "garbage", bobs, job]
+    # when
+    as_alice = data_of(await gql(NODES, {"ids": ids}, token=alice.token))["nodes"]
+    as_key = data_of(await gql(NODES, {"ids": ids}, api_key=jobs_only))["nodes"]
+    too_many = await gql(
+        NODES, {"ids": [job] * (get_settings().max_page_size + 1)}, token=alice.token
+    )
+    # then
+    assert [n and n["id"] for n in as_alice] == [receipt, None, None, job]
+    assert [n and n["id"] for n in as_key] == [None, None, None, job]
+    assert too_many["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
