@@ -1,10 +1,11 @@
 """The typed per-request Context: who is calling, and the request-scoped DataLoaders.
 
 Authentication is lazy: a request that never asks who the caller is (`{ __typename }`, GraphiQL
-assets, introspection, public fields) pays no database round-trip, and the user is fetched at most
-once per request. `actor()` is the caller as permission rules see it (server/access.py). The Context is also what the websocket
-handler fills from `connection_init` (`connection_params`). `queue` and `events` are this
-process's job queue and events broker, for resolvers that enqueue or follow jobs.
+assets, introspection, public fields) pays no database round-trip, and the user is fetched at
+most once per request. `actor()` is the caller as permission rules see it (server/access.py).
+The Context is also what the websocket handler fills from `connection_init`
+(`connection_params`). `queue` and `events` are this process's job queue and events broker, for
+resolvers that enqueue or follow jobs.
 """
 
 from __future__ import annotations
