@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 from strawberry import Info
@@ -40,7 +42,13 @@ class NodeQuery:
         description="Objects by their global ids (at most the maximum page size), in order; "
         "null for each one absent or not yours.",
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Global ids, as `node` takes.")
+        ],
+    ) -> list[Node | None]:
         return await resolve_many_nodes(info, ids)
 
 
