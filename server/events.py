@@ -9,6 +9,10 @@ Race-free setup: `async with broker.subscribe(channel) as sub:` returns only onc
 subscription is live (for Redis: once the server confirmed SUBSCRIBE), so a caller that
 subscribes first and then reads the current state misses nothing published after that read.
 
+Retained messages: `publish(..., retain=seconds)` also keeps the message as the channel's last
+one for that long, and `last(channel)` returns it (in memory, or a Redis key with a TTL), so a
+subscriber that arrives late can start from the latest state rather than wait for the next one.
+
 Delivery is at most once. A slow subscriber's buffer is bounded; when it overflows, or when the
 Redis connection drops, the subscriber receives `MISSED` instead of the lost messages and should
 re-read the state it follows.
@@ -20,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,6 +37,7 @@ log = logging.getLogger("scanbase.events")
 Message = dict[str, Any]
 SUBSCRIBER_BUFFER = 1000
 SUBSCRIBE_TIMEOUT = 5.0
+RETAIN_PRUNE_SECONDS = 60.0
 
 
 class Missed:
@@ -80,7 +86,13 @@ class EventBroker(ABC):
         """Close connections; local subscribers stop receiving."""
 
     @abstractmethod
-    async def publish(self, channel: str, message: Message) -> None: ...
+    async def publish(self, channel: str, message: Message, *, retain: float | None = None) -> None:
+        """Send `message` to the channel's subscribers; `retain`: also keep it as the channel's
+        last message for that many seconds."""
+
+    @abstractmethod
+    async def last(self, channel: str) -> Message | None:
+        """The channel's last retained message, if it has not expired."""
 
     @abstractmethod
     def subscribe(self, channel: str) -> contextlib.AbstractAsyncContextManager[Subscription]:
@@ -98,10 +110,26 @@ class MemoryBroker(EventBroker):
 
     def __init__(self) -> None:
         self._subscribers: dict[str, set[Subscription]] = {}
+        self._retained: dict[str, tuple[float, Message]] = {}
+        self._next_prune = 0.0
 
-    async def publish(self, channel: str, message: Message) -> None:
+    async def publish(self, channel: str, message: Message, *, retain: float | None = None) -> None:
+        if retain is not None:
+            now = time.monotonic()
+            self._retained[channel] = (now + retain, message)
+            if now >= self._next_prune:  # expired entries go at most once a minute
+                self._next_prune = now + RETAIN_PRUNE_SECONDS
+                for name, (expires, _) in list(self._retained.items()):
+                    if expires <= now:
+                        del self._retained[name]
         for subscription in list(self._subscribers.get(channel, ())):
             subscription.deliver(message)
+
+    async def last(self, channel: str) -> Message | None:
+        kept = self._retained.get(channel)
+        if kept is None or kept[0] <= time.monotonic():
+            return None
+        return kept[1]
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
@@ -160,8 +188,30 @@ class RedisBroker(EventBroker):
         if self._redis is not None:
             await self._redis.aclose()
 
-    async def publish(self, channel: str, message: Message) -> None:
-        await self._redis.publish(self.prefix + channel, json.dumps(message, separators=(",", ":")))
+    async def publish(self, channel: str, message: Message, *, retain: float | None = None) -> None:
+        data = json.dumps(message, separators=(",", ":"))
+        if retain is None:
+            await self._redis.publish(self.prefix + channel, data)
+            return
+        # One round trip; the key is written before subscribers hear the message.
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._last_key(channel), data, px=max(int(retain * 1000), 1))
+            pipe.publish(self.prefix + channel, data)
+            await pipe.execute()
+
+    async def last(self, channel: str) -> Message | None:
+        data = await self._redis.get(self._last_key(channel))
+        if data is None:
+            return None
+        try:
+            message = json.loads(data)
+        except ValueError:
+            return None
+        return message if isinstance(message, dict) else None
+
+    def _last_key(self, channel: str) -> str:
+        # Not a pub/sub channel name: keys and channels live in separate namespaces anyway.
+        return f"{self.prefix}last:{channel}"
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:

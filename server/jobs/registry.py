@@ -11,6 +11,19 @@ The handler gets the row (its `payload` is the job's input) and a reporter; what
 stored as the job's JSON `result`. It raises `JobFailed(code, message)` for expected failures
 (no retry); any other exception is retried while attempts remain.
 
+A domain whose documents follow a job (a receipt is PROCESSING while its extraction runs) also
+registers an end hook, so that the document's state and the job's state change together:
+
+    @on_job_end("receipts.extract")
+    async def settle(job: Job) -> None:
+        ...  # e.g. a receipt still PROCESSING becomes FAILED with the job's error code
+
+The hook runs inside the transaction that writes the job's terminal state (SUCCEEDED, FAILED,
+CANCELLED), whoever writes it: the attempt's outcome, a cancel, or recovery after a lost worker.
+It must only write to the database (no events, no blobs) and be idempotent. A reconciler
+(`register_reconciler`) runs with periodic recovery and repairs what no hook could: a document
+whose job is missing, or that ended before the hook existed.
+
 Both the API (in-process runner) and the arq worker import every module in `HANDLER_MODULES`
 at startup (`load_handler_modules`), so a kind runs the same code wherever it runs. Add your
 domain's module to that list: `server/` never imports `jobs/`, the list lives here.
@@ -39,8 +52,15 @@ class ProgressReporter(Protocol):
 
 JobHandler = Callable[[Job, ProgressReporter], Awaitable[dict[str, Any] | None]]
 HandlerT = TypeVar("HandlerT", bound=JobHandler)
+# Called with the ended row inside the transaction that ended it (what it returns is ignored).
+EndHook = Callable[[Job], Awaitable[Any]]
+EndHookT = TypeVar("EndHookT", bound=EndHook)
+# Repairs documents left inconsistent with their jobs; returns how many it changed.
+Reconciler = Callable[[], Awaitable[int]]
 
 _handlers: dict[str, JobHandler] = {}
+_end_hooks: dict[str, EndHook] = {}
+_reconcilers: dict[str, Reconciler] = {}
 
 
 def register_handler(kind: str, handler: JobHandler) -> None:
@@ -74,6 +94,37 @@ def get_handler(kind: str) -> JobHandler | None:
 
 def registered_kinds() -> list[str]:
     return sorted(_handlers)
+
+
+def on_job_end(kind: str) -> Callable[[EndHookT], EndHookT]:
+    """Register the hook that settles the document of a `kind` job when the job ends (see the
+    module docstring); a kind has at most one."""
+
+    def decorate(hook: EndHookT) -> EndHookT:
+        existing = _end_hooks.get(kind)
+        if existing is not None and existing is not hook:
+            raise ValueError(f"an end hook is already registered for job kind {kind!r}")
+        _end_hooks[kind] = hook
+        return hook
+
+    return decorate
+
+
+def unregister_end_hook(kind: str) -> None:
+    _end_hooks.pop(kind, None)
+
+
+def get_end_hook(kind: str) -> EndHook | None:
+    return _end_hooks.get(kind)
+
+
+def register_reconciler(name: str, reconciler: Reconciler) -> None:
+    """Run `reconciler` with every periodic recovery (by name: registering again replaces it)."""
+    _reconcilers[name] = reconciler
+
+
+def reconcilers() -> dict[str, Reconciler]:
+    return dict(_reconcilers)
 
 
 def load_handler_modules(extra: Iterable[str] = ()) -> None:

@@ -7,7 +7,9 @@ is exactly one queue and one broker per process, which is what services reach th
 
 Recovery: the process that runs jobs also recovers them, at startup and then every
 JOB_RECOVERY_SECONDS (the API in in-process mode, the worker in arq mode). Periodic recovery is
-what retries a job whose worker was killed while other workers keep running.
+what retries a job whose worker was killed while other workers keep running; the domains'
+reconcilers run with it (documents left inconsistent with their jobs). The same process runs
+the blob sweeper every SWEEP_INTERVAL_SECONDS (`server.files.sweeper`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 from server.events import EventBroker, create_broker, install_broker
+from server.files.sweeper import sweep_loop
 from server.jobs import registry, services
 from server.queue import JobQueue, create_queue, install_queue
 from server.settings import Settings
@@ -58,19 +61,23 @@ async def job_runtime(
     runtime = _active = JobRuntime(queue=queue, events=events)
     install_queue(queue)
     install_broker(events)
-    loop_task: asyncio.Task[None] | None = None
+    loops: list[asyncio.Task[None]] = []
     try:
         if recover:
             found = await services.recover_jobs()
             if found.enqueued or found.requeued or found.failed:
                 log.info("startup recovery: %s", found)
-            loop_task = asyncio.create_task(services.recovery_loop(settings.job_recovery_seconds))
+            await services.reconcile_documents()
+            loops.append(asyncio.create_task(services.recovery_loop(settings.job_recovery_seconds)))
+            if settings.sweep_interval_seconds > 0:
+                loops.append(asyncio.create_task(sweep_loop(settings)))
         yield runtime
     finally:
-        if loop_task is not None:
-            loop_task.cancel()
+        for task in loops:
+            task.cancel()
+        for task in loops:
             with contextlib.suppress(asyncio.CancelledError):
-                await loop_task
+                await task
         # The queue first: interrupted attempts publish their requeue through the broker.
         await queue.close()
         await events.close()

@@ -30,6 +30,7 @@ from typing import Any
 
 from tortoise.expressions import F
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
 from server.events import MISSED, current_broker
@@ -55,6 +56,10 @@ STALE_AFTER_HEARTBEATS = 3
 RECOVERY_BATCH = 500
 MESSAGE_MAX_LENGTH = 2000
 RESYNC_SECONDS = 30.0
+PROGRESS_DECIMALS = 3
+# How long the broker keeps a job's last published state for new subscribers. The row catches up
+# within PERSIST_INTERVAL of a report, so this is a wide margin, not a correctness bound.
+RETAIN_SECONDS = 600.0
 
 
 def job_channel(job_id: uuid.UUID) -> str:
@@ -83,9 +88,14 @@ def retry_delay(attempt: int) -> float:
 
 
 async def _publish(state: JobState) -> None:
-    # A lost event costs a subscriber a refresh, never the job: log and carry on.
+    # A lost event costs a subscriber a refresh, never the job: log and carry on. The broker
+    # keeps the last one, so a new subscriber starts from it rather than from the row, which
+    # lags behind by up to PERSIST_INTERVAL.
     try:
-        await current_broker().publish(job_channel(state.id), state.to_event())
+        # A terminal state is in the row already (written before it is published), and may
+        # carry a large result: not worth keeping twice.
+        retain = None if state.is_terminal else RETAIN_SECONDS
+        await current_broker().publish(job_channel(state.id), state.to_event(), retain=retain)
     except Exception:
         log.warning("could not publish the state of job %s", state.id, exc_info=True)
 
@@ -103,6 +113,20 @@ def _clip(text: str | None) -> str | None:
     return text if text is None or len(text) <= MESSAGE_MAX_LENGTH else text[:MESSAGE_MAX_LENGTH]
 
 
+async def _end(query: QuerySet[Job], *, job_id: uuid.UUID, kind: str, **values: Any) -> Job | None:
+    """The conditional write that ends a job, with its kind's end hook (the document the job
+    works on), in one transaction: both change, or neither. Returns the ended row, or None when
+    `query` no longer matches (someone else ended or took the job)."""
+    hook = registry.get_end_hook(kind)
+    async with in_transaction():
+        if not await query.update(**values):
+            return None
+        job = await Job.get(id=job_id)
+        if hook is not None:
+            await hook(job)
+    return job
+
+
 # --- requests --------------------------------------------------------------------------------
 
 
@@ -116,9 +140,26 @@ async def create_job(
     """Store a QUEUED job, publish it and enqueue it by id; returns the row.
 
     Call it once the caller's transaction has committed: a runner that cannot see the row yet
-    skips the delivery and the job waits for recovery. Raises JobsError (UNKNOWN_KIND,
-    INVALID_INPUT).
+    skips the delivery and the job waits for recovery. A caller that creates a document with its
+    job uses `prepare_job` inside its transaction and `submit_job` after it instead. Raises
+    JobsError (UNKNOWN_KIND, INVALID_INPUT).
     """
+    job = await prepare_job(owner=owner, kind=kind, payload=payload, max_attempts=max_attempts)
+    await submit_job(job)
+    return job
+
+
+async def prepare_job(
+    *,
+    owner: User,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    max_attempts: int | None = None,
+) -> Job:
+    """Store a QUEUED job row without delivering it, so that it can be written in the same
+    transaction as the document it works on; `submit_job` it once that transaction committed.
+    A process killed in between leaves a QUEUED job that periodic recovery delivers. Raises
+    JobsError (UNKNOWN_KIND, INVALID_INPUT)."""
     if registry.get_handler(kind) is None:
         raise JobsError(
             JobsErrorCode.UNKNOWN_KIND, f"No handler for job kind '{kind}'.", field="kind"
@@ -135,10 +176,13 @@ async def create_job(
         raise JobsError(
             JobsErrorCode.INVALID_INPUT, "The payload must be JSON.", field="payload"
         ) from exc
-    job = await Job.create(owner=owner, kind=kind, payload=payload, max_attempts=attempts)
+    return await Job.create(owner=owner, kind=kind, payload=payload, max_attempts=attempts)
+
+
+async def submit_job(job: Job) -> None:
+    """Publish a prepared job and enqueue it; never raises (recovery delivers what fails here)."""
     await _publish(JobState.from_model(job))
     await _enqueue(job.id, 0)
-    return job
 
 
 async def get_job(*, job_id: uuid.UUID, owner: User | None) -> Job:
@@ -166,18 +210,22 @@ async def cancel_job(*, job_id: uuid.UUID, owner: User | None) -> Job:
             JobsErrorCode.ALREADY_FINISHED, f"The job has already ended ({job.status})."
         )
     now = _now()
-    updated = await Job.filter(id=job.id, status__in=list(ACTIVE_STATUSES)).update(
+    ended = await _end(
+        Job.filter(id=job.id, status__in=list(ACTIVE_STATUSES)),
+        job_id=job.id,
+        kind=job.kind,
         status=JobStatus.CANCELLED,
         message="Cancelled.",
         finished_at=now,
         updated_at=now,
         revision=F("revision") + 1,
     )
-    job = await Job.get(id=job.id)
-    if not updated:
+    if ended is None:
+        job = await Job.get(id=job.id)
         raise JobsError(
             JobsErrorCode.ALREADY_FINISHED, f"The job has already ended ({job.status})."
         )
+    job = ended
     JOBS.labels(job.kind, JobStatus.CANCELLED.value).inc()
     await _publish(JobState.from_model(job))
     with contextlib.suppress(Exception):  # the heartbeat notices within one interval anyway
@@ -192,11 +240,19 @@ async def follow_job(*, job_id: uuid.UUID, owner: User | None) -> AsyncIterator[
     """The job's current state, then each change, ending after a terminal state.
 
     Subscribes before reading the row, so no change between the read and the first event is
-    lost; events older than what was already sent (or repeated) are dropped by `JobState.key`.
-    Raises JobsError(NOT_FOUND) before yielding anything when the job is not visible.
+    lost. The first state is the newer of the row and the last published state the broker kept
+    (progress is published on every report but saved at most every PERSIST_INTERVAL). Events
+    older than what was already sent (or repeated) are dropped by `JobState.key`, so progress
+    never goes backwards within an attempt. Raises JobsError(NOT_FOUND) before yielding anything
+    when the job is not visible.
     """
-    async with current_broker().subscribe(job_channel(job_id)) as subscription:
+    broker = current_broker()
+    channel = job_channel(job_id)
+    async with broker.subscribe(channel) as subscription:
         last = JobState.from_model(await get_job(job_id=job_id, owner=owner))
+        retained = await _retained(channel)
+        if retained is not None and retained.id == last.id and retained.key > last.key:
+            last = retained
         yield last
         while not last.is_terminal:
             try:
@@ -214,6 +270,16 @@ async def follow_job(*, job_id: uuid.UUID, owner: User | None) -> AsyncIterator[
             if state.key > last.key:
                 last = state
                 yield state
+
+
+async def _retained(channel: str) -> JobState | None:
+    """The last state published on `channel`, if the broker still has it (best effort)."""
+    try:
+        message = await current_broker().last(channel)
+        return JobState.from_event(message) if message is not None else None
+    except Exception:
+        log.warning("could not read the last state on %s", channel, exc_info=True)
+        return None
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -278,7 +344,8 @@ class _Attempt:
         if not isinstance(progress, int | float) or math.isnan(progress):
             raise ValueError(f"progress must be a number in 0..1, not {progress!r}")
         self.state = self.state.evolve(
-            progress=min(max(float(progress), 0.0), 1.0),
+            # Rounded: fractions computed by handlers (0.05 + 0.8 * 1) carry float noise.
+            progress=round(min(max(float(progress), 0.0), 1.0), PROGRESS_DECIMALS),
             stage=stage[:64] if stage else None,
             message=_clip(message),
             revision=self.state.revision + 1,
@@ -393,7 +460,10 @@ class _Attempt:
         revision = self.state.revision + 1
         # The last report may not be saved yet (throttled): the outcome carries it.
         values = {"stage": self.state.stage, "message": self.state.message, **values}
-        updated = await self._mine().update(
+        ended = await _end(
+            self._mine(),
+            job_id=self.job.id,
+            kind=self.job.kind,
             status=status,
             finished_at=now,
             heartbeat_at=now,
@@ -401,7 +471,7 @@ class _Attempt:
             revision=revision,
             **values,
         )
-        if not updated:
+        if ended is None:
             log.info(
                 "job %s attempt %d: outcome dropped, the job is no longer ours",
                 self.job.id,
@@ -542,7 +612,10 @@ async def recover_jobs(
                 await _publish(JobState.from_model(await Job.get(id=job.id)))
                 await _enqueue(job.id, job.attempts)
         else:
-            updated = await mine.update(
+            ended = await _end(
+                mine,
+                job_id=job.id,
+                kind=job.kind,
                 status=JobStatus.FAILED,
                 error_code=JobErrorCode.WORKER_LOST.value,
                 error_message=message,
@@ -550,10 +623,11 @@ async def recover_jobs(
                 updated_at=now,
                 revision=F("revision") + 1,
             )
-            if updated:
+            updated = int(ended is not None)
+            if ended is not None:
                 report.failed += 1
                 JOBS.labels(job.kind, JobStatus.FAILED.value).inc()
-                await _publish(JobState.from_model(await Job.get(id=job.id)))
+                await _publish(JobState.from_model(ended))
         if updated:
             log.warning(
                 "job %s (%s) attempt %d was lost with its worker", job.id, job.kind, job.attempts
@@ -572,11 +646,27 @@ async def recover_jobs(
     return report
 
 
+async def reconcile_documents() -> dict[str, int]:
+    """Run every registered reconciler (documents left inconsistent with their jobs); returns how
+    many documents each one repaired. One failing reconciler does not stop the others."""
+    repaired: dict[str, int] = {}
+    for name, reconciler in registry.reconcilers().items():
+        try:
+            repaired[name] = await reconciler()
+        except Exception:
+            log.warning("reconciler %s failed; will try again", name, exc_info=True)
+    if any(repaired.values()):
+        log.warning("reconciled documents: %s", repaired)
+    return repaired
+
+
 async def recovery_loop(interval: float) -> None:
-    """`recover_jobs` every ~interval seconds (jittered so replicas spread out), for ever."""
+    """`recover_jobs`, then the documents' reconcilers, every ~interval seconds (jittered so
+    replicas spread out), for ever."""
     while True:
         await asyncio.sleep(interval * random.uniform(0.8, 1.2))
         try:
             await recover_jobs(queued_for=stale_after())
         except Exception:
             log.warning("job recovery failed; will try again", exc_info=True)
+        await reconcile_documents()

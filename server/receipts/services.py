@@ -34,10 +34,10 @@ from server.accounts.models import User
 from server.files import sniffing
 from server.files.models import StoredFile
 from server.files.services import UploadLike, delete_file, get_blob_store, store_upload
-from server.jobs.errors import JobCancelled, JobFailed, JobsError
-from server.jobs.models import Job, JobStatus
-from server.jobs.registry import ProgressReporter, job_handler
-from server.jobs.services import cancel_job, create_job
+from server.jobs.errors import JobFailed, JobsError
+from server.jobs.models import TERMINAL_STATUSES, Job, JobStatus
+from server.jobs.registry import ProgressReporter, job_handler, on_job_end, register_reconciler
+from server.jobs.services import cancel_job, prepare_job, stale_after, submit_job
 from server.ocr import DEFAULT_ENGINE, OcrError
 from server.ocr.services import run_ocr_with_progress
 from server.receipts import export, loyalty
@@ -73,6 +73,7 @@ MAX_MONEY = Decimal("9999999999.99")  # DECIMAL(12, 2)
 MAX_QUANTITY = Decimal(100_000)
 UNKNOWN_CURRENCY = "XXX"  # ISO 4217's "no currency", for totals whose currency was not read
 EXPORT_BATCH = 500
+RECONCILE_BATCH = 500
 # The values clients see per field, in this order, with their column on `Receipt`.
 FIELD_COLUMNS = {
     "store": "store",
@@ -293,44 +294,54 @@ async def upload_receipt(*, owner: User, upload: UploadLike) -> tuple[Receipt, J
     if digest is not None and (existing := await _live_with_hash(owner, digest)) is not None:
         raise _duplicate(existing)
     blobs = get_blob_store()
-    file = await store_upload(
-        upload,
-        owner=owner,
-        store=blobs,
-        max_bytes=settings.max_upload_bytes,
-        max_pixels=settings.max_image_pixels,
-    )
+    # The file row, the receipt and its job commit together: a process killed before the commit
+    # leaves only a blob that no row references (the sweeper removes it), one killed after it a
+    # QUEUED job that recovery delivers; never a PROCESSING receipt that no job will finish.
+    file: StoredFile | None = None
     try:
-        if file.content_type == sniffing.PDF:
-            await _check_pdf(upload)
-        receipt = await Receipt.create(
-            owner=owner, file=file, sha256=file.sha256, dedup_key=file.sha256, sort_date=_now()
-        )
+        async with in_transaction():
+            file = await store_upload(
+                upload,
+                owner=owner,
+                store=blobs,
+                max_bytes=settings.max_upload_bytes,
+                max_pixels=settings.max_image_pixels,
+            )
+            if file.content_type == sniffing.PDF:
+                await _check_pdf(upload)
+            receipt_id = uuid.uuid4()
+            job = await prepare_job(
+                owner=owner,
+                kind=EXTRACT_RECEIPT,
+                payload={
+                    "receipt_id": str(receipt_id),
+                    "engine": settings.ocr_engine or DEFAULT_ENGINE,
+                },
+            )
+            receipt = await Receipt.create(
+                id=receipt_id,
+                owner=owner,
+                file=file,
+                job=job,
+                sha256=file.sha256,
+                dedup_key=file.sha256,
+                sort_date=_now(),
+            )
     except IntegrityError:
-        # Another upload of the same file won the race to the unique (owner, dedup_key).
-        await delete_file(file=file, store=blobs)
+        # Another upload of the same file won the race to the unique (owner, dedup_key). The
+        # rows were rolled back; the blob is ours to remove.
+        if file is None:
+            raise
+        await blobs.delete(file.blob_key)
         existing = await _live_with_hash(owner, file.sha256)
         if existing is None:
             raise
         raise _duplicate(existing) from None
     except BaseException:
-        await delete_file(file=file, store=blobs)
+        if file is not None:
+            await blobs.delete(file.blob_key)
         raise
-    try:
-        job = await create_job(
-            owner=owner,
-            kind=EXTRACT_RECEIPT,
-            payload={
-                "receipt_id": str(receipt.id),
-                "engine": settings.ocr_engine or DEFAULT_ENGINE,
-            },
-        )
-    except BaseException:
-        await receipt.delete()
-        await delete_file(file=file, store=blobs)
-        raise
-    await Receipt.filter(id=receipt.id).update(job_id=job.id)
-    receipt.job_id = job.id  # type: ignore[attr-defined]
+    await submit_job(job)
     return receipt, job
 
 
@@ -464,27 +475,71 @@ async def fail_extraction(*, receipt_id: uuid.UUID, code: str, message: str) -> 
 
 @job_handler(EXTRACT_RECEIPT)
 async def run_extract_receipt(job: Job, report: ProgressReporter) -> dict[str, Any]:
-    receipt_id = uuid.UUID(job.payload["receipt_id"])
-    try:
-        return await _extract(job, receipt_id, report)
-    except JobFailed:
-        raise
-    except JobCancelled:
-        # Cancelled by its owner (not merely handed to another attempt): the receipt ends too.
-        current = await Job.get_or_none(id=job.id)
-        if current is None or current.status == JobStatus.CANCELLED:
-            await fail_extraction(
-                receipt_id=receipt_id, code="CANCELLED", message="The extraction was cancelled."
+    # However the job ends (failure, cancel, timeout, lost worker), `settle_extraction` ends the
+    # receipt in the same transaction: the handler itself never marks the receipt FAILED.
+    return await _extract(job, uuid.UUID(job.payload["receipt_id"]), report)
+
+
+# What a receipt says when its job ended without reading it: the runner's own codes are not the
+# reader's, so internal failures are summarised rather than shown.
+_RUNNER_FAILURES = {"HANDLER_ERROR", "INVALID_RESULT", "UNKNOWN_KIND"}
+UNREAD = ("EXTRACTION_FAILED", "The receipt could not be processed.")
+
+
+def _failure_of(job: Job) -> tuple[str, str]:
+    if job.status == JobStatus.CANCELLED:
+        return "CANCELLED", "The extraction was cancelled."
+    if job.status == JobStatus.FAILED and job.error_code and job.error_code not in _RUNNER_FAILURES:
+        return job.error_code, job.error_message or UNREAD[1]
+    return UNREAD  # FAILED in the runner, or SUCCEEDED without writing the receipt (a bug)
+
+
+@on_job_end(EXTRACT_RECEIPT)
+async def settle_extraction(job: Job) -> int:
+    """The extraction job ended: a receipt it left PROCESSING becomes FAILED with the job's
+    reason. Runs inside the transaction that ends the job (and from `reconcile_receipts`);
+    returns how many receipts changed (0 or 1)."""
+    code, message = _failure_of(job)
+    return await (
+        Receipt.filter(id=job.payload.get("receipt_id"), status=ReceiptStatus.PROCESSING)
+        .filter(Q(job_id=job.id) | Q(job_id=None))
+        .update(
+            status=ReceiptStatus.FAILED,
+            error_code=code[:64],
+            error_message=message,
+            updated_at=_now(),
+        )
+    )
+
+
+async def reconcile_receipts(*, grace: float | None = None) -> int:
+    """Fail the live receipts still PROCESSING although their job has ended (it ended before
+    `settle_extraction` existed, or outside it) or is missing (for longer than `grace` seconds,
+    default three heartbeats); returns how many changed. Run with every periodic recovery."""
+    grace = stale_after() if grace is None else grace
+    cutoff = _now() - timedelta(seconds=grace)
+    stuck = Receipt.filter(status=ReceiptStatus.PROCESSING, deleted_at__isnull=True).filter(
+        Q(job__status__in=[s.value for s in TERMINAL_STATUSES])
+        | Q(job_id=None, created_at__lt=cutoff)
+    )
+    changed = 0
+    for receipt_id, job_id in await stuck.limit(RECONCILE_BATCH).values_list("id", "job_id"):
+        job = await Job.get_or_none(id=job_id) if job_id else None
+        if job is not None and job.is_terminal:
+            changed += await settle_extraction(job)
+        elif job is None:
+            changed += await Receipt.filter(
+                id=receipt_id, status=ReceiptStatus.PROCESSING, job_id=None
+            ).update(
+                status=ReceiptStatus.FAILED,
+                error_code="EXTRACTION_LOST",
+                error_message="The extraction was never started; upload the receipt again.",
+                updated_at=_now(),
             )
-        raise
-    except Exception:
-        if job.attempts >= job.max_attempts:  # no retry left: the receipt must not stay PROCESSING
-            await fail_extraction(
-                receipt_id=receipt_id,
-                code="EXTRACTION_FAILED",
-                message="The receipt could not be processed.",
-            )
-        raise
+    return changed
+
+
+register_reconciler("receipts.extract", reconcile_receipts)
 
 
 async def _extract(job: Job, receipt_id: uuid.UUID, report: ProgressReporter) -> dict[str, Any]:
@@ -500,9 +555,6 @@ async def _extract(job: Job, receipt_id: uuid.UUID, report: ProgressReporter) ->
             raise BlobNotFound("no file row")
         data = await get_blob_store().read(file.blob_key)
     except BlobNotFound as exc:
-        await fail_extraction(
-            receipt_id=receipt_id, code="FILE_MISSING", message="The file no longer exists."
-        )
         raise JobFailed("FILE_MISSING", "The uploaded file no longer exists.") from exc
     try:
         ocr = await run_ocr_with_progress(
@@ -515,7 +567,6 @@ async def _extract(job: Job, receipt_id: uuid.UUID, report: ProgressReporter) ->
             span=0.8,
         )
     except OcrError as exc:
-        await fail_extraction(receipt_id=receipt_id, code=exc.code, message=exc.message)
         raise JobFailed(exc.code, exc.message) from exc
     await report(0.88, "extracting fields")
     extraction = await asyncio.to_thread(extract_receipt, ocr)

@@ -22,6 +22,7 @@ import re
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 from urllib.parse import quote, unquote
 
@@ -66,6 +67,15 @@ class BlobInfo:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class BlobEntry:
+    """One blob as a listing shows it: enough to decide whether to sweep it."""
+
+    key: str
+    size: int
+    modified_at: datetime  # timezone-aware (UTC): when the blob was last written
+
+
 @runtime_checkable
 class BlobStore(Protocol):
     """Where uploaded files live: the local disk, S3 (or compatible), or MongoDB GridFS."""
@@ -108,6 +118,21 @@ class BlobStore(Protocol):
 
     async def read(self, key: str, *, max_bytes: int | None = None) -> bytes:
         """The whole content, for small blobs only. Raises BlobNotFound, BlobTooLarge."""
+        ...
+
+    def list_blobs(self, prefix: str = "") -> AsyncIterator[BlobEntry]:
+        """Every blob whose key starts with `prefix` (e.g. "uploads/"), in no particular order.
+
+        Streams (memory stays bounded on large stores). Blobs written or deleted during the
+        listing may or may not appear. Raises InvalidKey (prefix), StorageError.
+        """
+        ...
+
+    async def discard_incomplete(self, *, older_than: float) -> int:
+        """Remove what interrupted writes left behind (temp files, pending multipart uploads,
+        orphan chunks) started more than `older_than` seconds ago; returns how many. Writes in
+        progress are younger than that, so they are never touched. Raises StorageError.
+        """
         ...
 
     async def health(self) -> str:
@@ -171,6 +196,17 @@ def validate_key(key: object) -> str:
     if any(len(segment) > MAX_SEGMENT_LENGTH for segment in key.split("/")):
         raise InvalidKey(key, f"a segment is longer than {MAX_SEGMENT_LENGTH} characters")
     return key
+
+
+def validate_prefix(prefix: object) -> str:
+    """Return a listing prefix: "" (everything), or a key start such as "uploads/" or "exp"."""
+    if prefix == "":
+        return ""
+    if not isinstance(prefix, str):
+        raise InvalidKey(prefix, "not a string")
+    # A prefix ending in "/" names a folder; otherwise it is the start of a valid key.
+    validate_key(prefix[:-1] if prefix.endswith("/") else prefix)
+    return prefix
 
 
 def new_key() -> str:

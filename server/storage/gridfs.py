@@ -19,9 +19,12 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
 from gridfs.errors import NoFile
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorGridFSBucket
 from pymongo.errors import PyMongoError
@@ -29,6 +32,7 @@ from pymongo.errors import PyMongoError
 from server.storage.base import (
     DEFAULT_CHUNK_SIZE,
     BlobData,
+    BlobEntry,
     BlobInfo,
     BlobStoreBase,
     limited_chunks,
@@ -39,6 +43,7 @@ from server.storage.base import (
     validate_key,
     validate_max_bytes,
     validate_metadata,
+    validate_prefix,
 )
 from server.storage.errors import BlobNotFound, StorageError
 
@@ -215,6 +220,56 @@ class GridFSBlobStore(BlobStoreBase):
         with _translate_errors(key):
             document = await self._files().find_one({"filename": key}, projection={"_id": 1})
         return document is not None
+
+    async def list_blobs(self, prefix: str = "") -> AsyncIterator[BlobEntry]:
+        """The newest revision of each key under `prefix`, from the files collection."""
+        prefix = validate_prefix(prefix)
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"filename": {"$regex": f"^{re.escape(prefix)}"}}},
+            {"$sort": {"filename": 1, "uploadDate": -1}},
+            {
+                "$group": {
+                    "_id": "$filename",
+                    "length": {"$first": "$length"},
+                    "uploadDate": {"$first": "$uploadDate"},
+                }
+            },
+        ]
+        with _translate_errors(None):
+            async for document in self._files().aggregate(pipeline, allowDiskUse=True):
+                uploaded = document["uploadDate"]
+                yield BlobEntry(
+                    key=str(document["_id"]),
+                    size=int(document["length"]),
+                    modified_at=uploaded if uploaded.tzinfo else uploaded.replace(tzinfo=UTC),
+                )
+
+    async def discard_incomplete(self, *, older_than: float) -> int:
+        """Delete chunks that no file document owns (an upload stream never closed: the file
+        document is written last), when their upload began more than `older_than` s ago."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+        chunks = self._db()[f"{self.bucket}.chunks"]
+        pipeline: list[dict[str, Any]] = [
+            {"$group": {"_id": "$files_id"}},
+            {
+                "$lookup": {
+                    "from": f"{self.bucket}.files",
+                    "localField": "_id",
+                    "foreignField": "_id",
+                    "as": "file",
+                }
+            },
+            {"$match": {"file": {"$size": 0}}},
+        ]
+        discarded = 0
+        with _translate_errors(None):
+            async for orphan in chunks.aggregate(pipeline, allowDiskUse=True):
+                files_id = orphan["_id"]
+                # Upload ids are ObjectIds, which carry their creation time.
+                if isinstance(files_id, ObjectId) and files_id.generation_time < cutoff:
+                    await chunks.delete_many({"files_id": files_id})
+                    discarded += 1
+        return discarded
 
     async def health(self) -> str:
         """`ping` the server."""

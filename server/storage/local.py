@@ -9,7 +9,8 @@ rename is atomic), is fsynced, then `os.replace`d over the final name; the sidec
 same path, then the directory is fsynced. Readers see the old blob or the new one, never a partial
 file. The data is replaced before its sidecar, so a crash between the two renames can pair new
 bytes with the previous sidecar of the same key; `stat` notices the size mismatch and reports an
-unknown digest rather than a wrong one. A hard crash mid-write can leave a `.*.tmp` file behind.
+unknown digest rather than a wrong one. A hard crash mid-write can leave a `.*.tmp` file behind:
+`discard_incomplete` (run by the sweeper) removes the old ones.
 
 Event loop: the upload arrives chunk by chunk from the network, so a single thread cannot be
 handed the whole write; instead each write (coalesced to >= 1 MiB, so the ~50 µs hop is
@@ -27,13 +28,16 @@ import os
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from server.storage.base import (
     DEFAULT_CHUNK_SIZE,
     BlobData,
+    BlobEntry,
     BlobInfo,
     BlobStoreBase,
     limited_chunks,
@@ -43,11 +47,13 @@ from server.storage.base import (
     validate_key,
     validate_max_bytes,
     validate_metadata,
+    validate_prefix,
 )
 from server.storage.errors import BlobNotFound, StorageError
 
 _FLUSH_AT = 1024 * 1024
 _SIDECAR_SUFFIX = ".meta.json"
+_TEMP_SUFFIX = ".tmp"
 _UNKNOWN_CONTENT_TYPE = "application/octet-stream"
 _T = TypeVar("_T")
 
@@ -149,6 +155,37 @@ class LocalBlobStore(BlobStoreBase):
         """Whether the blob file is there (a directory of nested keys does not count)."""
         return await asyncio.to_thread(self._path(key).is_file)
 
+    async def list_blobs(self, prefix: str = "") -> AsyncIterator[BlobEntry]:
+        """Walk the folder of `prefix`, one directory per thread hop; hidden files (sidecars,
+        temp files) are not blobs."""
+        prefix = validate_prefix(prefix)
+        folder, _, _ = prefix.rpartition("/")
+        pending = [self.root.joinpath(*folder.split("/")) if folder else self.root]
+        while pending:
+            directory = pending.pop()
+            try:
+                files, subdirectories = await asyncio.to_thread(_scan, directory)
+            except OSError as exc:
+                raise StorageError("cannot list blobs") from exc
+            pending.extend(subdirectories)
+            for path, status in files:
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield BlobEntry(
+                        key=key,
+                        size=status.st_size,
+                        modified_at=datetime.fromtimestamp(status.st_mtime, UTC),
+                    )
+
+    async def discard_incomplete(self, *, older_than: float) -> int:
+        """Remove `.*.tmp` files (a write killed between its temp file and its rename) whose
+        last change is older than `older_than` seconds."""
+        cutoff = time.time() - older_than
+        try:
+            return await asyncio.to_thread(_remove_stale_temp_files, self.root, cutoff)
+        except OSError as exc:
+            raise StorageError("cannot remove stale temp files") from exc
+
     async def health(self) -> str:
         """The root exists (created if needed) and is writable."""
         try:
@@ -177,7 +214,7 @@ class _AtomicWriter:
 
     def __init__(self, path: Path, fsync: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TEMP_SUFFIX)
         self.path = path
         self._tmp = Path(tmp)
         self._sidecar_tmp: Path | None = None
@@ -209,7 +246,7 @@ class _AtomicWriter:
             self._file.close()
             sidecar = LocalBlobStore._sidecar(self.path)
             fd, tmp = tempfile.mkstemp(
-                dir=self.path.parent, prefix=f"{sidecar.name}.", suffix=".tmp"
+                dir=self.path.parent, prefix=f"{sidecar.name}.", suffix=_TEMP_SUFFIX
             )
             self._sidecar_tmp = Path(tmp)
             with os.fdopen(fd, "wb") as file:
@@ -267,6 +304,44 @@ def _unlink_blob(path: Path, sidecar: Path) -> None:
         # A directory here holds nested keys: it is not this blob, so there is nothing to delete.
         with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
             file.unlink()
+
+
+def _scan(directory: Path) -> tuple[list[tuple[Path, os.stat_result]], list[Path]]:
+    """The visible regular files of one directory (with their status) and its subdirectories."""
+    files: list[tuple[Path, os.stat_result]] = []
+    subdirectories: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return files, subdirectories
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                subdirectories.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                files.append((Path(entry.path), entry.stat(follow_symlinks=False)))
+        except FileNotFoundError:  # deleted while we looked
+            continue
+    return files, subdirectories
+
+
+def _remove_stale_temp_files(root: Path, cutoff: float) -> int:
+    removed = 0
+    if not root.is_dir():
+        return removed
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = [name for name in subdirectories if not name.startswith(".")]
+        for name in names:
+            if not (name.startswith(".") and name.endswith(_TEMP_SUFFIX)):
+                continue
+            path = Path(directory, name)
+            with contextlib.suppress(FileNotFoundError):
+                if path.lstat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+    return removed
 
 
 def _fsync_dir(directory: Path) -> None:

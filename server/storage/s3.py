@@ -29,6 +29,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from aiobotocore.config import AioConfig
@@ -39,6 +40,7 @@ from server.storage.base import (
     DEFAULT_CHUNK_SIZE,
     RESERVED_METADATA_PREFIX,
     BlobData,
+    BlobEntry,
     BlobInfo,
     BlobStoreBase,
     limited_chunks,
@@ -51,6 +53,7 @@ from server.storage.base import (
     validate_key,
     validate_max_bytes,
     validate_metadata,
+    validate_prefix,
 )
 from server.storage.errors import BlobNotFound, StorageError
 
@@ -336,6 +339,46 @@ class S3BlobStore(BlobStoreBase):
             return False
         return True
 
+    async def list_blobs(self, prefix: str = "") -> AsyncIterator[BlobEntry]:
+        """ListObjectsV2, page by page (needs s3:ListBucket)."""
+        prefix = validate_prefix(prefix)
+        store_prefix = f"{self.prefix}/" if self.prefix else ""
+        client = await self._get_client()
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=store_prefix + prefix
+        )
+        with _translate_errors(None):
+            async for page in pages:
+                for item in page.get("Contents", ()):
+                    yield BlobEntry(
+                        key=item["Key"][len(store_prefix) :],
+                        size=int(item["Size"]),
+                        modified_at=_aware(item["LastModified"]),
+                    )
+
+    async def discard_incomplete(self, *, older_than: float) -> int:
+        """Abort this store's multipart uploads initiated more than `older_than` seconds ago
+        (a process killed mid-upload leaves their parts billed). A bucket lifecycle rule
+        (AbortIncompleteMultipartUpload) does the same on AWS; this covers the others."""
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
+        store_prefix = f"{self.prefix}/" if self.prefix else ""
+        client = await self._get_client()
+        pages = client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.bucket, Prefix=store_prefix
+        )
+        aborted = 0
+        with _translate_errors(None):
+            async for page in pages:
+                for upload in page.get("Uploads", ()):
+                    if _aware(upload["Initiated"]) >= cutoff:
+                        continue
+                    with contextlib.suppress(ClientError):  # completed or aborted meanwhile
+                        await client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                        aborted += 1
+        return aborted
+
     async def health(self) -> str:
         """HeadBucket: the endpoint answers, the credentials work and the bucket is there."""
         client = await self._get_client()
@@ -360,6 +403,11 @@ def _s3_metadata(user_metadata: dict[str, str], sha256: str | None) -> dict[str,
     if sha256 is not None:
         stored[_SHA256_METADATA] = sha256
     return stored
+
+
+def _aware(moment: datetime) -> datetime:
+    """botocore's timestamps are aware already; a naive one from a compatible service is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _error_code(exc: ClientError) -> str:

@@ -74,3 +74,48 @@ async def test_redis_subscribers_come_and_go_without_losing_messages(redis_url):
                 assert await asyncio.wait_for(subscription.get(), 2) == {"n": n}
     finally:
         await broker.close()
+
+
+async def test_memory_broker_keeps_the_last_retained_message_until_it_expires(monkeypatch):
+    # given
+    import server.events as events
+
+    clock = [1000.0]
+    monkeypatch.setattr(events.time, "monotonic", lambda: clock[0])
+    broker = MemoryBroker()
+    channel = _channel()
+    # when
+    await broker.publish(channel, {"n": 1}, retain=10)
+    await broker.publish(channel, {"n": 2}, retain=10)
+    await broker.publish(channel, {"n": 3})  # not retained: the last retained one stays
+    kept = await broker.last(channel)
+    clock[0] += 11
+    expired = await broker.last(channel)
+    # then
+    assert kept == {"n": 2}
+    assert expired is None
+    assert await broker.last(_channel()) is None
+
+
+async def test_redis_broker_keeps_the_last_retained_message_for_other_processes(redis_url):
+    # given: the publisher and a late reader are different broker instances (processes)
+    worker, api = RedisBroker(redis_url), RedisBroker(redis_url)
+    await worker.start()
+    await api.start()
+    channel = _channel()
+    try:
+        # when
+        await worker.publish(channel, {"stage": "a"}, retain=60)
+        await worker.publish(channel, {"stage": "b"}, retain=60)
+        kept = await api.last(channel)
+        ttl = await api._redis.pttl(api._last_key(channel))
+        await worker.publish(channel, {"stage": "short"}, retain=0.05)
+        await asyncio.sleep(0.2)
+        expired = await api.last(channel)
+    finally:
+        await worker.close()
+        await api.close()
+    # then
+    assert kept == {"stage": "b"}
+    assert 0 < ttl <= 60_000
+    assert expired is None

@@ -1,17 +1,34 @@
 """The extraction job is idempotent: run twice (retried, delivered twice, or concurrently) it
-writes the receipt once and awards once; the ledger's unique constraint backs that up."""
+writes the receipt once and awards once; the ledger's unique constraint backs that up.
+
+A receipt's state follows its job's: however the job ends (a lost worker, a timeout, a cancel
+while still queued), the receipt leaves PROCESSING in the same transaction, and the periodic
+reconciler repairs receipts whose job ended elsewhere or never existed."""
 
 from __future__ import annotations
 
 import asyncio
+import io
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from starlette.datastructures import UploadFile
 from tortoise.exceptions import IntegrityError
 
+from server.jobs import services as jobs
 from server.jobs.models import Job, JobStatus
 from server.jobs.services import create_job, run_job
 from server.receipts import services
-from server.receipts.models import LoyaltyEntry, LoyaltyReason, ReceiptItem, ReceiptStatus
+from server.receipts.models import (
+    LoyaltyEntry,
+    LoyaltyReason,
+    Receipt,
+    ReceiptItem,
+    ReceiptStatus,
+)
+from server.settings import get_settings
 from tests.factories import make_user
 from tests.files.uploads import text_image
 from tests.jobs.conftest import wait_for
@@ -115,3 +132,120 @@ async def test_a_receipt_deleted_while_processing_is_not_written(app):
     assert result is not None and result.deleted_at is not None
     assert result.status == ReceiptStatus.PROCESSING
     assert not await LoyaltyEntry.filter(receipt_id=receipt.id).exists()
+
+
+# --- the receipt's state follows its job's -----------------------------------------------------
+
+
+async def _uploaded(account: Any) -> tuple[Receipt, Job]:
+    """A receipt uploaded through the service (its job held by `held_jobs`)."""
+    image = text_image(["CAFE DU COIN", secrets.token_hex(4), "TOTAL 3,40 EUR"], size=(600, 240))
+    upload = UploadFile(file=io.BytesIO(image), filename="receipt.png")
+    return await services.upload_receipt(owner=account.user, upload=upload)
+
+
+async def _states(receipt: Receipt) -> tuple[Any, ...]:
+    fresh = await Receipt.get(id=receipt.id)
+    job = await Job.get(id=fresh.job_id)  # type: ignore[attr-defined]
+    return (fresh.status, fresh.error_code, job.status, job.error_code)
+
+
+async def test_an_upload_commits_the_receipt_with_its_job(held_jobs):
+    account = await make_user()
+    receipt, job = await _uploaded(account)
+    stored = await Receipt.get(id=receipt.id)
+    assert stored.job_id == job.id  # type: ignore[attr-defined]
+    assert job.payload["receipt_id"] == str(receipt.id)
+    assert (stored.status, job.status) == (ReceiptStatus.PROCESSING, JobStatus.QUEUED)
+    assert [held[0] for held in held_jobs.held] == [job.id]
+
+
+async def test_cancelling_a_queued_extraction_fails_the_receipt_with_it(held_jobs):
+    # given: an extraction that has not started (its handler will never run)
+    account = await make_user()
+    receipt, job = await _uploaded(account)
+    # when
+    await jobs.cancel_job(job_id=job.id, owner=account.user)
+    # then: both ended in the same write, nothing left PROCESSING
+    assert await _states(receipt) == (
+        ReceiptStatus.FAILED,
+        "CANCELLED",
+        JobStatus.CANCELLED,
+        None,
+    )
+
+
+async def test_a_lost_worker_on_the_last_attempt_fails_the_receipt(held_jobs):
+    # given: the worker running the last attempt died an hour ago
+    account = await make_user()
+    receipt, job = await _uploaded(account)
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    await Job.filter(id=job.id).update(
+        status=JobStatus.RUNNING,
+        attempts=job.max_attempts,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+    )
+    # when
+    found = await jobs.recover_jobs(kinds=[services.EXTRACT_RECEIPT], queued_for=None)
+    # then
+    assert found.failed == 1
+    assert await _states(receipt) == (
+        ReceiptStatus.FAILED,
+        "WORKER_LOST",
+        JobStatus.FAILED,
+        "WORKER_LOST",
+    )
+
+
+async def test_a_timed_out_extraction_fails_the_receipt(held_jobs, monkeypatch):
+    # given: OCR that never returns, one attempt, a short timeout
+    async def never(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(services, "run_ocr_with_progress", never)
+    monkeypatch.setattr(get_settings(), "job_max_tries", 1)
+    monkeypatch.setattr(get_settings(), "job_timeout_seconds", 0.2)
+    account = await make_user()
+    receipt, job = await _uploaded(account)
+    # when: the runner cancels the handler (asyncio.CancelledError inside it) and records TIMEOUT
+    await held_jobs.release()
+    await wait_for(job.id, JobStatus.FAILED)
+    # then
+    states = await _states(receipt)
+    assert states == (ReceiptStatus.FAILED, "TIMEOUT", JobStatus.FAILED, "TIMEOUT")
+
+
+async def test_the_reconciler_fails_receipts_whose_job_ended_elsewhere_or_never_existed(
+    held_jobs,
+):
+    # given: a receipt whose job was ended without its hook (by an older release, by hand)
+    account = await make_user()
+    ended, ended_job = await _uploaded(account)
+    await Job.filter(id=ended_job.id).update(
+        status=JobStatus.FAILED, error_code="TIMEOUT", error_message="Too slow."
+    )
+    # a receipt left without a job long ago, and one just created (an upload in flight)
+    orphan = await processing_receipt(account)
+    await Receipt.filter(id=orphan.id).update(created_at=datetime.now(UTC) - timedelta(hours=1))
+    fresh = await processing_receipt(account)
+    # and one whose job is still queued
+    waiting, _ = await _uploaded(account)
+    # when
+    repaired = await jobs.reconcile_documents()
+    again = await jobs.reconcile_documents()
+    # then
+    assert repaired["receipts.extract"] >= 2  # with any other test's receipts left stuck
+    assert again["receipts.extract"] == 0
+    rows = {r.id: r for r in await Receipt.filter(owner_id=account.user.id)}
+    assert (rows[ended.id].status, rows[ended.id].error_code, rows[ended.id].error_message) == (
+        ReceiptStatus.FAILED,
+        "TIMEOUT",
+        "Too slow.",
+    )
+    assert (rows[orphan.id].status, rows[orphan.id].error_code) == (
+        ReceiptStatus.FAILED,
+        "EXTRACTION_LOST",
+    )
+    assert rows[fresh.id].status == ReceiptStatus.PROCESSING
+    assert rows[waiting.id].status == ReceiptStatus.PROCESSING

@@ -35,6 +35,8 @@ class Backend:
     name: str
     store: BlobStore
     contents: Callable[[], Awaitable[set[str]]]
+    # Leaves what a write killed mid-way leaves under the key (temp file, multipart upload...).
+    interrupt_write: Callable[[str], Awaitable[None]]
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +94,12 @@ async def local_backend(tmp_path: Path) -> AsyncIterator[Backend]:
     async def contents() -> set[str]:
         return local_contents(root)
 
-    yield Backend("local", store, contents)
+    async def interrupt_write(key: str) -> None:
+        path = store._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.with_name(f".{path.name}.k1ll3d.tmp").write_bytes(b"partial")
+
+    yield Backend("local", store, contents, interrupt_write)
     await store.close()
 
 
@@ -122,7 +129,10 @@ async def s3_backend(
     async def contents() -> set[str]:
         return await s3_contents(s3_client, s3_bucket)
 
-    yield Backend("s3", store, contents)
+    async def interrupt_write(key: str) -> None:
+        await s3_client.create_multipart_upload(Bucket=s3_bucket, Key=store._object_key(key))
+
+    yield Backend("s3", store, contents, interrupt_write)
     await store.close()
 
 
@@ -145,7 +155,14 @@ async def gridfs_backend() -> AsyncIterator[Backend]:
         chunks = {f"chunk:{doc['_id']}" async for doc in db["blobs.chunks"].find({}, {"_id": 1})}
         return files | chunks
 
-    yield Backend("gridfs", store, contents)
+    async def interrupt_write(key: str) -> None:
+        from bson import ObjectId
+
+        # An upload stream never closed: its chunks, without the file document written last.
+        chunk = {"files_id": ObjectId(), "n": 0, "data": b"partial"}
+        await client[database]["blobs.chunks"].insert_one(chunk)
+
+    yield Backend("gridfs", store, contents, interrupt_write)
     await store.close()
     await client.drop_database(database)
     client.close()
