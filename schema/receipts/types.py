@@ -468,7 +468,8 @@ class LoyaltyEntryType(Node):
     rules_version: int = strawberry.field(description="The rules version this entry applied.")
     detail: JSON = strawberry.field(
         description="How the receipt's points were computed: base, spend, strategicUnits, "
-        "category, multiplied, multiplier, points."
+        "category, multiplied, multiplier, points (what its values earn); granted (what it may "
+        "hold: no more than as read or as approved) and pending (the rest, waiting for review)."
     )
     created_at: datetime
     _receipt_id: strawberry.Private[uuid.UUID]

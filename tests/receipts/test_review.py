@@ -158,6 +158,10 @@ async def test_approve_grants_the_exact_points_once(gql):
         (LoyaltyReason.AWARD, 0),
         (LoyaltyReason.APPROVAL, 14),
     ]
+    assert [(e.detail["points"], e.detail["granted"], e.detail["pending"]) for e in entries] == [
+        (14, 0, 14),
+        (14, 14, 0),
+    ]
     assert global_id("Receipt", receipt.id) not in await _queue(gql, admin)
 
 
