@@ -6,7 +6,7 @@ STAMP := .venv/.installed
 SCRATCH_PG ?= postgres://postgres@127.0.0.1:5432/postgres
 SCRATCH_PG_ASYNC ?= asyncpg://postgres@127.0.0.1:5432/scanbase_migrations_scratch
 
-.PHONY: run test setup deps system-deps e2e-deps migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
+.PHONY: run test setup deps system-deps e2e-deps graphiql-assets migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
@@ -17,23 +17,50 @@ $(STAMP): pyproject.toml
 deps: $(STAMP)
 
 # System packages: tesseract (French and English data) for the OCR engine; docker-compose only to
-# validate docker-compose.yml in the tests (no Docker engine is needed for that).
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra docker-compose
+# validate docker-compose.yml in the tests (no Docker engine is needed for that); for the
+# end-to-end tests, Debian's Chromium (driven by playwright-core: Playwright's own browser
+# download cannot be used offline), redis-server (started by the tests when TEST_REDIS_URL is
+# unset) and, where node is missing, Debian's nodejs and npm.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra docker-compose chromium redis-server
 system-deps:
-	@missing=""; \
+	@missing=""; packages="$(APT_PACKAGES)"; \
 	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -q '^fra$$' || missing="tesseract"; \
 	command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing="$$missing compose"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v node >/dev/null && command -v npm >/dev/null || { missing="$$missing node"; packages="$$packages nodejs npm"; }; \
 	if [ -n "$$missing" ]; then \
-		echo "installing system packages ($$missing): $(APT_PACKAGES)"; \
+		echo "installing system packages ($$missing): $$packages"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$packages >/dev/null; \
 	fi
 
-# The end-to-end tests drive the API with the JavaScript graphql-ws client, as SPAs do.
-e2e-deps:
+# The end-to-end tests drive the API as front ends do: the JavaScript graphql-ws client, and
+# GraphiQL in headless Chromium through playwright-core (tests/e2e/package.json). Reinstalled
+# whenever the lock file changes; without npm the tests skip (and fail with CI=true).
+E2E_STAMP := tests/e2e/node_modules/.installed
+$(E2E_STAMP): tests/e2e/package.json tests/e2e/package-lock.json
 	@if command -v npm >/dev/null; then \
-		test -d tests/e2e/node_modules/graphql-ws || npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
+		npm ci --prefix tests/e2e --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: end-to-end tests will be skipped"; fi
+
+e2e-deps: system-deps $(E2E_STAMP)
+
+# GraphiQL's assets (server/static/graphiql, committed so that `make run` works offline): fetch
+# the pinned versions again from the npm registry and copy the same files and licenses.
+GRAPHIQL_VERSION := 3.8.3
+REACT_VERSION := 18.3.1
+graphiql-assets:
+	@set -e; tmp=$$(mktemp -d); dest=server/static/graphiql; \
+	cd $$tmp && npm pack --silent graphiql@$(GRAPHIQL_VERSION) react@$(REACT_VERSION) react-dom@$(REACT_VERSION) >/dev/null; \
+	for f in *.tgz; do mkdir -p "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done; cd - >/dev/null; \
+	cp $$tmp/react-$(REACT_VERSION)/package/umd/react.production.min.js $$dest/; \
+	cp $$tmp/react-dom-$(REACT_VERSION)/package/umd/react-dom.production.min.js $$dest/; \
+	cp $$tmp/graphiql-$(GRAPHIQL_VERSION)/package/graphiql.min.js $$tmp/graphiql-$(GRAPHIQL_VERSION)/package/graphiql.min.css $$dest/; \
+	cp $$tmp/react-$(REACT_VERSION)/package/LICENSE $$dest/LICENSE.react.txt; \
+	cp $$tmp/react-dom-$(REACT_VERSION)/package/LICENSE $$dest/LICENSE.react-dom.txt; \
+	cp $$tmp/graphiql-$(GRAPHIQL_VERSION)/package/LICENSE $$dest/LICENSE.graphiql.txt; \
+	rm -rf $$tmp; cd $$dest && sha256sum *.min.js *.min.css
 
 setup: deps system-deps e2e-deps
 	@mkdir -p var
