@@ -47,9 +47,7 @@ async def test_signup_answers_a_taken_email_exactly_like_a_new_one(gql):
     assert owner["login"]["errors"] == []
     assert owner["login"]["user"]["email"] == email.lower()
     intruder = data_of(
-        await gql(
-            LOGIN, {"input": {"email": email, "password": "a different long passphrase"}}
-        )
+        await gql(LOGIN, {"input": {"email": email, "password": "a different long passphrase"}})
     )
     assert intruder["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
 
