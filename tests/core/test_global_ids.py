@@ -37,12 +37,12 @@ RECEIPTS = """{
   receipts(first: 10) { edges { node {
     id possibleDuplicateOf { id }
     items { id brand { id } }
-    corrections { id itemId changedBy { id } }
+    corrections { id itemId oldValue newValue changedBy { id } }
     file { id }
     job { id result }
   } } }
   myJobs(first: 10) { edges { node { id result } } }
-  loyalty { entries { edges { node { id receipt { id } } } } }
+  loyalty { entries { edges { node { id detail receipt { id } } } } }
 }"""
 EXTRACT = """
 mutation E($input: ExtractTextInput!) {
