@@ -8,6 +8,9 @@ database, imports the handler modules, and recovers jobs lost by crashed workers
 recovers again every JOB_RECOVERY_SECONDS. On SIGTERM running jobs get a short grace period, then
 are cancelled and put back to QUEUED for another worker.
 
+Job metrics are counted here, so the worker serves them itself: Prometheus text on
+WORKER_METRICS_PORT (`start_http_server`, a thread beside the event loop).
+
 poll_delay is 0.02 s: arq's default 0.5 s gave a 300 ms median enqueue-to-start delay here, 0.01 s
 about 10 ms (STACK-NOTES). arq's per-job INFO lines are silenced by `configure_logging`.
 """
@@ -115,6 +118,23 @@ def run_worker(handler_modules: tuple[str, ...] = ()) -> None:
     """Run the worker until SIGINT/SIGTERM (`python -m server worker`)."""
     settings = get_settings()
     configure_logging(level=settings.log_level, json_logs=settings.log_json)
+    for warning in settings.deployment_warnings():
+        log.warning(warning)
+    if settings.worker_metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        from server import metrics
+
+        start_http_server(
+            settings.worker_metrics_port,
+            addr=settings.worker_metrics_host,
+            registry=metrics.registry,
+        )
+        log.info(
+            "worker metrics on http://%s:%d/metrics",
+            settings.worker_metrics_host,
+            settings.worker_metrics_port,
+        )
     try:
         import uvloop
 

@@ -1,30 +1,76 @@
-"""Command line: `python -m server serve|worker|create-admin|export-schema`."""
+"""Command line: `python -m server serve|worker|migrate|create-admin|export-schema`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
 
 from server.settings import get_settings
+
+
+def _settings_errors() -> list[str]:
+    """Why the settings are refused (e.g. a placeholder SECRET_KEY in production), if they are:
+    every command checks them first, so a bad deployment stops with one clear line."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        return [
+            (f"{'.'.join(map(str, error['loc'])).upper()}: " if error["loc"] else "")
+            + error["msg"].removeprefix("Value error, ")
+            for error in exc.errors()
+        ]
+    return []
+
+
+def _metrics_dir(workers: int) -> str | None:
+    """prometheus_client's multiprocess folder for several uvicorn processes, so that /metrics
+    answers for all of them (each process has its own registry otherwise). A folder we create is
+    ours to remove; a configured one is emptied, as prometheus_client requires between runs.
+    prometheus_client reads PROMETHEUS_MULTIPROC_DIR itself when imported, in each process: it is
+    exported to the environment the uvicorn processes inherit."""
+    configured = get_settings().prometheus_multiproc_dir
+    if configured:
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = configured
+        return None
+    if workers <= 1:
+        return None
+    created = tempfile.mkdtemp(prefix="scanbase-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = created
+    return created
 
 
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    uvicorn.run(
-        "server.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        loop="uvloop",
-        http="httptools",
-        proxy_headers=True,
-        log_config=None,
-        access_log=False,
-    )
+    created = _metrics_dir(args.workers)
+    try:
+        uvicorn.run(
+            "server.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            loop="uvloop",
+            http="httptools",
+            proxy_headers=True,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        if created:
+            shutil.rmtree(created, ignore_errors=True)
 
 
 async def _create_admin(email: str, password: str) -> int:
@@ -62,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--database-url", required=True, help="a scratch database of that dialect")
     args = parser.parse_args(argv)
 
+    if args.command != "export-schema" and (problems := _settings_errors()):
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         _serve(args)
         return 0

@@ -62,6 +62,19 @@ def encode_json(body: Any) -> bytes:
         return json.dumps(body, default=str).encode()
 
 
+def capped_response(payload: bytes, limit: int) -> bytes:
+    """A response body over MAX_RESPONSE_BYTES is replaced by a RESPONSE_TOO_LARGE error: the
+    cost limit bounds how many values a query asks for, this bounds how big they may be."""
+    if len(payload) <= limit:
+        return payload
+    message = (
+        f"The response would be {len(payload)} bytes; the limit is {limit}."
+        " Ask for fewer items (smaller `first`) or fewer fields."
+    )
+    error = {"message": message, "extensions": {"code": "RESPONSE_TOO_LARGE", "limit": limit}}
+    return orjson.dumps({"data": None, "errors": [error]})
+
+
 def _bad_request(message: str, code: str) -> Response:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=400
@@ -139,7 +152,15 @@ class GraphQLApp(GraphQL):
         except RequestError as exc:
             body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
             return Response(json.dumps(body), status_code=400, media_type="application/json")
-        return Response(encode_json(body), media_type="application/json")
+        payload = capped_response(encode_json(body), self.settings.max_response_bytes)
+        return Response(payload, media_type="application/json")
+
+    def encode_json(self, data: object) -> bytes:
+        """Strawberry's path (GET, multipart): the same response size cap as the JSON path."""
+        encoded = super().encode_json(data)
+        if isinstance(encoded, str):
+            encoded = encoded.encode()
+        return capped_response(encoded, self.settings.max_response_bytes)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page: every asset from this server (see server/graphiql.py)."""

@@ -2,6 +2,11 @@
 
 Operation names come from clients, so they are sanitised and capped in number to keep the
 label set bounded.
+
+One registry per process: with several uvicorn processes (`serve --workers N`),
+PROMETHEUS_MULTIPROC_DIR makes prometheus_client write every value to a file in that folder, and
+`render` sums the files of all processes, so any process answers for the whole API. The worker
+serves the same registry on WORKER_METRICS_PORT (jobs/worker.py).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import re
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+from server.settings import get_settings
 
 registry = CollectorRegistry()
 
@@ -71,4 +78,11 @@ def labelled(metric: Any, *values: str) -> Any:
 
 
 def render() -> bytes:
-    return generate_latest(registry)
+    folder = get_settings().prometheus_multiproc_dir
+    if not folder:
+        return generate_latest(registry)
+    from prometheus_client import multiprocess
+
+    every_process = CollectorRegistry()
+    multiprocess.MultiProcessCollector(every_process, path=folder)
+    return generate_latest(every_process)

@@ -7,17 +7,9 @@ import time
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaskErrors, SchemaExtension
 
+from schema.core.limits import QueryLimits
 from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operation_label
 from server.settings import Settings
 
@@ -54,16 +46,10 @@ def is_internal(error: GraphQLError) -> bool:
 
 
 def schema_extensions(settings: Settings) -> list:
-    extensions: list = [
-        OperationMetrics,
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
-    ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection())
+    # QueryLimits replaces Strawberry's parser/validation caches and depth/alias/token limiters
+    # (which expanded every fragment spread: exponential on nested fragments); it also applies
+    # the introspection switch, with suggestions hidden alongside.
+    extensions: list = [OperationMetrics, QueryLimits.factory(settings)]
     if not settings.debug:
         extensions.append(
             MaskErrors(should_mask_error=is_internal, error_message="Internal server error.")

@@ -3,7 +3,8 @@
 Strawberry's HTTP view and `Schema.execute` spend ~0.3 ms per request around graphql-core
 (content negotiation, seven extension context managers per operation, runtime protocol checks).
 For plain JSON POSTs this module does the same work directly: parse and validate once per
-distinct document (LRU cache, with the same token/depth/alias/introspection rules), execute with
+distinct document (schema/core/limits.py's QueryGate: tokens, cost, depth, aliases, directives,
+input lists, introspection; shared with Strawberry's path), execute with
 graphql-core and the fast-leaf execution context, mask internal errors, count metrics.
 Everything else (GET and GraphiQL, multipart uploads, websockets, subscriptions over HTTP) goes
 through Strawberry's view unchanged.
@@ -13,27 +14,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import OrderedDict
 from typing import Any
 
 import orjson
-from graphql import (
-    DocumentNode,
-    GraphQLError,
-    GraphQLSchema,
-    OperationType,
-    get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
-)
+from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast
 from graphql.execution import ExecutionResult, execute
-from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.execution.is_awaitable import optimized_is_awaitable
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 
 from schema.core.execution import FastLeafExecutionContext
 from schema.core.extensions import is_internal
+from schema.core.limits import Prepared, QueryGate
 from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operation_label
 from server.settings import Settings
 
@@ -48,44 +38,15 @@ class RequestError(Exception):
     """A malformed request: answered with HTTP 400 and a JSON error body."""
 
 
-class _Prepared:
-    __slots__ = ("document", "errors")
-
-    def __init__(self, document: DocumentNode | None, errors: list[GraphQLError]) -> None:
-        self.document = document
-        self.errors = errors
-
-
 class JsonPostExecutor:
-    def __init__(
-        self, graphql_schema: GraphQLSchema, settings: Settings, cache_size: int = 512
-    ) -> None:
+    def __init__(self, graphql_schema: GraphQLSchema, settings: Settings) -> None:
         self.schema = graphql_schema
         self.settings = settings
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, _Prepared] = OrderedDict()
-        rules = list(specified_rules)
-        rules += QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules
-        rules += MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules
-        if not settings.introspection:
-            rules.append(NoSchemaIntrospectionCustomRule)
-        self.rules = rules
+        # Parse, cost limits and validation, cached per document (shared with Strawberry's path).
+        self.gate = QueryGate.for_schema(graphql_schema, settings)
 
-    def prepare(self, query: str) -> _Prepared:
-        prepared = self._cache.get(query)
-        if prepared is not None:
-            self._cache.move_to_end(query)
-            return prepared
-        try:
-            document = parse(query, max_tokens=self.settings.max_tokens)
-        except GraphQLError as error:
-            prepared = _Prepared(None, [error])
-        else:
-            prepared = _Prepared(document, validate(self.schema, document, self.rules))
-        self._cache[query] = prepared
-        if len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
-        return prepared
+    def prepare(self, query: str) -> Prepared:
+        return self.gate.prepare(query)
 
     @staticmethod
     def parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -117,8 +78,11 @@ class JsonPostExecutor:
         label = operation_label(operation_name)
         prepared = self.prepare(query)
         op_type = "unknown"
-        if prepared.errors:
-            result = ExecutionResult(data=None, errors=prepared.errors)
+        refused = prepared.errors or (
+            prepared.document is not None and self.gate.check_request(prepared, variables)
+        )
+        if refused:
+            result = ExecutionResult(data=None, errors=refused)
         else:
             operation = get_operation_ast(prepared.document, operation_name)
             if operation is None:
@@ -138,13 +102,14 @@ class JsonPostExecutor:
                 operation_name=operation_name,
                 executor_class=FastLeafExecutionContext,
                 is_awaitable=optimized_is_awaitable,
+                hide_suggestions=self.gate.hide_suggestions,
             )
             if optimized_is_awaitable(result):
                 result = await result
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [self._format(error, label) for error in result.errors]
-            if result.data is None and prepared.errors:
+            if refused:
                 body.pop("data")
         outcome = "error" if result.errors else "ok"
         labelled(GRAPHQL_REQUESTS, label, op_type, outcome).inc()

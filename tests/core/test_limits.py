@@ -1,4 +1,5 @@
-"""Query cost limits, page size and the introspection switch."""
+"""Query limits (depth, aliases, tokens, page size, input lists, response size) and the
+introspection switch with its suggestions; each refusal carries `extensions.code`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from asgi_lifespan import LifespanManager
 
 from tests.conftest import GraphQLClient, data_of
 from tests.factories import make_admin
+
+CREATE_KEY = """
+mutation Create($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { apiKey { scopes } errors { code } }
+}"""
 
 
 @asynccontextmanager
@@ -23,39 +29,65 @@ async def client_with(settings, **overrides):
             yield GraphQLClient(http)
 
 
+async def get(gql: GraphQLClient, query: str, variables: str | None = None) -> dict:
+    """The same operation through Strawberry's view (GET) instead of the lean JSON path."""
+    params = {"query": query, **({"variables": variables} if variables else {})}
+    response = await gql.http.get("/graphql", params=params, headers={"accept": "application/json"})
+    return response.json()
+
+
+def only_error(result: dict) -> dict:
+    assert "data" not in result or result["data"] is None, result
+    [error] = result["errors"]
+    return error
+
+
 async def test_too_deep_query_is_refused(app, settings):
     admin = await make_admin()
-    async with client_with(settings, max_query_depth=2) as gql:
+    async with client_with(settings, max_query_depth=3) as gql:
         deep = await gql(
             "query Deep { apiKeys { edges { node { id } } pageInfo { endCursor } } }",
             token=admin.token,
         )
         shallow = await gql("query Shallow { apiKeys { edges { cursor } } }", token=admin.token)
-    assert "exceeds maximum operation depth of 2" in deep["errors"][0]["message"]
-    assert deep.get("data") is None
-    assert data_of(shallow)["apiKeys"]["edges"] is not None
+    error = only_error(deep)
+    assert error["message"] == "The query is 4 fields deep; the limit is 3."
+    assert error["extensions"] == {"code": "QUERY_TOO_DEEP", "found": 4, "limit": 3}
+    assert isinstance(data_of(shallow)["apiKeys"]["edges"], list)
 
 
 async def test_too_many_aliases_are_refused(gql):
-    query = "{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }"
-    result = await gql(query)
-    assert (
-        "aliases found" in result["errors"][0]["message"].lower()
-        or "alias" in result["errors"][0]["message"].lower()
-    )
+    allowed = data_of(await gql("{ " + " ".join(f"a{i}: __typename" for i in range(30)) + " }"))
+    result = await gql("{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }")
+    assert allowed == {f"a{i}": "Query" for i in range(30)}
+    error = only_error(result)
+    assert error["extensions"] == {"code": "TOO_MANY_ALIASES", "found": 31, "limit": 30}
+    assert "31 aliases" in error["message"] and "limit is 30" in error["message"]
 
 
 async def test_too_many_tokens_are_refused(gql):
     query = "{ " + " ".join("__typename" for _ in range(2100)) + " }"
-    result = await gql(query)
-    assert "token" in result["errors"][0]["message"].lower()
+    for result in (await gql(query), await get(gql, query)):
+        error = only_error(result)
+        assert error["extensions"] == {"code": "TOO_MANY_TOKENS", "limit": 2000}
+        assert "more than 2000 tokens" in error["message"]
 
 
-async def test_page_size_is_capped(gql):
+async def test_page_size_is_capped_before_execution(gql):
     admin = await make_admin()
-    result = await gql("{ apiKeys(first: 101) { totalCount } }", token=admin.token)
-    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "between 0 and 100" in result["errors"][0]["message"]
+    # a literal: refused before anything runs (no partial `me`)
+    result = await gql("{ me { id } apiKeys(first: 101) { totalCount } }", token=admin.token)
+    error = only_error(result)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "first"}
+    assert error["message"] == "'first' of 'apiKeys' must be between 0 and 100."
+    # a variable, nested under another field
+    nested = await gql(
+        "query L($n: Int) { loyalty { entries(first: $n) { totalCount } } }",
+        {"n": 1000},
+        token=admin.token,
+    )
+    assert only_error(nested)["extensions"] == {"code": "BAD_USER_INPUT", "field": "n"}
+    assert "'first' of 'entries' ($n) must be between 0 and 100" in nested["errors"][0]["message"]
     ok = data_of(await gql("{ apiKeys(first: 100) { totalCount } }", token=admin.token))
     assert ok["apiKeys"]["totalCount"] >= 0
     bad_cursor = await gql('{ apiKeys(first: 1, after: "zzz") { totalCount } }', token=admin.token)
@@ -84,12 +116,67 @@ async def test_cursor_pagination_walks_every_item_once(gql):
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert len(seen) == len(set(seen)) == page["totalCount"]
+    assert len(seen) == len(set(seen)) == page["totalCount"] >= 5
 
 
-async def test_introspection_can_be_turned_off(app, settings):
-    async with client_with(settings, introspection=False) as gql:
-        result = await gql("{ __schema { types { name } } }")
-        typename = await gql("{ __typename }")
-    assert "introspection" in result["errors"][0]["message"].lower()
+async def test_input_lists_are_capped(app, settings):
+    admin = await make_admin()
+    async with client_with(settings, max_input_list_length=3) as gql:
+        # a variable: the list is named by its path in the variables
+        too_long = await gql(
+            CREATE_KEY, {"input": {"name": "k", "scopes": ["cards"] * 4}}, token=admin.token
+        )
+        # a literal: named by its argument
+        literal = await gql(
+            'mutation { createApiKey(input: {name: "k", scopes: ["a", "b", "c", "d"]}) { errors { code } } }',
+            token=admin.token,
+        )
+        fits = await gql(
+            CREATE_KEY, {"input": {"name": "k", "scopes": ["cards"] * 3}}, token=admin.token
+        )
+    error = only_error(too_long)
+    assert error["message"] == "Variable '$input.scopes' has 4 items; at most 3 are allowed."
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "$input.scopes"}
+    error = only_error(literal)
+    assert error["message"] == (
+        "The list at 'input.scopes' (argument 'input' of 'createApiKey') has 4 items;"
+        " at most 3 are allowed."
+    )
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "input.scopes"}
+    assert data_of(fits)["createApiKey"]["errors"] == []
+
+
+async def test_response_size_is_capped(app, settings):
+    query = "{ __schema { types { name description } } }"
+    async with client_with(settings, max_response_bytes=500) as gql:
+        results = [await gql(query), await get(gql, query)]
+        small = await gql("{ __typename }")
+    for result in results:
+        error = only_error(result)
+        assert error["extensions"] == {"code": "RESPONSE_TOO_LARGE", "limit": 500}
+        assert "the limit is 500" in error["message"]
+    assert small == {"data": {"__typename": "Query"}}
+
+
+async def test_introspection_can_be_turned_off_with_suggestions(app, settings, gql):
+    typo = "{ mee { id } }"
+    role_typo = "query R($role: Role) { users(role: $role) { totalCount } }"
+    admin = await make_admin()
+    # on: suggestions help
+    assert "Did you mean 'me'?" in only_error(await gql(typo))["message"]
+    async with client_with(settings, introspection=False) as closed:
+        schema = await closed("{ __schema { types { name } } }")
+        typename = await closed("{ __typename }")
+        hidden = [await closed(typo), await get(closed, typo)]
+        enum_json = await closed(role_typo, {"role": "ADMN"}, token=admin.token)
+        enum_get = await get(closed, role_typo, '{"role": "ADMN"}')
+    assert schema.get("data") is None
+    assert "introspection" in schema["errors"][0]["message"].lower()
+    assert {e["extensions"]["code"] for e in schema["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
     assert typename["data"] == {"__typename": "Query"}
+    for result in hidden:
+        assert only_error(result)["message"] == "Cannot query field 'mee' on type 'Query'."
+        assert result["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    for result in (enum_json, enum_get):
+        message = result["errors"][0]["message"]
+        assert "ADMN" in message and "Did you mean" not in message and "ADMIN" not in message

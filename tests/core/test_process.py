@@ -178,3 +178,78 @@ def test_create_admin_command(tmp_path: Path):
     assert "admin boss@example.com" in ok.stdout
     assert weak.returncode == 1
     assert "WEAK_PASSWORD" in weak.stderr
+
+
+async def test_nginx_config_proxies_http_and_websockets_to_the_api(tmp_path: Path):
+    """deploy/nginx.conf in front of a real server process: GraphQL over HTTP and a
+    graphql-transport-ws handshake go through (Upgrade and Connection passed on)."""
+    import shutil
+
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx): the proxy is not exercised")
+    # given: the API, and nginx with the deployment's config aimed at it instead of `api:8000`
+    url = f"sqlite://{tmp_path / 'proxy.sqlite3'}"
+    await asyncio.to_thread(run_migrations, url)
+    api_port, proxy_port = _free_port(), _free_port()
+    conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    for old, new in [
+        ("set $api http://api:8000;", f"set $api http://127.0.0.1:{api_port};"),
+        ("listen 8080;", f"listen 127.0.0.1:{proxy_port};"),
+        ("pid /tmp/nginx.pid;", f"pid {tmp_path / 'nginx.pid'};"),
+    ]:
+        assert old in conf
+        conf = conf.replace(old, new)
+    (tmp_path / "nginx.conf").write_text(conf)
+    server = subprocess.Popen(  # noqa: ASYNC220 - started once, then only polled over HTTP
+        [sys.executable, "-m", "server", "serve", "--port", str(api_port)],
+        cwd=REPO_ROOT,
+        env=_env(url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    proxy = subprocess.Popen(  # noqa: ASYNC220
+        [
+            nginx,
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-p",
+            str(tmp_path),
+            "-e",
+            "stderr",
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{proxy_port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if (await http.get("/health/ping")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert proxy.poll() is None, "nginx stopped"
+                assert time.monotonic() < deadline, "the API did not answer through nginx"
+                await asyncio.sleep(0.2)
+            # when
+            typename = await http.post("/graphql", json={"query": "{ __typename }"})
+            hidden = await http.get("/metrics")
+        async with websockets.connect(
+            f"ws://127.0.0.1:{proxy_port}/graphql", subprotocols=["graphql-transport-ws"]
+        ) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+            ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    finally:
+        for process in (proxy, server):
+            process.terminate()
+        proxy_output = proxy.communicate(timeout=20)[0].decode()
+        server.wait(timeout=20)
+    # then
+    assert typename.json() == {"data": {"__typename": "Query"}}, proxy_output
+    assert ack["type"] == "connection_ack"
+    assert hidden.status_code == 404  # scraped on each replica, not through the entry point
