@@ -105,6 +105,14 @@ def _counter(settings: Settings) -> AttemptCounter:
     return attempt_counter(settings.redis_url)
 
 
+def _login_limits(settings: Settings) -> Limits:
+    return Limits(
+        account=settings.login_max_failures,
+        client=settings.login_ip_max_failures,
+        window_seconds=settings.login_window_seconds,
+    )
+
+
 def _throttled(seconds: int) -> AccountsError:
     return AccountsError(
         AccountsErrorCode.THROTTLED,
@@ -140,13 +148,8 @@ async def login(*, email: str, password: str, ip: str) -> TokenPair:
     THROTTLED (counted per email and per client address before the password is checked)."""
     settings = get_settings()
     email = email.strip().lower()
-    limits = Limits(
-        account=settings.login_max_failures,
-        client=settings.login_ip_max_failures,
-        window_seconds=settings.login_window_seconds,
-    )
     counter = _counter(settings)
-    attempt = await counter.hit(account=email, client=ip, limits=limits)
+    attempt = await counter.hit(account=email, client=ip, limits=_login_limits(settings))
     if attempt.refused_for_seconds:
         raise _throttled(attempt.refused_for_seconds)
     user = await User.get_or_none(email=email)
@@ -204,18 +207,28 @@ async def logout(*, refresh_token: str) -> bool:
     return True
 
 
-async def change_password(*, user: User, current_password: str, new_password: str) -> TokenPair:
+async def change_password(
+    *, user: User, current_password: str, new_password: str, ip: str = "unknown"
+) -> TokenPair:
     """Change the password, sign out every other session and return fresh tokens.
 
-    Raises INVALID_CREDENTIALS (current password wrong), WEAK_PASSWORD.
+    Raises INVALID_CREDENTIALS (current password wrong), WEAK_PASSWORD, THROTTLED (guesses of
+    the current password count against the account like failed logins: a stolen access token
+    must not become a way to brute-force the password).
     """
     settings = get_settings()
+    counter = _counter(settings)
+    attempt = await counter.hit(account=user.email, client=ip, limits=_login_limits(settings))
+    if attempt.refused_for_seconds:
+        raise _throttled(attempt.refused_for_seconds)
     if not await passwords.verify_password(user.password_hash, current_password):
         raise AccountsError(
             AccountsErrorCode.INVALID_CREDENTIALS,
             "Current password is wrong.",
             field="currentPassword",
         )
+    await counter.reset_account(user.email)
+    await counter.release(attempt)
     _check_password(new_password, email=user.email, settings=settings, field="newPassword")
     now = datetime.now(UTC)
     user.password_hash = await passwords.hash_password(new_password)

@@ -168,3 +168,37 @@ async def test_database_rows_detach_from_the_account_but_keep_counting_for_the_a
     assert (row.email, row.ip) == ("", ip[:64])
     await counter.release(attempt)
     assert not await LoginFailure.exists(id=attempt.token)
+
+
+CHANGE_PASSWORD = """
+mutation Change($input: ChangePasswordInput!) {
+  changePassword(input: $input) { accessToken errors { field code retryAfterSeconds } }
+}"""
+
+
+async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
+    app, counter, monkeypatch
+):
+    # given: a stolen access token, and concurrent guesses of the current password
+    monkeypatch.setattr(get_settings(), "login_ip_max_failures", 1000)
+    account = await make_user()
+    async with client_at(app, fresh_ip()) as http:
+        gql = GraphQLClient(http)
+
+        async def change(current: str) -> dict[str, Any]:
+            variables = {
+                "input": {"currentPassword": current, "newPassword": "brand new passphrase"}
+            }
+            return data_of(await gql(CHANGE_PASSWORD, variables, token=account.token))[
+                "changePassword"
+            ]
+
+        guesses = await asyncio.gather(*(change(f"guess number {i}") for i in range(10)))
+        # when: the right current password comes next
+        right = await change(PASSWORD)
+    # then
+    codes = [guess["errors"][0]["code"] for guess in guesses]
+    assert codes.count("INVALID_CREDENTIALS") <= 5
+    assert right["accessToken"] is None
+    assert right["errors"][0]["code"] == "THROTTLED"
+    assert right["errors"][0]["retryAfterSeconds"] > 0

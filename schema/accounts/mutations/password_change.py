@@ -15,7 +15,10 @@ async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload
     user = await require_user(info)  # a signed-in user, never a key: the field's UserSession
     try:
         pair = await services.change_password(
-            user=user, current_password=input.current_password, new_password=input.new_password
+            user=user,
+            current_password=input.current_password,
+            new_password=input.new_password,
+            ip=info.context.ip,
         )
     except AccountsFailure as exc:
         return AuthPayload(errors=[payload_error(AccountsError, exc)])
