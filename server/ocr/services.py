@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from server.accounts.models import User
 from server.errors import DomainError
 from server.files.models import StoredFile
@@ -20,7 +22,7 @@ from server.files.services import UploadLike, get_blob_store, store_upload
 from server.jobs.errors import JobFailed
 from server.jobs.models import Job
 from server.jobs.registry import ProgressReporter, job_handler
-from server.jobs.services import create_job
+from server.jobs.services import prepare_job, submit_job
 from server.ocr import DEFAULT_ENGINE, ENGINES, OcrError, OcrResult, recognise_document_async
 from server.settings import get_settings
 
@@ -62,18 +64,33 @@ async def extract_text(
     """Store the upload and enqueue its OCR. Raises OcrInputError, FileError (refused upload)."""
     chosen_languages, chosen_engine = check_options(languages=languages, engine=engine)
     settings = get_settings()
-    file = await store_upload(
-        upload,
-        owner=owner,
-        store=get_blob_store(),
-        max_bytes=settings.max_upload_bytes,
-        max_pixels=settings.max_image_pixels,
-    )
-    job = await create_job(
-        owner=owner,
-        kind=EXTRACT_TEXT,
-        payload={"file_id": str(file.id), "languages": chosen_languages, "engine": chosen_engine},
-    )
+    blobs = get_blob_store()
+    file: StoredFile | None = None
+    # The file row and its job commit together (a crash in between would leave a file that no
+    # job reads); a crash before the commit leaves a bare blob, which the sweeper removes.
+    try:
+        async with in_transaction():
+            file = await store_upload(
+                upload,
+                owner=owner,
+                store=blobs,
+                max_bytes=settings.max_upload_bytes,
+                max_pixels=settings.max_image_pixels,
+            )
+            job = await prepare_job(
+                owner=owner,
+                kind=EXTRACT_TEXT,
+                payload={
+                    "file_id": str(file.id),
+                    "languages": chosen_languages,
+                    "engine": chosen_engine,
+                },
+            )
+    except BaseException:
+        if file is not None:  # the rows were rolled back: the blob is ours to remove
+            await blobs.delete(file.blob_key)
+        raise
+    await submit_job(job)
     return file, job
 
 
