@@ -11,24 +11,37 @@ are cancelled and put back to QUEUED for another worker.
 Job metrics are counted here, so the worker serves them itself: Prometheus text on
 WORKER_METRICS_PORT (`start_http_server`, a thread beside the event loop).
 
+Redis outages: arq's own worker exits on the first Redis error of its poll loop. `Worker` below
+keeps going instead: the poll loop waits for Redis with a capped exponential backoff (and logs
+once when Redis goes away and once when it is back), running jobs carry on (the database, not
+Redis, holds their state), and the Redis writes that end a job are retried until they land. A
+delivery that Redis lost meanwhile (a restart without persistence) is delivered again by
+recovery, and the row's conditional claim keeps any delivery from running a job twice.
+
 poll_delay is 0.02 s: arq's default 0.5 s gave a 300 ms median enqueue-to-start delay here, 0.01 s
 about 10 ms (STACK-NOTES). arq's per-job INFO lines are silenced by `configure_logging`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
 from arq import func
 from arq.connections import RedisSettings
-from arq.worker import Worker
+from arq.constants import in_progress_key_prefix
+from arq.worker import Worker as ArqWorker
 
 from server.db import close_db, init_db
 from server.jobs import registry, services
 from server.jobs.runtime import job_runtime
-from server.logging_setup import configure_logging
+from server.logging_setup import configure_logging, job_id_var
+from server.outages import REDIS_DOWN
 from server.queue import ARQ_FUNCTION, ArqQueue
 from server.settings import Settings, get_settings
 
@@ -39,11 +52,115 @@ SHUTDOWN_GRACE = 5
 # arq's own timeout only backs up the runner's (JOB_TIMEOUT_SECONDS), which records TIMEOUT.
 ARQ_TIMEOUT_MARGIN = 60
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"  # arq's own default, for its CLI only
+# Waiting for Redis to come back: first pause, doubling up to the cap (with jitter).
+REDIS_RETRY_FIRST = 0.1
+REDIS_RETRY_MAX = 5.0
 
 
 async def run_job(ctx: dict[str, Any], job_id: str, attempt: int) -> str:
     """The arq function: run one attempt of a job by id."""
-    return await services.run_job(job_id, attempt)
+    token = job_id_var.set(job_id)  # every log line of this attempt names its job
+    try:
+        return await services.run_job(job_id, attempt)
+    finally:
+        job_id_var.reset(token)
+
+
+class Worker(ArqWorker):
+    """arq's worker that rides out Redis outages (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.redis_outages = 0  # how many times Redis went away (tests, logs)
+        self._releases: set[asyncio.Task[Any]] = set()
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_DOWN as exc:
+            await self._wait_for_redis(exc)
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        for job_id in job_ids:
+            try:
+                await super().start_jobs([job_id])
+            except REDIS_DOWN:
+                # arq took a concurrency slot before talking to Redis and keeps it on a Redis
+                # error (a few outages would leave the worker unable to start anything). It may
+                # also have set the delivery's in-progress key: free it once Redis is back.
+                self.job_counter -= 1
+                self.sem.release()
+                self._release_later(job_id.decode())
+                raise
+
+    async def run_job(self, job_id: str, score: int) -> None:
+        token = job_id_var.set(job_id.split(":", 1)[0])
+        try:
+            await super().run_job(job_id, score)
+        except REDIS_DOWN:
+            # Redis failed before the function ran (reading the delivery): let a worker pick
+            # the delivery up again once Redis is back; the row decides whether it still runs.
+            self._release_later(job_id)
+        finally:
+            job_id_var.reset(token)
+
+    async def finish_job(self, job_id: str, *args: Any, **kwargs: Any) -> None:
+        await self._until_redis_answers(
+            lambda: super(Worker, self).finish_job(job_id, *args, **kwargs),
+            f"recording the end of delivery {job_id}",
+        )
+
+    async def finish_failed_job(self, job_id: str, *args: Any, **kwargs: Any) -> None:
+        await self._until_redis_answers(
+            lambda: super(Worker, self).finish_failed_job(job_id, *args, **kwargs),
+            f"recording the end of delivery {job_id}",
+        )
+
+    def _release_later(self, job_id: str) -> None:
+        task = self.loop.create_task(
+            self._until_redis_answers(
+                lambda: self.pool.delete(in_progress_key_prefix + job_id),
+                f"releasing delivery {job_id}",
+            )
+        )
+        self._releases.add(task)
+        task.add_done_callback(self._releases.discard)
+
+    async def _until_redis_answers(self, call: Callable[[], Awaitable[Any]], what: str) -> Any:
+        """Run `call` until Redis answers it, pausing with a capped backoff in between; says
+        once that Redis is gone and once that it is back."""
+        delay, started = REDIS_RETRY_FIRST, None
+        while True:
+            try:
+                result = await call()
+            except REDIS_DOWN as exc:
+                if started is None:
+                    started = time.monotonic()
+                    self.redis_outages += 1
+                    log.warning(
+                        "Redis is unreachable (%s: %s): %s waits for it; %d job(s) keep running",
+                        type(exc).__name__,
+                        exc,
+                        what,
+                        sum(not task.done() for task in self.tasks.values()),
+                    )
+                await asyncio.sleep(delay * random.uniform(0.5, 1.0))
+                delay = min(delay * 2, REDIS_RETRY_MAX)
+                continue
+            if started is not None:
+                log.warning("Redis is back after %.1fs: %s", time.monotonic() - started, what)
+            return result
+
+    async def _wait_for_redis(self, exc: BaseException) -> None:
+        """Pause polling until Redis answers a PING; running jobs carry on meanwhile."""
+        failed: list[BaseException] = [exc]  # the poll that failed counts as the first try
+
+        async def ping() -> None:
+            if failed:
+                raise failed.pop()
+            await self.pool.ping()
+
+        await self._until_redis_answers(ping, "polling for jobs")
 
 
 async def startup(ctx: dict[str, Any]) -> None:

@@ -64,7 +64,8 @@ def _serve(args: argparse.Namespace) -> None:
             workers=args.workers,
             loop="uvloop",
             http="httptools",
-            proxy_headers=True,
+            # X-Forwarded-For is read by server/http.py from TRUSTED_PROXIES only.
+            proxy_headers=False,
             log_config=None,
             access_log=False,
         )

@@ -91,6 +91,9 @@ class GraphQLApp(GraphQL):
             keep_alive=True,
             keep_alive_interval=15,
             multipart_uploads_enabled=True,
+            # Subscriptions accept the origins HTTP does (CORS_ORIGINS); same-origin pages and
+            # non-browser clients (no Origin header) always may connect.
+            allowed_origins=settings.cors_origins,
         )
         self.settings = settings
         self.executor = JsonPostExecutor(schema._schema, settings)
@@ -272,6 +275,7 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
                 cors_origins=settings.cors_origins,
                 max_body_bytes=settings.max_body_bytes,
                 max_multipart_bytes=max_multipart,
+                trusted_proxies=settings.trusted_proxies,
             )
         ],
         routes=[

@@ -1,19 +1,30 @@
-"""One pure-ASGI middleware for every HTTP request: request id, access log, security headers,
-CORS, body-size cap and HTTP metrics.
+"""One pure-ASGI middleware for every HTTP request: client address, request id, access log,
+security headers, CORS, body-size cap and HTTP metrics.
 
 Pure ASGI (not BaseHTTPMiddleware) because it sits on the hot path of every request.
+
+The client address: behind a load balancer every connection comes from the balancer, so the
+address that login throttling and logs use is read from X-Forwarded-For, but only the hops that
+TRUSTED_PROXIES lists are believed: the header is read from the right (each proxy appends the
+address it saw), skipping trusted hops, and the first untrusted one is the client. Anything a
+client writes further left is ignored. `scope["client"]` is rewritten here, before anything
+reads it (Context.ip, logs), for HTTP and websockets alike; uvicorn's own proxy-header handling
+is off so that this setting is the only one.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.http.websocket_origin import normalize_allowed_origins, normalize_origin
 
 from server.logging_setup import request_id_var
 from server.metrics import HTTP_REQUESTS, labelled
@@ -28,9 +39,23 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-# JSON and file responses never run scripts; GraphiQL (HTML) needs its CDN, so it is left alone.
+# JSON and file responses never run scripts; GraphiQL (HTML) sets its own CSP (server/graphiql.py).
 STRICT_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
-CORS_ALLOW_HEADERS = b"authorization, content-type, x-api-key, x-request-id, apollo-require-preflight, graphql-preflight"
+# What browsers may send cross-origin: ours, plus what Apollo Client and urql add.
+CORS_ALLOW_HEADERS = b", ".join(
+    (
+        b"authorization",
+        b"content-type",
+        b"x-api-key",
+        b"x-request-id",
+        b"graphql-preflight",
+        b"apollo-require-preflight",
+        b"x-apollo-operation-name",
+        b"apollographql-client-name",
+        b"apollographql-client-version",
+    )
+)
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class PayloadTooLarge(Exception):
@@ -45,6 +70,56 @@ def route_label(path: str) -> str:
     return "other"
 
 
+def parse_networks(entries: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """TRUSTED_PROXIES entries (addresses or CIDRs) as networks; ValueError names a bad one."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError as exc:
+            raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an address or CIDR") from exc
+    return tuple(networks)
+
+
+class TrustedProxies:
+    """Who the client is, given the peer address and X-Forwarded-For (see the module doc)."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        self.networks = parse_networks(entries)
+        self.trusts = lru_cache(maxsize=4096)(self._trusts)
+
+    def _trusts(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address in network for network in self.networks)
+
+    def client(self, peer: str, forwarded_for: str) -> str:
+        """The client's address: the rightmost X-Forwarded-For hop that is not a trusted proxy
+        (or the leftmost when every hop is trusted), when `peer` itself is trusted."""
+        if not self.networks or not forwarded_for or not self.trusts(peer):
+            return peer
+        hops = [_host_only(hop) for hop in forwarded_for.split(",")]
+        hops = [hop for hop in hops if hop]
+        for hop in reversed(hops):
+            if not self.trusts(hop):
+                return hop
+        return hops[0] if hops else peer
+
+
+def _host_only(hop: str) -> str:
+    """An X-Forwarded-For entry without its port: "1.2.3.4:5", "[::1]:5", "::1" -> the address."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        return hop[1 : hop.find("]")] if "]" in hop else ""
+    if hop.count(":") == 1:
+        return hop.split(":", 1)[0]
+    return hop[:64]
+
+
 class HttpMiddleware:
     def __init__(
         self,
@@ -53,17 +128,34 @@ class HttpMiddleware:
         cors_origins: Sequence[str],
         max_body_bytes: int,
         max_multipart_bytes: int,
+        trusted_proxies: Sequence[str] = ("127.0.0.1", "::1"),
     ) -> None:
         self.app = app
-        self.cors_origins = {o.rstrip("/") for o in cors_origins}
+        # Normalised as browsers send Origin (lowercase, no default port); Strawberry's websocket
+        # check is given the same list, so HTTP and subscriptions accept the same origins.
+        self.cors_origins = normalize_allowed_origins(cors_origins)
         self.max_body_bytes = max_body_bytes
         self.max_multipart_bytes = max_multipart_bytes
+        self.proxies = TrustedProxies(trusted_proxies)
+
+    def _resolve_client(self, scope: Scope, headers: dict[bytes, bytes]) -> None:
+        client = scope.get("client")
+        forwarded = headers.get(b"x-forwarded-for")
+        if not client or forwarded is None or not self.proxies.trusts(client[0]):
+            return
+        host = self.proxies.client(client[0], forwarded.decode("latin-1"))
+        if host != client[0]:
+            scope["client"] = (host, 0)
+        proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1").strip().lower()
+        if proto in ("http", "https"):
+            scope["scheme"] = proto if scope["type"] == "http" else proto.replace("http", "ws")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        self._resolve_client(scope, headers)
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else secrets.token_hex(16)
         token = request_id_var.set(request_id)
@@ -76,7 +168,11 @@ class HttpMiddleware:
             request_id_var.reset(token)
 
     def _cors_headers(self, origin: bytes | None) -> list[tuple[bytes, bytes]]:
-        if not origin or origin.decode("latin-1").rstrip("/") not in self.cors_origins:
+        if not origin or not self.cors_origins:
+            return []
+        if "*" not in self.cors_origins and (
+            normalize_origin(origin.decode("latin-1")) not in self.cors_origins
+        ):
             return []
         return [
             (b"access-control-allow-origin", origin),
@@ -93,7 +189,6 @@ class HttpMiddleware:
         request_id: str,
     ) -> None:
         started = time.perf_counter()
-        path: str = scope["path"]
         method: str = scope["method"]
         cors = self._cors_headers(headers.get(b"origin"))
         status_holder = [500]
@@ -106,7 +201,7 @@ class HttpMiddleware:
                 (b"access-control-max-age", b"600"),
             ]
             await _plain(send, 204 if cors else 403, b"", preflight)
-            self._finish(path, method, 204 if cors else 403, started)
+            self._finish(scope, method, 204 if cors else 403, started)
             return
 
         is_multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
@@ -114,7 +209,7 @@ class HttpMiddleware:
         declared = headers.get(b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             await _json_error(send, 413, f"Request body is larger than {limit} bytes.", cors)
-            self._finish(path, method, 413, started)
+            self._finish(scope, method, 413, started)
             return
 
         received = 0
@@ -149,12 +244,14 @@ class HttpMiddleware:
                 await _json_error(send, 413, f"Request body is larger than {limit} bytes.", cors)
             status_holder[0] = 413
         finally:
-            self._finish(path, method, status_holder[0], started)
+            self._finish(scope, method, status_holder[0], started)
 
     @staticmethod
-    def _finish(path: str, method: str, status: int, started: float) -> None:
+    def _finish(scope: Scope, method: str, status: int, started: float) -> None:
+        path: str = scope["path"]
         labelled(HTTP_REQUESTS, route_label(path), str(status)).inc()
         if log.isEnabledFor(logging.INFO):
+            client = scope.get("client")
             log.info(
                 "%s %s %s",
                 method,
@@ -164,6 +261,7 @@ class HttpMiddleware:
                     "method": method,
                     "path": path,
                     "status": status,
+                    "client": client[0] if client else None,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
             )

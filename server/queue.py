@@ -22,11 +22,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from server.logging_setup import job_id_var
+from server.outages import REDIS_DOWN, ServiceUnavailable
 from server.settings import Settings
 
 log = logging.getLogger("scanbase.queue")
 
 ARQ_FUNCTION = "run_job"
+# How long `ensure_available` waits for Redis to answer a PING before calling it down.
+AVAILABILITY_TIMEOUT = 2.0
 Runner = Callable[[uuid.UUID, int], Awaitable[object]]
 
 
@@ -47,6 +51,10 @@ class JobQueue(ABC):
     @abstractmethod
     async def ping(self) -> str:
         """A short status for /health; raises when the queue is unusable."""
+
+    async def ensure_available(self) -> None:  # noqa: B027 - the in-process queue always is
+        """Raise ServiceUnavailable when work enqueued now could not be delivered (Redis down),
+        so that a request can be refused, retryable, before it stores anything."""
 
 
 def arq_job_id(job_id: uuid.UUID, attempt: int) -> str:
@@ -93,6 +101,12 @@ class ArqQueue(JobQueue):
         depth = await self.pool.zcard(self.queue_name)
         return f"ok (arq, {depth} waiting)"
 
+    async def ensure_available(self) -> None:
+        try:
+            await asyncio.wait_for(self.pool.ping(), AVAILABILITY_TIMEOUT)
+        except REDIS_DOWN as exc:
+            raise ServiceUnavailable(f"the job queue (Redis) is unreachable: {exc}") from exc
+
 
 class InProcessQueue(JobQueue):
     name = "in-process"
@@ -116,6 +130,7 @@ class InProcessQueue(JobQueue):
     async def _run(self, key: tuple[uuid.UUID, int], delay: float) -> None:
         task = asyncio.current_task()
         assert task is not None
+        job_id_var.set(str(key[0]))  # this task's log lines name their job
         try:
             if delay > 0:
                 await asyncio.sleep(delay)
@@ -170,6 +185,13 @@ def current_queue() -> JobQueue:
     if _current is None:
         raise RuntimeError("no job queue is running in this process")
     return _current
+
+
+async def ensure_queue_available() -> None:
+    """Raise ServiceUnavailable when this process's queue cannot take work now (none installed:
+    nothing to check)."""
+    if _current is not None:
+        await _current.ensure_available()
 
 
 def install_queue(queue: JobQueue | None) -> JobQueue | None:

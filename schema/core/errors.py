@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import GraphQLError
 
 
@@ -18,6 +20,18 @@ class ForbiddenError(GraphQLError):
 class BadUserInputError(GraphQLError):
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+SERVICE_UNAVAILABLE_MESSAGE = "A service this request needs is unavailable; retry in a moment."
+
+
+class ServiceUnavailableError(GraphQLError):
+    """A dependency (database, Redis) is down: the same request may succeed in a moment."""
+
+    def __init__(self, message: str = SERVICE_UNAVAILABLE_MESSAGE, **kwargs: Any) -> None:
+        super().__init__(
+            message, extensions={"code": "SERVICE_UNAVAILABLE", "retryable": True}, **kwargs
+        )
 
 
 # Error classes whose messages are safe to show even when internal errors are masked.

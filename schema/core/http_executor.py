@@ -22,13 +22,12 @@ from graphql.execution import ExecutionResult, execute
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from schema.core.execution import FastLeafExecutionContext
-from schema.core.extensions import is_internal
+from schema.core.extensions import log_error, public_error
 from schema.core.limits import Prepared, QueryGate
 from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operation_label
 from server.settings import Settings
 
 log = logging.getLogger("scanbase.graphql")
-MASKED_MESSAGE = "Internal server error."
 SUBSCRIPTION_OVER_HTTP = (
     "Subscriptions are served over the websocket at /graphql (graphql-transport-ws), not over HTTP."
 )
@@ -117,8 +116,5 @@ class JsonPostExecutor:
         return body
 
     def _format(self, error: GraphQLError, label: str) -> dict[str, Any]:
-        if is_internal(error):
-            log.error("unexpected error in %s", label, exc_info=error.original_error)
-            if not self.settings.debug:
-                error = GraphQLError(MASKED_MESSAGE, nodes=error.nodes, path=error.path)
-        return error.formatted
+        log_error(error, label)
+        return public_error(error, debug=self.settings.debug).formatted

@@ -8,17 +8,20 @@ refusal raises FileError and leaves no blob and no row behind.
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from server.accounts.models import User
 from server.files import sniffing
 from server.files.errors import FileError, FileErrorCode
 from server.files.models import StoredFile
+from server.ocr.errors import ImageError
+from server.ocr.images import check_pages
+from server.queue import ensure_queue_available
+from server.settings import get_settings
 from server.storage import BlobStore, BlobTooLarge
 
 log = logging.getLogger("scanbase.files")
@@ -45,20 +48,30 @@ def safe_filename(name: str | None, content_type: str) -> str:
     return f"{stem}.{sniffing.EXTENSIONS[content_type]}"
 
 
-def _image_size(head: bytes, upload_file: object | None) -> tuple[int, int] | None:
-    """Pixel size from the header only: PIL's lazy open reads no pixel data."""
-    from PIL import Image
+_IMAGE_REFUSALS = {
+    "TOO_MANY_PIXELS": FileErrorCode.TOO_MANY_PIXELS,
+    "TOO_MANY_PAGES": FileErrorCode.TOO_MANY_PAGES,
+}
 
-    source = upload_file if upload_file is not None else io.BytesIO(head)
+
+def _check_image(
+    head: bytes, upload_file: BinaryIO | None, *, max_pixels: int, max_pages: int
+) -> tuple[int, int]:
+    """(width, height) of the first page, once every page passed the pixel cap and the page
+    count the page cap; from the headers only (no pixel is decoded). Raises FileError."""
+    source = upload_file if upload_file is not None else head
     try:
-        if hasattr(source, "seek"):
-            source.seek(0)
-        with Image.open(source) as image:
-            return image.size
-    except Image.DecompressionBombError:
-        return (1 << 20, 1 << 20)
-    except Exception:
-        return None
+        width, height, _ = check_pages(source, max_pixels=max_pixels, max_pages=max_pages)
+    except ImageError as exc:
+        code = _IMAGE_REFUSALS.get(exc.code, FileErrorCode.CORRUPT_FILE)
+        message = {
+            FileErrorCode.CORRUPT_FILE: "The image header cannot be read.",
+            FileErrorCode.TOO_MANY_PIXELS: f"An image page has too many pixels ({exc.message}); "
+            f"at most {max_pixels:,} per page are accepted.",
+            FileErrorCode.TOO_MANY_PAGES: f"The image has more than {max_pages} pages.",
+        }[code]
+        raise FileError(code, message, field="file") from exc
+    return width, height
 
 
 async def store_upload(
@@ -68,10 +81,16 @@ async def store_upload(
     store: BlobStore,
     max_bytes: int,
     max_pixels: int,
+    max_pages: int | None = None,
     allowed_types: frozenset[str] = sniffing.ALL_TYPES,
 ) -> StoredFile:
     """Check and store one upload. Raises FileError: EMPTY_FILE, UNSUPPORTED_TYPE,
-    FILE_TOO_LARGE, TOO_MANY_PIXELS, CORRUPT_FILE."""
+    FILE_TOO_LARGE, TOO_MANY_PIXELS, TOO_MANY_PAGES (image pages beyond MAX_IMAGE_PAGES),
+    CORRUPT_FILE; ServiceUnavailable when the job queue is down (every upload starts a job:
+    refusing it now, retryable, beats storing a file whose processing cannot start)."""
+    await ensure_queue_available()
+    if max_pages is None:
+        max_pages = get_settings().max_image_pages
     await upload.seek(0)
     head = await upload.read(HEAD)
     if not head:
@@ -87,18 +106,9 @@ async def store_upload(
     width = height = None
     if content_type in sniffing.IMAGE_TYPES:
         raw_file = getattr(upload, "file", None)
-        size = await asyncio.to_thread(_image_size, head, raw_file)
-        if size is None:
-            raise FileError(
-                FileErrorCode.CORRUPT_FILE, "The image header cannot be read.", field="file"
-            )
-        width, height = size
-        if width * height > max_pixels:
-            raise FileError(
-                FileErrorCode.TOO_MANY_PIXELS,
-                f"The image has {width}x{height} pixels; at most {max_pixels:,} are accepted.",
-                field="file",
-            )
+        width, height = await asyncio.to_thread(
+            _check_image, head, raw_file, max_pixels=max_pixels, max_pages=max_pages
+        )
         await upload.seek(len(head))
 
     tail = bytearray()

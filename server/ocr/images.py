@@ -5,7 +5,9 @@ Uploads are untrusted, so:
   never want to parse (EPS would even start Ghostscript);
 - the pixel count is read from the header and refused *before* any pixel is decoded, so a
   few-kilobyte PNG declaring 30000x30000 pixels never allocates its gigabyte; PIL's own
-  ``DecompressionBombError`` (raised at open time above ~179 Mpx) maps to the same code;
+  ``DecompressionBombError`` (raised at open time above ~179 Mpx) maps to the same code. That
+  holds for every page of a multi-page TIFF (PIL only guards the first), and the page count
+  itself is capped (``check_pages``, used at upload);
 - truncated files are errors: ``ImageFile.LOAD_TRUNCATED_IMAGES`` stays off because half a
   receipt read as grey would silently produce wrong totals.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -32,10 +35,14 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF")
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError)
 
 
-def _open(data: bytes) -> Image.Image:
+def _open(data: bytes | BinaryIO) -> Image.Image:
     """Open lazily (header only), mapping PIL's failures to our codes."""
+    if isinstance(data, bytes | bytearray):
+        data = io.BytesIO(data)
+    else:
+        data.seek(0)
     try:
-        return Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+        return Image.open(data, formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError as exc:
         raise ImageError("TOO_MANY_PIXELS", f"image refused by the decoder: {exc}") from exc
     except _DECODE_ERRORS as exc:
@@ -119,6 +126,42 @@ def load_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Im
     Raises ImageError UNREADABLE_IMAGE or TOO_MANY_PIXELS (checked before decoding).
     """
     return next(iter_images(data, max_pixels=max_pixels, max_frames=1))
+
+
+def check_pages(
+    source: bytes | BinaryIO, *, max_pixels: int, max_pages: int
+) -> tuple[int, int, int]:
+    """Check every page of an image (multi-page TIFF) from the headers alone, without decoding
+    a pixel: each page's pixel count, and the number of pages (seeking at most `max_pages` + 1
+    times, so a file declaring a million pages costs no more than one over the limit).
+
+    Returns (width, height, pages) of the first page. Raises ImageError UNREADABLE_IMAGE,
+    TOO_MANY_PIXELS or TOO_MANY_PAGES.
+    """
+    # `with`, not close(): leaving the block keeps a caller's file open (the upload is read on).
+    with _open(source) as img:
+        try:
+            width, height = img.size
+            _check_pixels(img.size, max_pixels)
+            pages = 1
+            while True:
+                try:
+                    img.seek(pages)
+                except EOFError:
+                    break
+                pages += 1
+                if pages > max_pages:
+                    raise ImageError(
+                        "TOO_MANY_PAGES", f"the image has more than {max_pages} pages (the limit)"
+                    )
+                _check_pixels(img.size, max_pixels)
+            return width, height, pages
+        except ImageError:
+            raise
+        except Image.DecompressionBombError as exc:
+            raise ImageError("TOO_MANY_PIXELS", f"image refused by the decoder: {exc}") from exc
+        except _DECODE_ERRORS as exc:
+            raise ImageError("UNREADABLE_IMAGE", f"cannot read the image pages: {exc}") from exc
 
 
 def count_frames(data: bytes) -> int:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+import websockets
 
 from server.logging_setup import JsonFormatter, scrub
 from tests.conftest import data_of
@@ -191,3 +198,200 @@ async def test_logs_of_a_login_never_contain_the_password_or_tokens(gql, caplog)
         assert secret not in formatted
     for line in formatted.splitlines():
         assert json.loads(line)["request_id"]
+
+
+# --- CORS for Apollo Client / urql, websockets from the CORS origins --------------------------
+
+APP_ORIGIN = "https://app.example.com"
+
+
+def _middleware(app, **options):
+    from server.http import HttpMiddleware
+
+    defaults = {"cors_origins": [APP_ORIGIN], "max_body_bytes": 1000, "max_multipart_bytes": 1000}
+    return HttpMiddleware(app, **{**defaults, **options})
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "apollo-require-preflight",
+        "x-apollo-operation-name",
+        "apollographql-client-name",
+        "apollographql-client-version",
+        "graphql-preflight",
+        "content-type",
+        "authorization",
+    ],
+)
+async def test_a_preflight_allows_what_apollo_client_and_urql_send(app, header):
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=_middleware(app)), base_url="http://t"
+    ) as http:
+        response = await http.options(
+            "/graphql",
+            headers={
+                "origin": APP_ORIGIN,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": header,
+            },
+        )
+    assert response.status_code == 204
+    assert response.headers["access-control-allow-origin"] == APP_ORIGIN
+    allowed = {h.strip() for h in response.headers["access-control-allow-headers"].split(",")}
+    assert header in allowed
+
+
+async def test_cors_origins_match_as_browsers_send_them(app):
+    # given: an origin configured with a default port and capitals; browsers send neither
+    middleware = _middleware(app, cors_origins=["https://App.Example.com:443"])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=middleware), base_url="http://t"
+    ) as http:
+        headers = {"origin": APP_ORIGIN, "access-control-request-method": "POST"}
+        response = await http.options("/graphql", headers=headers)
+    assert (response.status_code, response.headers["access-control-allow-origin"]) == (
+        204,
+        APP_ORIGIN,
+    )
+
+
+@pytest_asyncio.fixture
+async def live_cors_url(app, settings):
+    """A second app (sharing the session's database and job runtime) whose CORS_ORIGINS lists
+    APP_ORIGIN, served by uvicorn on loopback."""
+    from asgi_lifespan import LifespanManager
+
+    from server.app import create_app
+    from tests.jobs.conftest import _Server, free_port
+
+    listed = create_app(
+        settings.model_copy(update={"cors_origins": [APP_ORIGIN]}), init_database=False
+    )
+    async with LifespanManager(listed) as manager:
+        port = free_port()
+        server = _Server(
+            uvicorn.Config(
+                manager.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+            )
+        )
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            assert not task.done(), "uvicorn stopped during startup"
+            await asyncio.sleep(0.01)
+        try:
+            yield f"ws://127.0.0.1:{port}/graphql"
+        finally:
+            server.should_exit = True
+            await asyncio.wait_for(task, 10)
+
+
+async def _ws_init(url: str, origin: str | None) -> dict:
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], origin=origin) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        return json.loads(await asyncio.wait_for(ws.recv(), 5))
+
+
+async def test_a_websocket_from_a_cors_origin_is_accepted_and_others_refused(live_cors_url):
+    # when / then: the origin HTTP allows may subscribe (it got 403 before)
+    assert (await _ws_init(live_cors_url, APP_ORIGIN))["type"] == "connection_ack"
+    # a non-browser client (no Origin) too
+    assert (await _ws_init(live_cors_url, None))["type"] == "connection_ack"
+    # any other origin is still refused (cross-site websocket hijacking)
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        await _ws_init(live_cors_url, "https://evil.example")
+    assert refused.value.response.status_code == 403
+
+
+# --- the client address behind trusted proxies ---------------------------------------------
+
+
+async def _client_seen(peer: str, trusted: list[str], headers: dict[str, str]) -> tuple[str, str]:
+    """(Context.ip, the scheme) as the app sees a request from `peer` with `headers`."""
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+
+    from server.context import Context
+
+    async def echo(scope, receive, send):
+        context = Context(request=Request(scope), response=None, settings=None)  # type: ignore[arg-type]
+        await JSONResponse([context.ip, scope["scheme"]])(scope, receive, send)
+
+    transport = httpx.ASGITransport(
+        app=_middleware(echo, trusted_proxies=trusted), client=(peer, 40000)
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        return tuple((await http.get("/", headers=headers)).json())
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded_for", "client"),
+    [
+        # a load balancer in the trusted range: the address it saw is the client
+        ("10.0.0.5", "203.0.113.7", "203.0.113.7"),
+        # a client writing its own X-Forwarded-For cannot choose its address
+        ("10.0.0.5", "1.1.1.1, 203.0.113.7", "203.0.113.7"),
+        # several trusted hops (CDN, then the balancer) are skipped from the right
+        ("10.0.0.5", "203.0.113.7, 10.1.2.3", "203.0.113.7"),
+        ("10.0.0.5", "[2001:db8::1]:5555, 10.1.2.3:80", "2001:db8::1"),
+        # an untrusted peer's header is ignored
+        ("198.51.100.9", "203.0.113.7", "198.51.100.9"),
+        # only trusted hops: the leftmost
+        ("10.0.0.5", "10.9.9.9, 10.1.2.3", "10.9.9.9"),
+    ],
+)
+async def test_the_client_address_is_read_through_trusted_proxies_only(peer, forwarded_for, client):
+    ip, _ = await _client_seen(peer, ["10.0.0.0/8"], {"x-forwarded-for": forwarded_for})
+    assert ip == client
+
+
+async def test_forwarded_proto_is_believed_from_a_trusted_proxy_only():
+    headers = {"x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https"}
+    assert await _client_seen("10.0.0.5", ["10.0.0.0/8"], headers) == ("203.0.113.7", "https")
+    assert await _client_seen("192.0.2.1", ["10.0.0.0/8"], headers) == ("192.0.2.1", "http")
+
+
+def test_a_bad_trusted_proxy_entry_is_refused_at_startup():
+    from server.http import TrustedProxies
+
+    with pytest.raises(ValueError, match="not-an-ip"):
+        TrustedProxies(["10.0.0.0/8", "not-an-ip"])
+
+
+async def test_failed_logins_behind_a_balancer_lock_out_one_client_not_everyone(
+    app, settings, caplog, monkeypatch
+):
+    # given: the API behind a load balancer at 10.0.0.5 (trusted), 2 failures allowed per address
+    from server.app import create_app
+    from server.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "login_ip_max_failures", 2)
+    behind = create_app(
+        settings.model_copy(update={"trusted_proxies": ["10.0.0.0/8"]}), init_database=False
+    )
+    transport = httpx.ASGITransport(app=behind, client=("10.0.0.5", 40000))
+    victim, other = await make_user(), await make_user()
+    query = "mutation L($i: LoginInput!) { login(input: $i) { accessToken errors { code } } }"
+    caplog.set_level(logging.INFO, logger="scanbase.http")
+
+    async def login(client: str, email: str, password: str) -> dict:
+        variables = {"i": {"email": email, "password": password}}
+        response = await http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"x-forwarded-for": client},
+        )
+        return data_of(response.json())["login"]
+
+    # when: an attacker fails twice against one account, then two clients sign in
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        for _ in range(2):
+            await login("203.0.113.66", victim.email, "wrong password 123")
+        attacker = await login("203.0.113.66", other.email, PASSWORD)
+        bystander = await login("198.51.100.20", other.email, PASSWORD)
+
+    # then: the attacker's address is throttled, the bystander behind the same balancer is not
+    assert attacker["accessToken"] is None and attacker["errors"]
+    assert bystander["accessToken"] and bystander["errors"] == []
+    access = [r.client for r in caplog.records if r.name == "scanbase.http"]
+    assert access == ["203.0.113.66"] * 3 + ["198.51.100.20"]

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from server.ocr import ImageError, image_size, load_image, recognise_document
-from server.ocr.images import iter_images
+from server.ocr.images import check_pages, iter_images
 from tests.ocr.conftest import encode, png_bomb, render_rows
 
 
@@ -175,3 +175,91 @@ def test_multi_page_tiff_frames_are_each_loaded() -> None:
     assert [frame.mode for frame in frames] == ["RGB", "RGB"]
     assert frames[0].getpixel((0, 0)) == (255, 0, 0)
     assert frames[1].getpixel((0, 0)) == (0, 0, 0)
+
+
+# --- multi-page TIFF: every page is checked, and pages are counted ------------------------------
+
+
+def tiff_pages(sizes: list[tuple[int, int]]) -> bytes:
+    """A little-endian 8-bit grey TIFF with one page per size, built by hand so that a page can
+    declare any size: pages up to 1 Mpx carry their white pixels, larger ones only a header (a
+    decoder would find them truncated; a header check never reads that far)."""
+    import struct
+
+    out = bytearray(b"II*\x00\x00\x00\x00\x00")
+    strips = []
+    for width, height in sizes:
+        pixels = width * height
+        strips.append((len(out), pixels))
+        out += b"\xff" * (pixels if pixels <= 1_000_000 else 1)
+    previous_link = 4  # where the offset of the next IFD is written
+    for (width, height), (offset, length) in zip(sizes, strips, strict=True):
+        if len(out) % 2:
+            out += b"\x00"
+        struct.pack_into("<I", out, previous_link, len(out))
+        entries = [
+            (256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 1),
+            (273, 4, offset), (277, 3, 1), (278, 4, height), (279, 4, length),
+        ]  # fmt: skip
+        out += struct.pack("<H", len(entries))
+        for tag, kind, value in entries:
+            out += struct.pack("<HHI", tag, kind, 1)
+            out += struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+        previous_link = len(out)
+        out += b"\x00\x00\x00\x00"
+    return bytes(out)
+
+
+def test_a_huge_second_tiff_page_is_refused_from_its_header() -> None:
+    # given: page 1 is small, page 2 declares 30000x30000 (900 Mpx)
+    data = tiff_pages([(40, 30), (30_000, 30_000)])
+    assert Image.open(io.BytesIO(data)).size == (40, 30)  # what a first-page check saw
+
+    # when / then
+    with pytest.raises(ImageError) as error:
+        check_pages(data, max_pixels=40_000_000, max_pages=20)
+    assert error.value.code == "TOO_MANY_PIXELS"
+    assert "30000x30000" in error.value.message
+
+
+def test_the_pages_of_a_tiff_are_counted_up_to_the_cap() -> None:
+    data = tiff_pages([(20, 10), (10, 20), (30, 30), (5, 5)])
+
+    assert check_pages(data, max_pixels=1_000, max_pages=4) == (20, 10, 4)
+    with pytest.raises(ImageError) as error:
+        check_pages(data, max_pixels=1_000, max_pages=3)
+    assert error.value.code == "TOO_MANY_PAGES"
+    assert [frame.size for frame in iter_images(data)] == [(20, 10), (10, 20), (30, 30), (5, 5)]
+
+
+EXTRACT = """
+mutation Extract($input: ExtractTextInput!) {
+  extractText(input: $input) { file { id } errors { field code message } }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("sizes", "max_pages", "code"),
+    [([(40, 30), (30_000, 30_000)], 20, "TOO_MANY_PIXELS"), ([(8, 8)] * 4, 3, "TOO_MANY_PAGES")],
+)
+async def test_an_upload_checks_every_tiff_page_and_the_page_count(
+    client, monkeypatch, sizes, max_pages, code
+) -> None:
+    # given
+    from server.files.models import StoredFile
+    from server.settings import get_settings
+    from tests.factories import make_user
+    from tests.files.uploads import upload
+
+    monkeypatch.setattr(get_settings(), "max_image_pages", max_pages)
+    account = await make_user()
+    files = {"variables.input.file": ("scan.tiff", tiff_pages(sizes), "image/tiff")}
+
+    # when
+    response = await upload(client, EXTRACT, files, {"input": {}}, token=account.token)
+
+    # then: refused before anything is stored
+    payload = response.json()["data"]["extractText"]
+    assert payload["file"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("file", code)]
+    assert await StoredFile.filter(owner_id=account.user.id).count() == 0
