@@ -128,6 +128,38 @@ async def apply_migrations(database_url: str | None = None) -> list[str]:
         return await command.upgrade(run_in_transaction=True)
 
 
+# SQLite stores every integer column as 64-bit and keeps no column comments, so widening an
+# integer (IntField -> BigIntField) or changing a comment changes nothing on disk; aerich refuses
+# every column change there, which would block the PostgreSQL migration that does need them.
+_SQLITE_NOOP_TYPES = {"IntField", "BigIntField", "SmallIntField"}
+
+
+def _sqlite_tolerates_noop_changes() -> None:
+    """Let aerich write nothing (instead of refusing) for those changes on SQLite; every other
+    column change is still refused by aerich itself."""
+    from aerich.ddl.sqlite import SqliteDDL
+    from aerich.migrate import Migrate
+
+    if getattr(SqliteDDL, "_scanbase_patched", False):
+        return
+    refuse = SqliteDDL.modify_column
+    add_operator = Migrate._add_operator.__func__  # type: ignore[attr-defined]
+
+    def modify_column(self: Any, model: Any, field: dict[str, Any], is_pk: bool = True) -> str:
+        if field.get("field_type") in _SQLITE_NOOP_TYPES:
+            return ""
+        return refuse(self, model, field, is_pk)
+
+    def skip_empty(cls: Any, operator: str, *args: Any, **kwargs: Any) -> None:
+        if operator.strip(" ;\n"):
+            add_operator(cls, operator, *args, **kwargs)
+
+    SqliteDDL.modify_column = modify_column  # type: ignore[method-assign]
+    SqliteDDL.set_comment = lambda self, model, field: ""  # type: ignore[method-assign]
+    Migrate._add_operator = classmethod(skip_empty)  # type: ignore[method-assign, assignment]
+    SqliteDDL._scanbase_patched = True  # type: ignore[attr-defined]
+
+
 async def make_migration(database_url: str, name: str) -> str | None:
     """Generate the next migration for one dialect. The scratch database must already be at the
     latest migration (`python -m server migrate` in its own process first: aerich reads the last
@@ -135,6 +167,8 @@ async def make_migration(database_url: str, name: str) -> str | None:
     Returns the new file name, "initial", or None when the models did not change."""
     from aerich import Command
 
+    if dialect_of(database_url) == "sqlite":
+        _sqlite_tolerates_noop_changes()
     location = migrations_location(database_url)
     async with Command(tortoise_config(database_url), location=location) as command:
         if not (Path(location) / "models").exists():
