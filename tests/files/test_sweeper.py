@@ -3,6 +3,7 @@ grace period), stale temp files of interrupted writes, and expired exports; noth
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import time
@@ -14,6 +15,7 @@ from server.files.models import StoredFile
 from server.files.services import get_blob_store
 from server.files.sweeper import sweep
 from server.receipts import services as receipts
+from server.settings import get_settings
 from server.storage.local import LocalBlobStore
 from tests.factories import make_user
 from tests.receipts.factories import make_receipt
@@ -88,3 +90,32 @@ async def test_exports_are_deleted_after_the_retention_period(app):
     assert not await store.exists(old.blob_key)
     assert await StoredFile.exists(id=new.id)
     assert await store.exists(new.blob_key)
+
+
+async def test_the_sweep_loop_runs_with_the_configured_retention(monkeypatch):
+    # given: a loop with a tiny interval, and a sweep that records its arguments
+    from server.files import sweeper
+
+    calls: list[tuple[float, float | None]] = []
+    swept = asyncio.Event()
+
+    async def recording(*, orphan_grace: float, export_retention: float | None) -> None:
+        calls.append((orphan_grace, export_retention))
+        swept.set()
+
+    monkeypatch.setattr(sweeper, "sweep", recording)
+    settings = get_settings().model_copy(
+        update={
+            "sweep_interval_seconds": 0.01,
+            "orphan_grace_seconds": 120.0,
+            "export_retention_seconds": 7200.0,
+        }
+    )
+    # when
+    loop = asyncio.create_task(sweeper.sweep_loop(settings))
+    try:
+        await asyncio.wait_for(swept.wait(), 5)
+    finally:
+        loop.cancel()
+    # then
+    assert calls[0] == (120.0, 7200.0)
