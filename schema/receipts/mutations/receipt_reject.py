@@ -18,7 +18,7 @@ class RejectReceiptPayload:
     )
     errors: list[ReceiptError] = strawberry.field(
         default_factory=list,
-        description="NOT_FOUND, NOT_IN_REVIEW, REVIEW_CHANGED, INVALID_INPUT (reason).",
+        description="NOT_FOUND, NOT_IN_REVIEW, INVALID_INPUT (reason).",
     )
 
 
