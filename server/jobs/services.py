@@ -8,6 +8,9 @@ Exactly once, with at-least-once queues: every state change is a conditional wri
   match no row, its reporter raises JobCancelled, and it can never finish the job a second time.
 - A worker that dies (kill -9) stops heartbeating; `recover_jobs` (at startup and periodically)
   hands its job to a new attempt, or fails it with WORKER_LOST when no attempt is left.
+- Every write that ends a job (outcome, cancel, WORKER_LOST) runs its kind's end hook in the
+  same transaction (`_end`), so the document a job works on never outlives it in progress; the
+  domains' reconcilers repair the rest periodically (see `server.jobs.registry`).
 
 Progress is published on every report but persisted at most every PERSIST_INTERVAL seconds (a
 deferred flush writes the last one), to keep database writes cheap on chatty handlers.
