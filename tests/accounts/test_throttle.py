@@ -16,7 +16,7 @@ import pytest
 
 from server.accounts import services
 from server.accounts.models import LoginFailure
-from server.security.throttle import DatabaseCounter, RedisCounter
+from server.security.throttle import DatabaseCounter, Limits, RedisCounter
 from server.settings import get_settings
 from tests.conftest import IN_CI, TEST_REDIS_URL, GraphQLClient, data_of
 from tests.factories import PASSWORD, make_user, unique_email
@@ -156,8 +156,6 @@ async def test_the_owner_success_forgets_the_account_failures(app, counter, monk
 async def test_database_rows_detach_from_the_account_but_keep_counting_for_the_address(app):
     # given
     counter = DatabaseCounter()
-    from server.security.throttle import Limits
-
     limits = Limits(account=5, client=5, window_seconds=900)
     email, ip = unique_email(), fresh_ip()
     attempt = await counter.hit(account=email, client=ip, limits=limits)
@@ -202,3 +200,39 @@ async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
     assert right["accessToken"] is None
     assert right["errors"][0]["code"] == "THROTTLED"
     assert right["errors"][0]["retryAfterSeconds"] > 0
+
+
+async def test_several_processes_share_one_database_limit(app, database_url):
+    # given: three processes with their own connections, started together
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    email = unique_email()
+    processes = [
+        await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "tests.accounts.throttle_worker", database_url, email, "8"),
+            cwd=REPO_ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    try:
+        for process in processes:
+            assert (await process.stdout.readline()).strip() == b"ready"
+        # when: 24 attempts on one account at once, 8 from each process
+        outputs = await asyncio.wait_for(
+            asyncio.gather(*(process.communicate(b"go\n") for process in processes)), 60
+        )
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+    # then: no more than LOGIN_MAX_FAILURES (5) got through, whichever process they came to
+    passed = [int(out.strip()) for out, _ in outputs]
+    assert sum(passed) <= 5
+    # and the account is locked now
+    limits = Limits(account=5, client=1000, window_seconds=900)
+    after = await DatabaseCounter().hit(account=email, client="198.18.0.2", limits=limits)
+    assert after.refused_for_seconds > 0
