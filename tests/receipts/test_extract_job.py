@@ -186,10 +186,9 @@ async def test_a_lost_worker_on_the_last_attempt_fails_the_receipt(held_jobs):
         started_at=long_ago,
         heartbeat_at=long_ago,
     )
-    # when
-    found = await jobs.recover_jobs(kinds=[services.EXTRACT_RECEIPT], queued_for=None)
+    # when (the session's own recovery loop may get there first: the outcome is the same)
+    await jobs.recover_jobs(kinds=[services.EXTRACT_RECEIPT], queued_for=None)
     # then
-    assert found.failed == 1
     assert await _states(receipt) == (
         ReceiptStatus.FAILED,
         "WORKER_LOST",
@@ -231,11 +230,10 @@ async def test_the_reconciler_fails_receipts_whose_job_ended_elsewhere_or_never_
     fresh = await processing_receipt(account)
     # and one whose job is still queued
     waiting, _ = await _uploaded(account)
-    # when
-    repaired = await jobs.reconcile_documents()
+    # when (the session's recovery loop runs the same reconciler, and may get there first)
+    await jobs.reconcile_documents()
     again = await jobs.reconcile_documents()
-    # then
-    assert repaired["receipts.extract"] >= 2  # with any other test's receipts left stuck
+    # then: repaired once, and nothing left to repair
     assert again["receipts.extract"] == 0
     rows = {r.id: r for r in await Receipt.filter(owner_id=account.user.id)}
     assert (rows[ended.id].status, rows[ended.id].error_code, rows[ended.id].error_message) == (
