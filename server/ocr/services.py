@@ -132,7 +132,10 @@ async def run_ocr_with_progress(
     span: float,
 ) -> OcrResult:
     """OCR off the loop, forwarding page progress to the job reporter (mapped into
-    [start, start+span]); a cancelled job stops the OCR at the next page."""
+    [start, start+span]), in order: "ocr: started", then "ocr: page k/n" per page. The OCR
+    thread's callbacks reach this loop through `call_soon_threadsafe` (see
+    `recognise_document_async`) and only fill a queue; reports (database, events) happen here.
+    A cancelled job stops the OCR at the next page."""
     updates: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
     settings = get_settings()
     work = asyncio.ensure_future(
@@ -145,6 +148,7 @@ async def run_ocr_with_progress(
             max_pixels=settings.max_image_pixels,
         )
     )
+    getter: asyncio.Future[tuple[float, str]] | None = None
     try:
         while True:
             getter = asyncio.ensure_future(updates.get())
@@ -161,6 +165,9 @@ async def run_ocr_with_progress(
     except BaseException:
         work.cancel()
         raise
+    finally:
+        if getter is not None:
+            getter.cancel()  # a report that raised (JobCancelled) leaves one waiting
 
 
 async def load_blob_for(job: Job) -> StoredFile:
