@@ -139,3 +139,24 @@ def test_a_new_area_inherits_the_rules_without_code():
     assert run({"text": "ok", "title": "too long"})["ext"]["field"] == "note.title"
     assert run({"text": "ok", "email": "e" * 255})["ext"]["field"] == "note.email"
     assert run({"text": "ok"}, ["fine", "x" * 1001])["ext"]["field"] == "tags[1]"
+
+
+def test_every_field_with_arguments_of_the_schema_is_validated():
+    # given: the served schema, every type included (roots, nested fields, subscriptions)
+    from graphql import GraphQLObjectType
+
+    from schema import schema
+
+    unchecked = []
+    for named in schema._schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
+            continue
+        for name, field in named.fields.items():
+            if not field.args:
+                continue
+            # then: its resolver, and its subscriber if any, check the arguments first
+            functions = [field.resolve] + ([field.subscribe] if field.subscribe else [])
+            if not all(getattr(f, "__name__", "") == "validating" for f in functions):
+                unchecked.append(f"{named.name}.{name}")
+    assert unchecked == []
+    assert schema._schema.subscription_type.fields["jobUpdated"].subscribe.__name__ == "validating"
