@@ -34,6 +34,7 @@ from server.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
 from server.http import HttpMiddleware
 from server.jobs.runtime import job_runtime
 from server.logging_setup import configure_logging
+from server.security.throttle import close_attempt_counters
 from server.settings import VERSION, Settings, get_settings
 
 log = logging.getLogger("scanbase.app")
@@ -264,6 +265,7 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
                 await close_blob_store()
                 await close_db()
 
+            await close_attempt_counters()
     max_multipart = (
         settings.max_upload_bytes * settings.max_files_per_request + settings.max_body_bytes
     )

@@ -130,3 +130,39 @@ def test_ids_are_stamped_when_a_line_is_logged_not_when_it_is_formatted(caplog):
         request_id_var.reset(token)
     (record,) = [r for r in caplog.records if r.getMessage() == "hello"]
     assert '"request_id": "stamped-at-log-time"' in JsonFormatter().format(record)
+
+
+async def test_lines_of_an_in_process_job_carry_its_job_id_and_the_request_that_made_it(app):
+    # given: the API runs jobs itself (no REDIS_URL); a handler that logs
+    from server.jobs.models import JobStatus
+    from tests.jobs.conftest import wait_for
+
+    seen: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage() == "in-process job line":
+                seen.append(record)
+
+    async def handler(job: Job, report: Any) -> None:
+        logging.getLogger("scanbase.test").warning("in-process job line")
+
+    kind = f"log.{uuid.uuid4().hex[:8]}"
+    registry.register_handler(kind, handler)
+    keep = Keep()
+    logging.getLogger("scanbase.test").addHandler(keep)
+    account = await make_user()
+    try:
+        # when: a request creates the job
+        token = request_id_var.set("upload-request-01")
+        try:
+            job = await services.create_job(owner=account.user, kind=kind)
+        finally:
+            request_id_var.reset(token)
+        await wait_for(job.id, JobStatus.SUCCEEDED, JobStatus.FAILED)
+    finally:
+        logging.getLogger("scanbase.test").removeHandler(keep)
+        registry.unregister_handler(kind)
+    # then: the job's line names the job and the request that started it
+    (line,) = seen
+    assert (line.ctx_job_id, line.ctx_request_id) == (str(job.id), "upload-request-01")
