@@ -1,5 +1,11 @@
 """API throughput benchmark: `python -m bench.api [--seconds 5] [--concurrency 32]`.
 
+`python -m bench.api --attack [--repeat 20]` instead serves the API alone and fires hostile
+documents (fragment, alias and directive bombs, nested lists, cycles, token floods), each copy
+made unique so no cache helps, while a `{ __typename }` probe runs back to back on its own
+connection: the probe's worst latency is the worst event-loop stall an attack caused (target:
+50 ms). Prints per attack its size, the codes it was refused with and the stall.
+
 Serves (1) a bare Starlette JSON route, the floor of this stack, and (2) the real API, each with
 uvicorn on one worker (uvloop + httptools) in its own process on loopback, seeded with 50 users
 of 5 API keys each on a fresh SQLite database (or --database-url). A lean asyncio HTTP/1.1
@@ -235,11 +241,192 @@ asyncio.run(main())
     return json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else {}
 
 
+def _fragment_chain(name: str, levels: int, spreads: int, leaf: str, on: str = "Query") -> str:
+    """Fragment i spreads fragment i+1 `spreads` times: spreads^levels copies of `leaf`."""
+    chain = "".join(
+        f"fragment {name}{i} on {on} {{ {' '.join([f'...{name}{i + 1}'] * spreads)} }}\n"
+        for i in range(levels)
+    )
+    return f"{chain}fragment {name}{levels} on {on} {{ {leaf} }}"
+
+
+_RECEIPT = (
+    "id status store total currency items { name quantity unitPrice total category }"
+    " fields { name value confidence box { x0 y0 x1 y1 } }"
+)
+ATTACKS = {
+    "fragment bomb 10x10": "query A { ...F0 }\n" + _fragment_chain("F", 10, 10, "__typename"),
+    # the shape of the reported 824-byte query: 8 levels, each spreading the next 5 times
+    "fragment fan-out 8x5": "{ ...G0 }\n" + _fragment_chain("G", 8, 5, "me { id email }"),
+    "alias bomb (flat)": "{ " + " ".join(f"a{i}: __typename" for i in range(600)) + " }",
+    "alias bomb (fragments)": "{ ...L0 }\n"
+    + _fragment_chain("L", 3, 10, " ".join(f"a{i}: __typename" for i in range(10))),
+    "directive flood (fragments)": "{ ...D0 }\n"
+    + _fragment_chain("D", 4, 6, "__typename " + " ".join(["@include(if: true)"] * 20)),
+    "directive flood 3000 on one field": "{ __typename "
+    + " ".join(["@include(if: true)"] * 3000)
+    + " }",
+    "same field x1900": "{ " + " ".join(["__typename"] * 1900) + " }",
+    "deep nested lists": "{ receipts(first: 100) { edges { node { "
+    + _RECEIPT
+    + " possibleDuplicateOf { "
+    + _RECEIPT
+    + " possibleDuplicateOf { "
+    + _RECEIPT
+    + " } } } } } }",
+    "introspection lists in lists": "{ __schema { types { fields { type { fields { type {"
+    " fields { type { name } } } } } } } } }",
+    "cyclic fragments": "{ ...C1 } fragment C1 on Query { __typename ...C2 }"
+    " fragment C2 on Query { ...C1 }",
+}
+
+
+def stall_app():
+    """The API plus `/bench/stall`: a ticker task (started by the first call) measures the longest
+    time the event loop did not run it; each call returns that worst gap in ms and resets it."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from server.app import create_app
+
+    app = create_app()
+    state: dict = {"worst": 0.0, "task": None}
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            state["worst"] = max(state["worst"], now - last - 0.001)
+            last = now
+
+    async def stall(request):
+        if state["task"] is None:
+            state["task"] = asyncio.create_task(ticker())
+        worst, state["worst"] = state["worst"], 0.0
+        return JSONResponse({"worst_ms": worst * 1000})
+
+    app.router.routes.insert(0, Route("/bench/stall", stall))
+    return app
+
+
+async def _worst_stall(port: int) -> float:
+    """The server's worst event-loop gap since the last call, in ms."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(f"GET /bench/stall HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        _, body = await _read_response(reader)
+        return json.loads(body)["worst_ms"]
+    finally:
+        writer.close()
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[bytes, bytes]:
+    """One request on a keep-alive connection: (status line, body)."""
+    writer.write(request)
+    return await _read_response(reader)
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    return status_line, await reader.readexactly(length)
+
+
+async def _probe(port: int, stop: asyncio.Event, latencies: list[float]) -> None:
+    """`{ __typename }` back to back until `stop`; each latency is an upper bound on a stall."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = build_request(port, {"query": "{ __typename }"}, None)
+    try:
+        while not stop.is_set():
+            started = time.perf_counter()
+            await _exchange(reader, writer, request)
+            latencies.append(time.perf_counter() - started)
+            await asyncio.sleep(0.002)
+    finally:
+        writer.close()
+
+
+async def _fire(port: int, query: str, repeat: int, outcomes: list[tuple[float, str]]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        for i in range(repeat):
+            # a unique text each time: no parse or validation cache can help
+            request = build_request(port, {"query": f"{query}\n# copy {i} {time.time_ns()}"}, None)
+            started = time.perf_counter()
+            status, body = await _exchange(reader, writer, request)
+            try:
+                errors = json.loads(body).get("errors") or []
+                codes = sorted({(e.get("extensions") or {}).get("code", "-") for e in errors})
+                outcome = f"{status.split()[1].decode()} {','.join(codes) or 'ACCEPTED'}"
+            except ValueError:
+                outcome = f"{status.split()[1].decode()} (not JSON)"
+            outcomes.append((time.perf_counter() - started, outcome))
+    finally:
+        writer.close()
+
+
+async def attack(port: int, repeat: int, concurrency: int) -> None:
+    idle: list[float] = []
+    await _worst_stall(port)  # starts the ticker
+    stop = asyncio.Event()
+    probe = asyncio.create_task(_probe(port, stop, idle))
+    await asyncio.sleep(1.0)
+    stop.set()
+    await probe
+    idle_stall = await _worst_stall(port)
+    print(f"\nbench.api --attack: {repeat} unique copies per attack over {concurrency} connections")
+    print(
+        f"idle: probe p50 {statistics.median(idle) * 1000:.2f} ms, max {max(idle) * 1000:.2f} ms;"
+        f" event-loop stall {idle_stall:.1f} ms"
+    )
+    print(
+        f"{'attack':34} {'bytes':>6} {'answer (HTTP status, codes)':44} {'attack ms':>9}"
+        f" {'stall ms':>8} {'probe ms':>8}"
+    )
+    worst = 0.0
+    for name, query in ATTACKS.items():
+        latencies: list[float] = []
+        outcomes: list[tuple[float, str]] = []
+        stop = asyncio.Event()
+        probe = asyncio.create_task(_probe(port, stop, latencies))
+        await asyncio.sleep(0.05)
+        await _worst_stall(port)
+        per_connection = max(1, repeat // concurrency)
+        await asyncio.gather(
+            *(_fire(port, query, per_connection, outcomes) for _ in range(concurrency))
+        )
+        stall = await _worst_stall(port)
+        stop.set()
+        await probe
+        worst = max(worst, stall)
+        answers = " | ".join(sorted({outcome for _, outcome in outcomes}))
+        slowest = max(seconds for seconds, _ in outcomes) * 1000
+        print(
+            f"{name:34} {len(query):6d} {answers[:44]:44} {slowest:9.1f} {stall:8.1f}"
+            f" {max(latencies) * 1000:8.1f}"
+        )
+    verdict = "within" if worst <= 50 else "OVER"
+    print(f"worst event-loop stall over all attacks: {worst:.1f} ms ({verdict} the 50 ms target)")
+    print(
+        "(stall: longest gap of a 1 ms ticker task in the server; probe: worst latency of a"
+        " concurrent { __typename }, queueing behind the concurrent attack requests included)"
+    )
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--attack", action="store_true", help="hostile documents, see above")
+    parser.add_argument("--repeat", type=int, default=20, help="--attack: copies per attack")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="scanbase-bench-")
@@ -252,6 +439,16 @@ async def main() -> None:
         check=True,
         capture_output=True,
     )
+    if args.attack:
+        port = free_port()
+        server = serve("bench.api:stall_app", port, env)
+        try:
+            await wait_ready(port)
+            await attack(port, args.repeat, min(args.concurrency, 4))
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+        return
     token = await seed(database_url)
     statements = count_statements(database_url, token)
 
