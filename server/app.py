@@ -261,11 +261,11 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
                 tune_gc()
                 yield
         finally:
+            await close_attempt_counters()
             if init_database:
                 await close_blob_store()
                 await close_db()
 
-            await close_attempt_counters()
     max_multipart = (
         settings.max_upload_bytes * settings.max_files_per_request + settings.max_body_bytes
     )

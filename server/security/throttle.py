@@ -176,6 +176,15 @@ class RedisCounter:
 _counters: dict[str, AttemptCounter] = {}
 
 
+async def close_attempt_counters() -> None:
+    """Close the Redis connections of this process's counters (at shutdown)."""
+    counters = list(_counters.values())
+    _counters.clear()
+    for counter in counters:
+        if isinstance(counter, RedisCounter):
+            await counter.close()
+
+
 def attempt_counter(redis_url: str | None) -> AttemptCounter:
     """Redis counters when REDIS_URL is set (shared by every process), else the database."""
     key = redis_url or ""
