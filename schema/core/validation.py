@@ -22,6 +22,7 @@ offending value in GraphQL names (`input.items[2].name`), also named in the mess
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -75,8 +76,9 @@ class InvalidInputError(BadUserInputError):
         self.extensions = {**(self.extensions or {}), "field": field}
 
 
-def _constraint_of(definition_holder: GraphQLArgument | Any) -> Constraint:
-    extensions = getattr(definition_holder, "extensions", None) or {}
+def _constraint_of(argument_or_field: Any) -> Constraint:
+    """What the Strawberry definition behind a graphql-core argument or input field declares."""
+    extensions = getattr(argument_or_field, "extensions", None) or {}
     definition = extensions.get(DEFINITION)
     metadata = getattr(definition, "metadata", None) or {}
     return metadata.get(VALIDATION, DEFAULT)
@@ -96,9 +98,9 @@ def _check_text(value: str, path: str, rule: Constraint) -> None:
 def _check_decimal(value: Decimal, path: str) -> None:
     if not value.is_finite():
         raise InvalidInputError(path, "must be a finite number.")
-    exponent = value.as_tuple().exponent
     if abs(value) >= DECIMAL_MAX:
         raise InvalidInputError(path, "must be below 10^15 in magnitude.")
+    exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -DECIMAL_MAX_PLACES:
         raise InvalidInputError(path, f"must have at most {DECIMAL_MAX_PLACES} decimal places.")
 
@@ -114,18 +116,17 @@ def check_value(value: Any, graphql_type: Any, path: str, rule: Constraint = DEF
             check_value(item, graphql_type.of_type, f"{path}[{index}]", rule)
         return
     if isinstance(graphql_type, GraphQLInputObjectType):
-        if not isinstance(value, Mapping):  # an input type with its own out_type
-            value = vars(value) if hasattr(value, "__dict__") else {}
         for name, field in graphql_type.fields.items():
             key = field.out_name or name
-            if key in value:
-                check_value(value[key], field.type, f"{path}.{name}", _constraint_of(field))
+            # A dict as graphql-core coerces it; an object for a type with its own out_type.
+            item = value.get(key) if isinstance(value, Mapping) else getattr(value, key, None)
+            check_value(item, field.type, f"{path}.{name}", _constraint_of(field))
         return
     if isinstance(value, str):
         _check_text(value, path, rule)
     elif isinstance(value, Decimal):
         _check_decimal(value, path)
-    elif isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+    elif isinstance(value, float) and not math.isfinite(value):
         raise InvalidInputError(path, "must be a finite number.")
 
 
