@@ -44,8 +44,8 @@ class JsonPostExecutor:
         # Parse, cost limits and validation, cached per document (shared with Strawberry's path).
         self.gate = QueryGate.for_schema(graphql_schema, settings)
 
-    def prepare(self, query: str) -> Prepared:
-        return self.gate.prepare(query)
+    async def prepare(self, query: str) -> Prepared:
+        return await self.gate.prepare_async(query)
 
     @staticmethod
     def parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -75,7 +75,7 @@ class JsonPostExecutor:
         subscriptions included: they are served over the websocket only."""
         started = time.perf_counter()
         label = operation_label(operation_name)
-        prepared = self.prepare(query)
+        prepared = await self.prepare(query)
         op_type = "unknown"
         refused = prepared.errors or (
             prepared.document is not None and self.gate.check_request(prepared, variables)

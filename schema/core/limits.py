@@ -15,9 +15,10 @@ The lean JSON path (schema/core/http_executor.py) calls the gate directly; Straw
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from graphql import (
@@ -43,6 +44,8 @@ from server.settings import Settings
 
 # Longer query texts are checked every time rather than cached: the cache stays small.
 MAX_CACHED_QUERY_CHARS = 20_000
+# New documents longer than this are parsed and checked off the event loop (~1 ms below it).
+MAX_INLINE_QUERY_CHARS = 2_000
 # Strawberry needs a document to reach validation, where a parse error is reported with its code.
 _PLACEHOLDER = parse("{ __typename }")
 
@@ -132,16 +135,36 @@ class QueryGate:
         return gate
 
     def prepare(self, query: str) -> Prepared:
+        prepared = self._cached(query)
+        if prepared is None:
+            prepared = self._prepare(query)
+            self._store(query, prepared)
+        return prepared
+
+    async def prepare_async(self, query: str) -> Prepared:
+        """`prepare`, with a long new document parsed and checked in a worker thread: parsing
+        MAX_TOKENS tokens takes graphql-core ~15 ms, and several such requests arriving together
+        would otherwise hold the event loop for all of them in a row."""
+        prepared = self._cached(query)
+        if prepared is None:
+            if len(query) <= MAX_INLINE_QUERY_CHARS:
+                prepared = self._prepare(query)
+            else:
+                prepared = await asyncio.to_thread(self._prepare, query)
+            self._store(query, prepared)
+        return prepared
+
+    def _cached(self, query: str) -> Prepared | None:
         prepared = self._cache.get(query)
         if prepared is not None:
             self._cache.move_to_end(query)
-            return prepared
-        prepared = self._prepare(query)
+        return prepared
+
+    def _store(self, query: str, prepared: Prepared) -> None:
         if len(query) <= MAX_CACHED_QUERY_CHARS:
             self._cache[query] = prepared
             if len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        return prepared
 
     def _prepare(self, query: str) -> Prepared:
         try:
@@ -309,10 +332,10 @@ class QueryLimits(SchemaExtension):
     def _gate(self) -> QueryGate:
         return QueryGate.for_schema(self.execution_context.schema._schema, self.settings)
 
-    def on_parse(self) -> Iterator[None]:
+    async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.graphql_document is None and context.query:
-            self.prepared = self._gate().prepare(context.query)
+            self.prepared = await self._gate().prepare_async(context.query)
             context.graphql_document = self.prepared.document or _PLACEHOLDER
         yield
 
