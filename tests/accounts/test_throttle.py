@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -28,7 +29,7 @@ mutation Login($input: LoginInput!) {
 
 
 @pytest.fixture(params=["database", "redis"])
-def counter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
+def counter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The attempt counter under test, put in place of the one settings would choose."""
     if request.param == "database":
         chosen: Any = DatabaseCounter()
@@ -41,7 +42,13 @@ def counter(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
             TEST_REDIS_URL, prefix=f"scanbase:test-throttle:{secrets.token_hex(4)}:"
         )
     monkeypatch.setattr(services, "_counter", lambda settings: chosen)
-    return chosen
+    yield chosen
+    if isinstance(chosen, RedisCounter):  # our keys only, never the whole database
+        import redis
+
+        with redis.Redis.from_url(TEST_REDIS_URL) as sync_redis:
+            for key in sync_redis.scan_iter(match=chosen.prefix + "*"):
+                sync_redis.delete(key)
 
 
 def client_at(app: Any, ip: str) -> httpx.AsyncClient:
