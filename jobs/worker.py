@@ -30,6 +30,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from typing import Any
 
 from arq import func
@@ -55,6 +56,9 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"  # arq's own default, for its CLI o
 # Waiting for Redis to come back: first pause, doubling up to the cap (with jitter).
 REDIS_RETRY_FIRST = 0.1
 REDIS_RETRY_MAX = 5.0
+# A worker started while Redis is down (a restart during an outage) waits this many seconds for
+# it before giving up, instead of arq's 5.
+STARTUP_REDIS_RETRIES = 60
 
 
 async def run_job(ctx: dict[str, Any], job_id: str, attempt: int) -> str:
@@ -206,7 +210,9 @@ def worker_options(
             func(run_job, name=ARQ_FUNCTION, max_tries=1, keep_result=0, timeout=timeout)
         ],
         "queue_name": settings.job_queue_name,
-        "redis_settings": RedisSettings.from_dsn(url),
+        "redis_settings": replace(
+            RedisSettings.from_dsn(url), conn_retries=STARTUP_REDIS_RETRIES, conn_retry_delay=1
+        ),
         "on_startup": startup,
         "on_shutdown": shutdown,
         "max_jobs": settings.job_concurrency,

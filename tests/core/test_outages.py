@@ -122,17 +122,17 @@ def handler_kind() -> Iterator[str]:
 async def test_a_worker_rides_out_a_redis_outage_losing_and_repeating_no_job(
     database_url, app, own_redis, tmp_path
 ):
-    # given: a real worker process on the private Redis, working through 8 jobs, 2 at a time
+    # given: a real worker process on the private Redis, 8 jobs in flight and room for more
     queue_name = f"scanbase:outage:{secrets.token_hex(4)}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": own_redis.url,
         "JOB_QUEUE_NAME": queue_name,
-        "JOB_CONCURRENCY": "2",
+        "JOB_CONCURRENCY": "10",
         "JOB_HEARTBEAT_SECONDS": "0.2",
         "JOB_RECOVERY_SECONDS": "0.5",
-        "OUTAGE_JOB_SECONDS": "1.0",
+        "OUTAGE_JOB_SECONDS": "1.5",
         "LOG_JSON": "false",
         "LOG_LEVEL": "WARNING",
     }
@@ -151,7 +151,7 @@ async def test_a_worker_rides_out_a_redis_outage_losing_and_repeating_no_job(
             jobs = [await services.create_job(owner=account.user, kind=kind) for _ in range(8)]
             runs = tmp_path / "runs"
             deadline = time.monotonic() + 60
-            while not runs.exists():  # the worker is up and a job is in flight
+            while not runs.exists() or len(runs.read_text().splitlines()) < 8:
                 assert worker.returncode is None, log_path.read_text()
                 assert time.monotonic() < deadline, log_path.read_text()
                 await asyncio.sleep(0.02)
@@ -174,10 +174,12 @@ async def test_a_worker_rides_out_a_redis_outage_losing_and_repeating_no_job(
                 await asyncio.wait_for(worker.wait(), 20)
             await queue.close()
 
-    # then: the worker stayed up and came back by itself; every job ran exactly once
+    # then: the worker stayed up and came back by itself, both where it polls for jobs and where
+    # it records their end; every job ran exactly once
     log = log_path.read_text()
     assert alive_through_the_outage and still_running, log
-    assert "Redis is back" in log
+    assert "Redis is back after" in log and ": polling for jobs" in log, log
+    assert ": recording the end of delivery" in log, log
     assert [(job.status, job.attempts) for job in done] == [(JobStatus.SUCCEEDED, 1)] * 12, log
     started = Counter(line.split()[0] for line in runs.read_text().splitlines())
     assert started == Counter({str(job.id): 1 for job in jobs})
