@@ -180,3 +180,17 @@ async def test_introspection_can_be_turned_off_with_suggestions(app, settings, g
     for result in (enum_json, enum_get):
         message = result["errors"][0]["message"]
         assert "ADMN" in message and "Did you mean" not in message and "ADMIN" not in message
+
+
+async def test_ten_thousand_receipt_items_are_refused_before_anything_runs(gql):
+    # the reported abuse: 10,000 items in one validateReceipt call
+    admin = await make_admin()
+    items = [{"name": f"item {i}", "unitPrice": "1.00"} for i in range(10_000)]
+    result = await gql(
+        "mutation V($input: ValidateReceiptInput!) { validateReceipt(input: $input) { errors { code } } }",
+        {"input": {"id": "UmVjZWlwdDox", "items": items}},
+        token=admin.token,
+    )
+    error = only_error(result)
+    assert error["message"] == "Variable '$input.items' has 10000 items; at most 500 are allowed."
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "$input.items"}
