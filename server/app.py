@@ -159,11 +159,13 @@ class GraphQLApp(GraphQL):
         payload = capped_response(encode_json(body), self.settings.max_response_bytes)
         return Response(payload, media_type="application/json")
 
-    def encode_json(self, data: object) -> bytes:
-        """Strawberry's path (GET, multipart): the same response size cap as the JSON path."""
+    def encode_json(self, data: object) -> str | bytes:
+        """Strawberry's path (GET, multipart): the same response size cap as the JSON path.
+        Text stays text: websocket messages go out as text frames only when this returns str
+        (browsers' graphql-ws cannot read binary frames)."""
         encoded = super().encode_json(data)
         if isinstance(encoded, str):
-            encoded = encoded.encode()
+            return capped_response(encoded.encode(), self.settings.max_response_bytes).decode()
         return capped_response(encoded, self.settings.max_response_bytes)
 
     async def render_graphql_ide(self, request: Request) -> Response:
@@ -258,6 +260,8 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
                     ocr=ocr_health,
                 )
                 log.info("scanbase %s started (jobs: %s)", VERSION, jobs.queue.name)
+                for warning in settings.deployment_warnings():
+                    log.warning(warning)
                 tune_gc()
                 yield
         finally:
