@@ -122,7 +122,6 @@ async def test_stats_by_brand_and_constant_queries(gql):
     ]
 
 
-
 async def test_categories_and_stores_are_grouped_whatever_their_case_and_spacing(gql):
     # given: "Food" twice, "food" once, " FOOD " once; stores "Lidl" twice, "LIDL" once
     account = await make_user()
