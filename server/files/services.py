@@ -12,6 +12,7 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 from server.accounts.models import User
@@ -74,17 +75,44 @@ def _check_image(
     return width, height
 
 
-async def store_upload(
+@dataclass(frozen=True)
+class WrittenUpload:
+    """An upload that passed every check and sits in the blob store, with no row yet: the caller
+    records it inside its own transaction, and deletes the blob if that transaction fails."""
+
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+    width: int | None
+    height: int | None
+
+    async def record(self, *, owner: User) -> StoredFile:
+        """The file row for this blob (inside the caller's transaction)."""
+        return await StoredFile.create(
+            owner=owner,
+            blob_key=self.key,
+            sha256=self.sha256,
+            size=self.size,
+            content_type=self.content_type,
+            filename=self.filename,
+            width=self.width,
+            height=self.height,
+        )
+
+
+async def write_upload(
     upload: UploadLike,
     *,
-    owner: User,
     store: BlobStore,
     max_bytes: int,
     max_pixels: int,
     max_pages: int | None = None,
     allowed_types: frozenset[str] = sniffing.ALL_TYPES,
-) -> StoredFile:
-    """Check and store one upload. Raises FileError: EMPTY_FILE, UNSUPPORTED_TYPE,
+) -> WrittenUpload:
+    """Check one upload and write its blob, holding no database connection meanwhile (a blob
+    write may take seconds on S3). Raises FileError: EMPTY_FILE, UNSUPPORTED_TYPE,
     FILE_TOO_LARGE, TOO_MANY_PIXELS, TOO_MANY_PAGES (image pages beyond MAX_IMAGE_PAGES),
     CORRUPT_FILE; ServiceUnavailable when the job queue is down (every upload starts a job:
     refusing it now, retryable, beats storing a file whose processing cannot start)."""
@@ -135,20 +163,15 @@ async def store_upload(
         raise FileError(
             FileErrorCode.CORRUPT_FILE, "The file is truncated or corrupt.", field="file"
         )
-    try:
-        return await StoredFile.create(
-            owner=owner,
-            blob_key=info.key,
-            sha256=info.sha256,
-            size=info.size,
-            content_type=content_type,
-            filename=safe_filename(getattr(upload, "filename", None), content_type),
-            width=width,
-            height=height,
-        )
-    except BaseException:
-        await store.delete(info.key)
-        raise
+    return WrittenUpload(
+        key=info.key,
+        sha256=info.sha256,
+        size=info.size,
+        content_type=content_type,
+        filename=safe_filename(getattr(upload, "filename", None), content_type),
+        width=width,
+        height=height,
+    )
 
 
 async def delete_file(*, file: StoredFile, store: BlobStore) -> None:

@@ -1,6 +1,6 @@
 """The sweeper: what crashes and time leave in the blob store goes away on its own.
 
-- Orphan blobs: a blob is written before the row that references it (`store_upload`, exports),
+- Orphan blobs: a blob is written before the row that references it (`write_upload`, exports),
   so a process killed in between leaves a blob no `StoredFile` row points at. Under the prefixes
   the application writes (`SWEPT_PREFIXES`), such a blob older than ORPHAN_GRACE_SECONDS is
   deleted; the grace covers uploads whose row is still being written. Every blob under those

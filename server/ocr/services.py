@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from server.accounts.models import User
 from server.errors import DomainError
 from server.files.models import StoredFile
-from server.files.services import UploadLike, get_blob_store, store_upload
+from server.files.services import UploadLike, get_blob_store, write_upload
 from server.jobs.errors import JobFailed
 from server.jobs.models import Job
 from server.jobs.registry import ProgressReporter, job_handler
@@ -65,18 +65,18 @@ async def extract_text(
     chosen_languages, chosen_engine = check_options(languages=languages, engine=engine)
     settings = get_settings()
     blobs = get_blob_store()
-    file: StoredFile | None = None
-    # The file row and its job commit together (a crash in between would leave a file that no
-    # job reads); a crash before the commit leaves a bare blob, which the sweeper removes.
+    # The blob is written first, holding no database connection; the file row and its job then
+    # commit together (a crash in between would leave a file that no job reads). A crash before
+    # the commit leaves a bare blob, which the sweeper removes.
+    written = await write_upload(
+        upload,
+        store=blobs,
+        max_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_image_pixels,
+    )
     try:
         async with in_transaction():
-            file = await store_upload(
-                upload,
-                owner=owner,
-                store=blobs,
-                max_bytes=settings.max_upload_bytes,
-                max_pixels=settings.max_image_pixels,
-            )
+            file = await written.record(owner=owner)
             job = await prepare_job(
                 owner=owner,
                 kind=EXTRACT_TEXT,
@@ -87,8 +87,7 @@ async def extract_text(
                 },
             )
     except BaseException:
-        if file is not None:  # the rows were rolled back: the blob is ours to remove
-            await blobs.delete(file.blob_key)
+        await blobs.delete(written.key)  # the rows were rolled back: the blob is ours to remove
         raise
     await submit_job(job)
     return file, job

@@ -33,7 +33,7 @@ from tortoise.transactions import in_transaction
 from server.accounts.models import User
 from server.files import sniffing
 from server.files.models import StoredFile
-from server.files.services import UploadLike, delete_file, get_blob_store, store_upload
+from server.files.services import UploadLike, delete_file, get_blob_store, write_upload
 from server.jobs.errors import JobFailed, JobsError
 from server.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from server.jobs.registry import ProgressReporter, job_handler, on_job_end, register_reconciler
@@ -294,21 +294,21 @@ async def upload_receipt(*, owner: User, upload: UploadLike) -> tuple[Receipt, J
     if digest is not None and (existing := await _live_with_hash(owner, digest)) is not None:
         raise _duplicate(existing)
     blobs = get_blob_store()
-    # The file row, the receipt and its job commit together: a process killed before the commit
-    # leaves only a blob that no row references (the sweeper removes it), one killed after it a
-    # QUEUED job that recovery delivers; never a PROCESSING receipt that no job will finish.
-    file: StoredFile | None = None
+    # The blob is written first, holding no database connection (a write may take seconds on
+    # S3). The file row, the receipt and its job then commit together: a process killed before
+    # the commit leaves only a blob that no row references (the sweeper removes it), one killed
+    # after it a QUEUED job that recovery delivers; never a PROCESSING receipt no job finishes.
+    written = await write_upload(
+        upload,
+        store=blobs,
+        max_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_image_pixels,
+    )
     try:
+        if written.content_type == sniffing.PDF:
+            await _check_pdf(upload)
         async with in_transaction():
-            file = await store_upload(
-                upload,
-                owner=owner,
-                store=blobs,
-                max_bytes=settings.max_upload_bytes,
-                max_pixels=settings.max_image_pixels,
-            )
-            if file.content_type == sniffing.PDF:
-                await _check_pdf(upload)
+            file = await written.record(owner=owner)
             receipt_id = uuid.uuid4()
             job = await prepare_job(
                 owner=owner,
@@ -330,16 +330,13 @@ async def upload_receipt(*, owner: User, upload: UploadLike) -> tuple[Receipt, J
     except IntegrityError:
         # Another upload of the same file won the race to the unique (owner, dedup_key). The
         # rows were rolled back; the blob is ours to remove.
-        if file is None:
-            raise
-        await blobs.delete(file.blob_key)
-        existing = await _live_with_hash(owner, file.sha256)
+        await blobs.delete(written.key)
+        existing = await _live_with_hash(owner, written.sha256)
         if existing is None:
             raise
         raise _duplicate(existing) from None
     except BaseException:
-        if file is not None:
-            await blobs.delete(file.blob_key)
+        await blobs.delete(written.key)
         raise
     await submit_job(job)
     return receipt, job
