@@ -3,6 +3,9 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 STAMP := .venv/.installed
+# `make run PORT=9000 HOST=0.0.0.0` serves elsewhere (default: 127.0.0.1:8000).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 SCRATCH_PG ?= postgres://postgres@127.0.0.1:5432/postgres
 SCRATCH_PG_ASYNC ?= asyncpg://postgres@127.0.0.1:5432/scanbase_migrations_scratch
 
@@ -20,14 +23,16 @@ deps: $(STAMP)
 # validate docker-compose.yml in the tests (no Docker engine is needed for that); for the
 # end-to-end tests, Debian's Chromium (driven by playwright-core: Playwright's own browser
 # download cannot be used offline), redis-server (started by the tests when TEST_REDIS_URL is
-# unset) and, where node is missing, Debian's nodejs and npm.
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra docker-compose chromium redis-server
+# unset) and, where node is missing, Debian's nodejs and npm; nginx to check deploy/nginx.conf and
+# to run a real proxy in front of the API in the process tests.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra docker-compose chromium redis-server nginx
 system-deps:
 	@missing=""; packages="$(APT_PACKAGES)"; \
 	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -q '^fra$$' || missing="tesseract"; \
 	command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing="$$missing compose"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
 	command -v node >/dev/null && command -v npm >/dev/null || { missing="$$missing node"; packages="$$packages nodejs npm"; }; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages ($$missing): $$packages"; \
@@ -70,7 +75,7 @@ migrate: setup
 	$(PY) -m server migrate
 
 run: migrate
-	$(PY) -m server serve --host 127.0.0.1 --port 8000
+	$(PY) -m server serve --host $(HOST) --port $(PORT)
 
 worker: migrate
 	$(PY) -m server worker

@@ -197,3 +197,17 @@ def data_of(result: dict[str, Any]) -> dict[str, Any]:
     """The `data` of a response that must have no GraphQL errors."""
     assert not result.get("errors"), result.get("errors")
     return result["data"]
+
+
+@pytest_asyncio.fixture
+async def restore_default_rules(app: Any) -> AsyncIterator[None]:
+    """Loyalty rules are global: publish the defaults again afterwards, so that a test which
+    changes them (on purpose, or by fuzzing `updateLoyaltyRules`) leaves none behind."""
+    from server.receipts import services
+    from server.receipts.points import DEFAULT_RULES
+    from tests.factories import make_admin
+
+    yield
+    admin = await make_admin()
+    defaults = {name: getattr(DEFAULT_RULES, name) for name in services.RULE_FIELDS}
+    await services.update_loyalty_rules(actor=admin.user, edit=services.RulesEdit(**defaults))

@@ -206,7 +206,9 @@ def refused(body: dict[str, Any], name: str) -> bool:
 @pytest.mark.parametrize(
     ("kind", "name", "field"), list(cases()), ids=lambda v: v if isinstance(v, str) else ""
 )
-async def test_hostile_values_in_every_argument_are_answered_with_a_code(client, kind, name, field):
+async def test_hostile_values_in_every_argument_are_answered_with_a_code(
+    client, restore_default_rules, kind, name, field
+):
     # given: an administrator with a receipt, a brand and an API key to aim at
     admin = await make_admin()
     receipt = await make_receipt(admin, items=[Item("MILK", "1.20")])

@@ -3,16 +3,9 @@ receipts already awarded keep theirs (also when corrected); admins only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
-import pytest_asyncio
-
 from schema.core.relay import global_id
-from server.receipts import services
 from server.receipts.loyalty import current_rules
 from server.receipts.models import LoyaltyEntry, LoyaltyReason
-from server.receipts.points import DEFAULT_RULES
 from tests.conftest import data_of
 from tests.factories import make_admin, make_user
 from tests.receipts.factories import make_receipt
@@ -35,15 +28,6 @@ VALIDATE = """
 mutation V($input: ValidateReceiptInput!) {
   validateReceipt(input: $input) { pointsPosted receipt { points } errors { code } }
 }"""
-
-
-@pytest_asyncio.fixture
-async def restore_default_rules(app: Any) -> AsyncIterator[None]:
-    """Rules are global: publish the defaults again afterwards, for the tests that follow."""
-    yield
-    admin = await make_admin()
-    defaults = {name: getattr(DEFAULT_RULES, name) for name in services.RULE_FIELDS}
-    await services.update_loyalty_rules(actor=admin.user, edit=services.RulesEdit(**defaults))
 
 
 async def test_an_update_changes_later_awards_only(gql, restore_default_rules):
