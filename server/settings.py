@@ -113,6 +113,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _quiet_schema_in_production(self) -> Settings:
+        """Production hides GraphiQL and introspection (and so "did you mean" suggestions)
+        unless GRAPHIQL / INTROSPECTION are set explicitly: safe by default."""
+        if self.environment == "production":
+            for name in ("graphiql", "introspection"):
+                if name not in self.model_fields_set:
+                    setattr(self, name, False)
+        return self
+
     def deployment_warnings(self) -> list[str]:
         """Settings that work on one host but not across several processes or hosts."""
         warnings = []
