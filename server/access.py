@@ -34,10 +34,10 @@ SCOPES: dict[str, str] = {
     "ocr": "Extract text from images and PDFs.",
     # Reserved for the product areas to come: accepted on keys (some already carry them), and
     # granting nothing until those areas declare fields that need them.
-    "cards": "Loyalty cards (reserved).",
-    "captures": "Document captures (reserved).",
-    "invoices": "Invoices (reserved).",
-    "companies": "Companies (reserved).",
+    "cards": "Trading-card collection: imports, detections, catalog matches (reserved).",
+    "captures": "Selfie-kiosk captures, downloads and kiosk admin (reserved).",
+    "invoices": "Energy invoices: extraction, reports, webhooks (reserved).",
+    "companies": "Company inventory: products, stock, sales imports, forecasts (reserved).",
     ADMIN: "Administrator powers; only an ADMIN's key may carry it.",
 }
 
