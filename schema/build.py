@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from strawberry import Info
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.accounts.mutations import AccountsMutation
@@ -34,7 +33,13 @@ class NodeQuery:
         permission_classes=[Public()],
         description="Any object by its global id; null if absent or not yours.",
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="A global id, as any `id` field gives.")
+        ],
+    ) -> Node | None:
         return await resolve_node(info, id)
 
     @strawberry.field(
@@ -52,9 +57,30 @@ class NodeQuery:
         return await resolve_many_nodes(info, ids)
 
 
-Query = merge_types("Query", (NodeQuery, AccountsQuery, JobsQuery, ReceiptsQuery))
-Mutation = merge_types("Mutation", (AccountsMutation, JobsMutation, OcrMutation, ReceiptsMutation))
-Subscription = merge_types("Subscription", (JobsSubscription,))
+# As `strawberry.tools.merge_types` assembles them, with a description for GraphiQL's docs.
+@strawberry.type(
+    description="Reads. Each field says who may call it; API keys need the scope it names. "
+    "Lists are cursor connections (`first`/`after`)."
+)
+class Query(NodeQuery, AccountsQuery, JobsQuery, ReceiptsQuery):
+    pass
+
+
+@strawberry.type(
+    description="Changes. Each takes one `input` and returns a payload whose `errors` list "
+    "holds expected failures (nothing was changed); authentication and permission problems "
+    "are GraphQL errors with `extensions.code` (UNAUTHENTICATED, FORBIDDEN)."
+)
+class Mutation(AccountsMutation, JobsMutation, OcrMutation, ReceiptsMutation):
+    pass
+
+
+@strawberry.type(
+    description="Live updates over a websocket (graphql-transport-ws on /graphql); "
+    "authenticate in the `connection_init` payload."
+)
+class Subscription(JobsSubscription):
+    pass
 
 
 class ScanbaseSchema(strawberry.Schema):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import Info
@@ -30,13 +31,23 @@ __all__ = ["FileType", "Upload"]
 class FileType(Node):
     read_permissions = (HasScope("files"),)
 
-    filename: str
-    size: int
-    content_type: str
-    sha256: str
-    width: int | None
-    height: int | None
-    created_at: datetime
+    filename: str = strawberry.field(
+        description="Display name: the uploaded name without any path, with the extension of "
+        "its real type."
+    )
+    size: int = strawberry.field(description="In bytes.")
+    content_type: str = strawberry.field(
+        description="MIME type read from the content, not from the name (image/jpeg, "
+        "application/pdf, text/csv...)."
+    )
+    sha256: str = strawberry.field(description="SHA-256 of the content, lower-case hex.")
+    width: int | None = strawberry.field(
+        description="In pixels, of an image's first page; null for PDFs and other files."
+    )
+    height: int | None = strawberry.field(
+        description="In pixels, of an image's first page; null for PDFs and other files."
+    )
+    created_at: datetime = strawberry.field(description="When it was stored (ISO-8601).")
     _pk: strawberry.Private[object]
 
     @classmethod
@@ -64,7 +75,23 @@ class FileType(Node):
     @strawberry.field(
         description="A signed download URL valid for `expiresIn` seconds (max 1 day)."
     )
-    def url(self, info: Info, expires_in: int | None = None, download: bool = False) -> str:
+    def url(
+        self,
+        info: Info,
+        expires_in: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Seconds the link stays valid, 1 to 86400; left out, the server's "
+                "FILE_URL_SECONDS (900 by default)."
+            ),
+        ] = None,
+        download: Annotated[
+            bool,
+            strawberry.argument(
+                description="Serve it as an attachment (save) rather than inline (show)."
+            ),
+        ] = False,
+    ) -> str:
         settings = info.context.settings
         seconds = settings.file_url_seconds if expires_in is None else expires_in
         if not 1 <= seconds <= MAX_URL_SECONDS:

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from strawberry import Info, relay
@@ -31,7 +31,9 @@ class Node:
     """Relay's Node. The id is computed once, when the object is built (`global_id`), so that on
     a page of objects it is a plain field: Strawberry's relay.Node resolves it per object."""
 
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Opaque global id: pass it to `node(id:)` or to a mutation's input."
+    )
 
     # Each Node type declares who may read it through `node(id:)`, with the rules of its typed
     # field (schema/core/permissions.py), e.g. `read_permissions = (HasScope("jobs"),)`; a type
@@ -121,24 +123,38 @@ async def resolve_many_nodes(info: Info, ids: Sequence[str]) -> list[Node | None
     return answer
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow: fetch them with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether this page was asked for with `after` (pages only go forward)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first edge; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last edge, to pass as `after` for the next page; "
+        "null on an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a connection page, with its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="Opaque position of this item: pass it as `after` to continue after it."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
-@strawberry.type
+@strawberry.type(
+    description="A page of a list, paged forward with `first`/`after` (keyset paging: items "
+    "added meanwhile neither repeat nor vanish)."
+)
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The page's items, in list order.")
+    page_info: PageInfo = strawberry.field(description="Cursors, and whether more pages follow.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="Number of items matching the filter, over all pages.")
@@ -173,6 +189,23 @@ def _decode_cursor(cursor: str, field_type: type) -> tuple[Any, uuid.UUID]:
 
 # The page size when `first` is absent (capped by MAX_PAGE_SIZE); the cost analysis assumes it too.
 DEFAULT_PAGE_SIZE = 20
+
+# The paging arguments of every connection field, described once. The maximum is a setting, so
+# the description names its default rather than the running value (schema.graphql is committed).
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items, 0 or more: {DEFAULT_PAGE_SIZE} when left out, at most "
+        "the maximum page size (MAX_PAGE_SIZE, 100 by default); more is BAD_USER_INPUT."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (the previous page's `pageInfo.endCursor`); "
+        "leave out for the first page."
+    ),
+]
 
 
 def check_page_size(first: int | None) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import Enum
 from typing import Any, NewType, TypeVar
 
 import strawberry
@@ -9,6 +11,22 @@ import strawberry
 from server.errors import DomainError
 
 ErrorT = TypeVar("ErrorT")
+EnumT = TypeVar("EnumT", bound=type[Enum])
+
+
+def described_enum(
+    enum_class: EnumT, *, name: str, description: str, values: Mapping[str, str]
+) -> EnumT:
+    """Expose a service's enum (which knows nothing of GraphQL) with a description for the type
+    and for each value, by member name; `strawberry.enum_value` needs the enum's own class body."""
+    exposed = strawberry.enum(enum_class, name=name, description=description)
+    definition = exposed.__strawberry_definition__  # type: ignore[attr-defined]
+    unknown = set(values) - {value.name for value in definition.values}
+    if unknown:
+        raise ValueError(f"{name} has no value {', '.join(sorted(unknown))}")
+    for value in definition.values:
+        value.description = values.get(value.name)
+    return exposed
 
 
 def _big_int(value: Any) -> int:
