@@ -9,7 +9,7 @@ import strawberry
 from schema.core.validation import EMAIL, constraint
 
 
-@strawberry.input
+@strawberry.input(description="A new account's credentials.")
 class SignupInput:
     email: str = strawberry.field(metadata=EMAIL, description="Any case; stored lower-cased.")
     password: str = strawberry.field(
@@ -18,35 +18,54 @@ class SignupInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The credentials to sign in with.")
 class LoginInput:
-    email: str = strawberry.field(metadata=EMAIL)
-    password: str
+    email: str = strawberry.field(metadata=EMAIL, description="The account's email, any case.")
+    password: str = strawberry.field(description="The account's password.")
 
 
-@strawberry.input
+@strawberry.input(description="The refresh token to spend.")
 class RefreshTokenInput:
-    refresh_token: str
+    refresh_token: str = strawberry.field(
+        description="The latest `refreshToken` of this login; each one works once."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The login to end.")
 class LogoutInput:
-    refresh_token: str
+    refresh_token: str = strawberry.field(
+        description="Any refresh token of this login: its whole family is revoked."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The current password, to prove it is you, and the new one.")
 class ChangePasswordInput:
-    current_password: str
-    new_password: str
+    current_password: str = strawberry.field(
+        description="Wrong guesses count as failed logins (THROTTLED after too many)."
+    )
+    new_password: str = strawberry.field(
+        description="The same rules as at signup: 10 to 128 characters, not common, not made "
+        "from the email."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new API key, acting for you (the calling admin).")
 class CreateApiKeyInput:
-    name: str = strawberry.field(metadata=constraint(max_length=100))
-    scopes: list[str]
-    expires_at: datetime | None = None
+    name: str = strawberry.field(
+        metadata=constraint(max_length=100),
+        description="A label for people, 1 to 100 characters (e.g. 'Kiosk, shop 12').",
+    )
+    scopes: list[str] = strawberry.field(
+        description="At least one of receipts:read, receipts:write, jobs, files, ocr, admin; "
+        "cards, captures, invoices, companies are reserved (grant nothing yet); `receipts` "
+        "stands for both receipts scopes."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the key stops working (ISO-8601, in the future); null: never.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The API key to revoke.")
 class RevokeApiKeyInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The ApiKey's global id.")

@@ -14,20 +14,58 @@ from schema.accounts.loaders import API_KEY_COLUMNS, api_keys_by_owner, api_keys
 from schema.core.execution import prefetched
 from schema.core.permissions import IsAdmin, IsAuthenticated
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
+from schema.core.scalars import described_enum
 from server.access import visible
 from server.accounts import models
 from server.accounts.errors import AccountsErrorCode
 
-Role = strawberry.enum(models.Role, name="Role")
-AccountsErrorCodeEnum = strawberry.enum(AccountsErrorCode, name="AccountsErrorCode")
+Role = described_enum(
+    models.Role,
+    name="Role",
+    description="What an account may do.",
+    values={
+        "USER": "Works with their own receipts, jobs and files.",
+        "ADMIN": "Also sees everyone's data and manages accounts, API keys, brands, loyalty "
+        "rules and points reviews.",
+    },
+)
+AccountsErrorCodeEnum = described_enum(
+    AccountsErrorCode,
+    name="AccountsErrorCode",
+    description="Why an accounts mutation did nothing.",
+    values={
+        "INVALID_EMAIL": "The email address is malformed or longer than 254 characters.",
+        "EMAIL_TAKEN": "An account already uses this email (never returned by `signup`, which "
+        "answers it like a success).",
+        "WEAK_PASSWORD": "The new password is too short or long, common, or made from the email.",
+        "INVALID_CREDENTIALS": "The email or (current) password is wrong.",
+        "THROTTLED": "Too many attempts from this client or on this account: retry after "
+        "`retryAfterSeconds`.",
+        "INVALID_REFRESH_TOKEN": "The refresh token is unknown, expired, revoked, or its user "
+        "is deactivated: sign in again.",
+        "REFRESH_TOKEN_REUSED": "The refresh token was already spent (it may have been "
+        "stolen): every session of this login is now signed out.",
+        "INVALID_INPUT": "A field is out of its bounds; `field` names it.",
+        "NOT_FOUND": "No such API key.",
+    },
+)
 
 
-@strawberry.type(name="AccountsError")
+@strawberry.type(
+    name="AccountsError",
+    description="An expected failure of an accounts mutation (the mutation changed nothing).",
+)
 class AccountsError:
-    field: str | None
-    code: AccountsErrorCodeEnum  # type: ignore[valid-type]
-    message: str
-    retry_after_seconds: int | None = None
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), or null when it is no one field."
+    )
+    code: AccountsErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="What went wrong, for programs."
+    )
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="THROTTLED: seconds to wait before the next attempt."
+    )
 
 
 # What the User type shows; list pages read rows as plain dicts of these (no ORM objects).
@@ -35,14 +73,17 @@ USER_COLUMNS = ("id", "email", "role", "created_at")
 
 
 @register_node
-@strawberry.type(name="User")
+@strawberry.type(
+    name="User",
+    description="An account. Through `node(id:)`: yourself; an admin sees anyone.",
+)
 class UserType(Node):
     # Yourself; an admin (server.access.visible): anyone.
     read_permissions = (IsAuthenticated(),)
 
-    email: str
-    role: Role  # type: ignore[valid-type]
-    created_at: datetime
+    email: str = strawberry.field(description="The sign-in address, lower-cased.")
+    role: Role = strawberry.field(description="USER or ADMIN.")  # type: ignore[valid-type]
+    created_at: datetime = strawberry.field(description="When the account was created (ISO-8601).")
     _pk: strawberry.Private[uuid.UUID]
     # Filled by `prefetch_api_keys` (or by the field's own first load); None: not loaded yet.
     _api_keys: strawberry.Private[list[ApiKeyType] | None] = None
@@ -93,17 +134,31 @@ class UserType(Node):
 
 
 @register_node
-@strawberry.type(name="ApiKey")
+@strawberry.type(
+    name="ApiKey",
+    description="A key a machine client sends in the X-API-Key header, acting for its owner "
+    "with only its scopes (admins only). Its secret is shown once, by `createApiKey`.",
+)
 class ApiKeyType(Node):
     read_permissions = (IsAdmin(),)
 
-    name: str
-    prefix: str
-    scopes: list[str]
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-    created_at: datetime
+    name: str = strawberry.field(description="A label for people, 1 to 100 characters.")
+    prefix: str = strawberry.field(
+        description="The public part of the key (`sbk_<prefix>_...`), to recognise it in logs."
+    )
+    scopes: list[str] = strawberry.field(
+        description="What the key may do: receipts:read, receipts:write, jobs, files, ocr, admin..."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops working (ISO-8601); null: never."
+    )
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked (ISO-8601); null while live."
+    )
+    last_used_at: datetime | None = strawberry.field(
+        description="When a request last carried it (ISO-8601); null if never."
+    )
+    created_at: datetime = strawberry.field(description="When it was created (ISO-8601).")
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ApiKeyType:
@@ -131,14 +186,33 @@ class ApiKeyType(Node):
         return nodes_in_order(ids, await query, cls.from_model)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A session: tokens and the signed-in user. All null on an error, and always "
+    "from `signup` (sign in with `login` next)."
+)
 class AuthPayload:
-    access_token: str | None = None
-    refresh_token: str | None = None
-    access_token_expires_at: datetime | None = None
-    refresh_token_expires_at: datetime | None = None
-    user: UserType | None = None
-    errors: list[AccountsError] = strawberry.field(default_factory=list)
+    access_token: str | None = strawberry.field(
+        default=None,
+        description="Send as `Authorization: Bearer <token>`; valid 15 minutes by default.",
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description="Spend it with `refreshToken` for a new pair (once only); valid 30 days by "
+        "default.",
+    )
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the access token expires (ISO-8601)."
+    )
+    refresh_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="When the refresh token expires (ISO-8601)."
+    )
+    user: UserType | None = strawberry.field(default=None, description="Who signed in.")
+    errors: list[AccountsError] = strawberry.field(
+        default_factory=list,
+        description="Empty on success. signup: INVALID_EMAIL, WEAK_PASSWORD, THROTTLED; login: "
+        "INVALID_CREDENTIALS, THROTTLED; refreshToken: INVALID_REFRESH_TOKEN, "
+        "REFRESH_TOKEN_REUSED; changePassword: INVALID_CREDENTIALS, WEAK_PASSWORD, THROTTLED.",
+    )
 
     @classmethod
     def from_pair(cls, pair: Any) -> AuthPayload:

@@ -5,6 +5,6 @@ from __future__ import annotations
 import strawberry
 
 
-@strawberry.input
+@strawberry.input(description="The job to cancel.")
 class CancelJobInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The Job's global id; a job of yours.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -32,9 +32,19 @@ class JobsSubscription:
     @strawberry.subscription(
         permission_classes=[HasScope("jobs")],
         description="A job's current state, then every change, until it ends (the stream then "
-        "completes). Only its owner (or an admin) may follow it; otherwise NOT_FOUND.",
+        "completes). Only its owner (or an admin) may follow it; otherwise NOT_FOUND. API keys "
+        "need the `jobs` scope.",
     )
-    async def job_updated(self, info: Info, id: strawberry.ID) -> AsyncGenerator[JobType, None]:
+    async def job_updated(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The Job's global id (from the mutation that started it)."
+            ),
+        ],
+    ) -> AsyncGenerator[JobType, None]:
         job_id = parse_global_id(id, "Job")
         owner = await owner_scope(info)
         try:

@@ -12,28 +12,63 @@ from strawberry.scalars import JSON
 
 from schema.core.permissions import HasScope
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
+from schema.core.scalars import described_enum
 from server.access import owner_filter, visible
 from server.jobs import models
 from server.jobs.errors import JobsErrorCode
 from server.jobs.state import JobState
 
-JobStatus = strawberry.enum(models.JobStatus, name="JobStatus")
-JobsErrorCodeEnum = strawberry.enum(JobsErrorCode, name="JobsErrorCode")
+JobStatus = described_enum(
+    models.JobStatus,
+    name="JobStatus",
+    description="Where a job is: QUEUED and RUNNING are active; the others are final.",
+    values={
+        "QUEUED": "Waiting for a worker (also between attempts, when one failed and a retry is "
+        "pending).",
+        "RUNNING": "A worker is on it; `progress` and `stage` say how far.",
+        "SUCCEEDED": "Done: `result` holds what it produced.",
+        "FAILED": "Gave up, after its last attempt or at once for an unreadable input: see "
+        "`error`.",
+        "CANCELLED": "Stopped by `cancelJob`.",
+    },
+)
+JobsErrorCodeEnum = described_enum(
+    JobsErrorCode,
+    name="JobsErrorCode",
+    description="Why a jobs mutation did nothing.",
+    values={
+        "NOT_FOUND": "No such job, or not yours (the two look alike).",
+        "ALREADY_FINISHED": "The job has already ended (SUCCEEDED, FAILED or CANCELLED).",
+        "UNKNOWN_KIND": "No handler for this job kind (when a job is submitted; no mutation "
+        "returns it today).",
+        "INVALID_INPUT": "A job's options are invalid (when a job is submitted; no mutation "
+        "returns it today).",
+    },
+)
 
 
-@strawberry.type(name="JobsError")
+@strawberry.type(
+    name="JobsError", description="An expected failure of a jobs mutation (nothing changed)."
+)
 class JobsError:
-    field: str | None
-    code: JobsErrorCodeEnum  # type: ignore[valid-type]
-    message: str
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), or null when it is no one field."
+    )
+    code: JobsErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="What went wrong, for programs."
+    )
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
 
 
 @strawberry.type(
     description="Why a job failed; while a retry is pending, why the last attempt did."
 )
 class JobFailure:
-    code: str
-    message: str
+    code: str = strawberry.field(
+        description="The runner's (HANDLER_ERROR, TIMEOUT, WORKER_LOST, UNKNOWN_KIND, "
+        "INVALID_RESULT) or the job's own (EMPTY_DOCUMENT, UNREADABLE_IMAGE...)."
+    )
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
 
 
 # Job results are plain JSON written by services, which know nothing of GraphQL: the keys that
@@ -62,23 +97,40 @@ def public_result(value: Any) -> Any:
 
 
 @register_node
-@strawberry.type(name="Job", description="A background job (OCR, extraction...) and its progress.")
+@strawberry.type(
+    name="Job",
+    description="A background job (OCR, extraction...) and its progress. Its owner (or an "
+    "admin) may read it; API keys need the `jobs` scope.",
+)
 class JobType(Node):
     read_permissions = (HasScope("jobs"),)
 
-    kind: str
-    status: JobStatus  # type: ignore[valid-type]
+    kind: str = strawberry.field(
+        description="What it does: receipts.extract (read a receipt), ocr.extract_text "
+        "(extractText)..."
+    )
+    status: JobStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Where it is; final once SUCCEEDED, FAILED or CANCELLED."
+    )
     progress: float = strawberry.field(description="0 to 1; 1 once SUCCEEDED.")
     stage: str | None = strawberry.field(description="What the job is doing, e.g. 'page 2/3'.")
-    message: str | None
+    message: str | None = strawberry.field(
+        description="A short note for people on its latest state (e.g. 'Cancelled.'), if any."
+    )
     attempts: int = strawberry.field(description="Attempts started so far.")
-    max_attempts: int
+    max_attempts: int = strawberry.field(
+        description="How many attempts it gets before it ends FAILED."
+    )
     result: JSON | None = strawberry.field(description="What the job produced, once SUCCEEDED.")
-    error: JobFailure | None
-    created_at: datetime
-    updated_at: datetime
+    error: JobFailure | None = strawberry.field(
+        description="Why it FAILED (or why the last attempt did); null otherwise."
+    )
+    created_at: datetime = strawberry.field(description="When it was submitted (ISO-8601).")
+    updated_at: datetime = strawberry.field(description="When its state last changed (ISO-8601).")
     started_at: datetime | None = strawberry.field(description="When the latest attempt started.")
-    finished_at: datetime | None
+    finished_at: datetime | None = strawberry.field(
+        description="When it ended (ISO-8601); null while active."
+    )
 
     @classmethod
     def from_state(cls, state: JobState) -> JobType:

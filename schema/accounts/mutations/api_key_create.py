@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -10,16 +12,26 @@ from server.accounts import services
 from server.accounts.errors import AccountsError as AccountsFailure
 
 
-@strawberry.type
+@strawberry.type(description="createApiKey: the new key and its secret, or why none was made.")
 class CreateApiKeyPayload:
-    api_key: ApiKeyType | None = None
+    api_key: ApiKeyType | None = strawberry.field(
+        default=None, description="The new key (null on an error)."
+    )
     secret: str | None = strawberry.field(
         default=None, description="The full key for the X-API-Key header. Shown this once only."
     )
-    errors: list[AccountsError] = strawberry.field(default_factory=list)
+    errors: list[AccountsError] = strawberry.field(
+        default_factory=list,
+        description="Empty on success; INVALID_INPUT (name, scopes, expiresAt) naming the field.",
+    )
 
 
-async def create_api_key(info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+async def create_api_key(
+    info: Info,
+    input: Annotated[
+        CreateApiKeyInput, strawberry.argument(description="The key's name, scopes and expiry.")
+    ],
+) -> CreateApiKeyPayload:
     """Create a key for a machine client (kiosk, integrator), acting as the calling admin."""
     owner = await info.context.user()
     try:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.accounts.inputs import RevokeApiKeyInput
@@ -10,13 +12,19 @@ from server.accounts import services
 from server.accounts.errors import AccountsError as AccountsFailure
 
 
-@strawberry.type
+@strawberry.type(description="revokeApiKey: the revoked key, or why nothing was done.")
 class RevokeApiKeyPayload:
-    api_key: ApiKeyType | None = None
-    errors: list[AccountsError] = strawberry.field(default_factory=list)
+    api_key: ApiKeyType | None = strawberry.field(
+        default=None, description="The key, with its `revokedAt` (null on an error)."
+    )
+    errors: list[AccountsError] = strawberry.field(
+        default_factory=list, description="Empty on success; NOT_FOUND."
+    )
 
 
-async def revoke_api_key(input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+async def revoke_api_key(
+    input: Annotated[RevokeApiKeyInput, strawberry.argument(description="The key to revoke.")],
+) -> RevokeApiKeyPayload:
     """Revoke a key at once; requests carrying it are refused from now on."""
     try:
         key = await services.revoke_api_key(key_id=parse_global_id(input.id, "ApiKey"))

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
 from strawberry import Info
 
 from schema.accounts.inputs import ChangePasswordInput
@@ -10,7 +13,12 @@ from server.accounts import services
 from server.accounts.errors import AccountsError as AccountsFailure
 
 
-async def change_password(info: Info, input: ChangePasswordInput) -> AuthPayload:
+async def change_password(
+    info: Info,
+    input: Annotated[
+        ChangePasswordInput, strawberry.argument(description="The current and the new password.")
+    ],
+) -> AuthPayload:
     """Change your password; every other session is signed out and fresh tokens are returned."""
     user = await require_user(info)  # a signed-in user, never a key: the field's UserSession
     try:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
 from strawberry import Info
 
 from schema.accounts.inputs import SignupInput
@@ -10,7 +13,12 @@ from server.accounts.errors import AccountsError as AccountsFailure
 from server.accounts.errors import AccountsErrorCode
 
 
-async def signup(info: Info, input: SignupInput) -> AuthPayload:
+async def signup(
+    info: Info,
+    input: Annotated[
+        SignupInput, strawberry.argument(description="Email and password of the new account.")
+    ],
+) -> AuthPayload:
     """Create an account, then log in to get tokens. The answer is the same (`user` null, no
     errors) whether the email was free or already registered, so signup does not reveal who has
     an account; attempts are throttled per client address."""

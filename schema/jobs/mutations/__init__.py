@@ -11,5 +11,9 @@ from schema.jobs.mutations.job_cancel import CancelJobPayload, cancel_job
 @strawberry.type
 class JobsMutation:
     cancel_job: CancelJobPayload = strawberry.mutation(
-        resolver=cancel_job, permission_classes=[HasScope("jobs")]
+        resolver=cancel_job,
+        permission_classes=[HasScope("jobs")],
+        description="Cancel a queued or running job of yours (admins: anyone's): a queued one "
+        "never starts, a running one stops at its next progress report. API keys need the "
+        "`jobs` scope. Errors: NOT_FOUND, ALREADY_FINISHED.",
     )

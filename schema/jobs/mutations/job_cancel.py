@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -11,13 +13,20 @@ from server.jobs import services
 from server.jobs.errors import JobsError as JobsFailure
 
 
-@strawberry.type
+@strawberry.type(description="cancelJob: the cancelled job, or why nothing was done.")
 class CancelJobPayload:
-    job: JobType | None = None
-    errors: list[JobsError] = strawberry.field(default_factory=list)
+    job: JobType | None = strawberry.field(
+        default=None, description="The job, now CANCELLED (null on an error)."
+    )
+    errors: list[JobsError] = strawberry.field(
+        default_factory=list, description="Empty on success; NOT_FOUND, ALREADY_FINISHED."
+    )
 
 
-async def cancel_job(info: Info, input: CancelJobInput) -> CancelJobPayload:
+async def cancel_job(
+    info: Info,
+    input: Annotated[CancelJobInput, strawberry.argument(description="The job to cancel.")],
+) -> CancelJobPayload:
     """Cancel a queued or running job of yours: a queued one never starts, a running one stops
     at its next progress report."""
     try:

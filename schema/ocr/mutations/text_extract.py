@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
 from strawberry import Info
 
 from schema.core.files import FileType
@@ -10,7 +13,12 @@ from server.errors import DomainError
 from server.ocr import services
 
 
-async def extract_text(info: Info, input: ExtractTextInput) -> ExtractTextPayload:
+async def extract_text(
+    info: Info,
+    input: Annotated[
+        ExtractTextInput, strawberry.argument(description="The file and reading options.")
+    ],
+) -> ExtractTextPayload:
     """Upload an image or PDF and start reading it; the job's result holds the text, lines with
     boxes, and mean confidence per page."""
     owner = await require_user(info)  # the scope: on the field
