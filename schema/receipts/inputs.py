@@ -17,14 +17,16 @@ from schema.receipts.types import ExportFormat, ReceiptStatus
 from server.receipts.services import KEEP
 
 
-@strawberry.input
+@strawberry.input(description="The receipt file to upload.")
 class UploadReceiptInput:
     file: Upload = strawberry.field(description="A photo or scan (JPEG, PNG, WebP, TIFF) or a PDF.")
 
 
-@strawberry.input
+@strawberry.input(description="Which receipts: every condition given must hold.")
 class ReceiptFilter:
-    status: ReceiptStatus | None = None  # type: ignore[valid-type]
+    status: ReceiptStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only receipts in this status."
+    )
     store: str | None = strawberry.field(
         default=None, description="Part of the store name, any case."
     )
@@ -34,16 +36,26 @@ class ReceiptFilter:
     date_to: dt.date | None = strawberry.field(
         default=None, description="Purchase date on or before."
     )
-    min_total: Decimal | None = None
-    max_total: Decimal | None = None
+    min_total: Decimal | None = strawberry.field(
+        default=None,
+        description="Total at least this (a decimal string, any currency; receipts with no "
+        "total are left out).",
+    )
+    max_total: Decimal | None = strawberry.field(
+        default=None,
+        description="Total at most this (a decimal string, any currency); not below minTotal.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A line item to add, change or delete.")
 class ReceiptItemInput:
     id: strawberry.ID | None = strawberry.field(
         default=None, description="An existing item to change or delete; leave out to add one."
     )
-    name: str | None = strawberry.UNSET
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Up to 255 characters; required for a new item, not null.",
+    )
     quantity: Decimal | None = strawberry.field(
         default=strawberry.UNSET,
         description="Positive, up to 3 decimals; a new item defaults to 1.",
@@ -52,29 +64,49 @@ class ReceiptItemInput:
         default=strawberry.UNSET,
         description="Required for a new item; the line total becomes quantity x unitPrice.",
     )
-    category: str | None = strawberry.UNSET
-    delete: bool = False
+    category: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 100 characters; null clears it."
+    )
+    delete: bool = strawberry.field(
+        default=False, description="True removes the existing item `id`."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="The receipt to confirm, with corrections: a field left out keeps its value, "
+    "null clears it (where allowed)."
+)
 class ValidateReceiptInput:
-    id: strawberry.ID
-    store: str | None = strawberry.UNSET
-    date: dt.date | None = strawberry.UNSET
-    location: str | None = strawberry.UNSET
-    total: Decimal | None = strawberry.UNSET
-    currency: str | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The Receipt's global id; not PROCESSING.")
+    store: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 255 characters; cannot be cleared."
+    )
+    date: dt.date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The purchase date (YYYY-MM-DD), from 1970 to tomorrow.",
+    )
+    location: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The shop's address, up to 500 characters."
+    )
+    total: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A decimal string, 0 up to RECEIPT_MAX_TOTAL (100000 by default), at most "
+        "2 decimals.",
+    )
+    currency: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 4217 code (EUR, MYR...), any case."
+    )
     items: list[ReceiptItemInput] | None = strawberry.field(
         default=None, description="Only the items to add, change or delete; others stay."
     )
 
 
-@strawberry.input
+@strawberry.input(description="The receipt to delete.")
 class DeleteReceiptInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The Receipt's global id.")
 
 
-@strawberry.input
+@strawberry.input(description="The receipt whose pending points to grant.")
 class ApproveReceiptInput:
     id: strawberry.ID = strawberry.field(description="A receipt IN_REVIEW.")
     points_pending: BigInt = strawberry.field(  # type: ignore[valid-type]
@@ -86,7 +118,7 @@ class ApproveReceiptInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="The receipt whose pending points to refuse, and why.")
 class RejectReceiptInput:
     id: strawberry.ID = strawberry.field(description="A receipt IN_REVIEW.")
     reason: str = strawberry.field(
@@ -94,38 +126,79 @@ class RejectReceiptInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="Which receipts to export, and how.")
 class ExportReceiptsInput:
-    filter: ReceiptFilter | None = None
-    format: ExportFormat = ExportFormat.CSV
+    filter: ReceiptFilter | None = strawberry.field(
+        default=None, description="As in `receipts`; every receipt you see when left out."
+    )
+    format: ExportFormat = strawberry.field(
+        default=ExportFormat.CSV, description="The file format; CSV (the only one)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new brand.")
 class CreateBrandInput:
-    name: str
+    name: str = strawberry.field(
+        description="1 to 100 characters with letters or digits; unique ignoring case, accents "
+        "and punctuation."
+    )
     aliases: list[str] = strawberry.field(
         default_factory=list, description="Other spellings printed on receipts (IPHONE for Apple)."
     )
-    category: str | None = None
+    category: str | None = strawberry.field(
+        default=None,
+        description="Up to 100 characters; given to linked items whose receipt prints no "
+        "department.",
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a brand: a field left out keeps its value, null clears it (where "
+    "allowed)."
+)
 class UpdateBrandInput:
-    id: strawberry.ID
-    name: str | None = strawberry.UNSET
-    aliases: list[str] | None = strawberry.UNSET
-    category: str | None = strawberry.UNSET
+    id: strawberry.ID = strawberry.field(description="The Brand's global id.")
+    name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="1 to 100 characters with letters or digits; cannot be cleared.",
+    )
+    aliases: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replaces every alias: up to 50, each 1 to 100 characters; null or [] "
+        "clears them.",
+    )
+    category: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Up to 100 characters; null clears it."
+    )
 
 
 @strawberry.input(description="Fields left out keep the current version's value.")
 class UpdateLoyaltyRulesInput:
-    base_points: int | None = strawberry.UNSET
-    spend_step: Decimal | None = strawberry.UNSET
-    points_per_step: int | None = strawberry.UNSET
-    multiplier: Decimal | None = strawberry.UNSET
-    multiplier_min_receipts: int | None = strawberry.UNSET
-    category_points: int | None = strawberry.UNSET
-    strategic_categories: list[str] | None = strawberry.UNSET
+    base_points: int | None = strawberry.field(
+        default=strawberry.UNSET, description="0 to 100000; not null."
+    )
+    spend_step: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A decimal string, 0.01 or more, at most 2 decimals; not null.",
+    )
+    points_per_step: int | None = strawberry.field(
+        default=strawberry.UNSET, description="0 to 100000; not null."
+    )
+    multiplier: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A decimal string, 0 to 100, at most 3 decimals; not null.",
+    )
+    multiplier_min_receipts: int | None = strawberry.field(
+        default=strawberry.UNSET, description="0 to 100000; not null."
+    )
+    category_points: int | None = strawberry.field(
+        default=strawberry.UNSET, description="0 to 100000; not null."
+    )
+    strategic_categories: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Replaces the list: up to 100 categories, each 1 to 100 characters; not "
+        "null ([] for none).",
+    )
 
 
 def kept(value: object) -> object:

@@ -11,7 +11,7 @@ from strawberry import Info
 
 from schema.core.errors import BadUserInputError, ForbiddenError, UnauthenticatedError
 from schema.core.permissions import HasScope, IsAdmin, actor_of
-from schema.core.relay import Connection, paginate, parse_global_id
+from schema.core.relay import After, Connection, First, paginate, parse_global_id
 from schema.receipts.inputs import ReceiptFilter
 from schema.receipts.types import (
     ORDERINGS,
@@ -67,9 +67,14 @@ async def target_user(info: Info, user_id: strawberry.ID | None) -> Any:
 class ReceiptsQuery:
     @strawberry.field(
         permission_classes=[HasScope("receipts:read")],
-        description="A receipt of yours (admins: anyone's); null if absent or not yours.",
+        description="A receipt of yours (admins: anyone's); null if absent, deleted or not "
+        "yours. API keys need the `receipts:read` scope.",
     )
-    async def receipt(self, info: Info, id: strawberry.ID) -> ReceiptType | None:
+    async def receipt(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The Receipt's global id.")],
+    ) -> ReceiptType | None:
         receipt_id = parse_global_id(id, "Receipt")
         _viewer, owner = await receipts_owner(info)
         try:
@@ -80,15 +85,23 @@ class ReceiptsQuery:
 
     @strawberry.field(
         permission_classes=[HasScope("receipts:read")],
-        description="Your receipts (admins: everyone's), filtered and ordered.",
+        description="Your receipts (admins: everyone's), filtered and ordered; deleted ones "
+        "never appear. An inverted range is BAD_USER_INPUT. API keys need the `receipts:read` "
+        "scope.",
     )
     async def receipts(
         self,
         info: Info,
-        filter: ReceiptFilter | None = None,
-        order_by: ReceiptOrder = ReceiptOrder.CREATED_AT_DESC,
-        first: int | None = None,
-        after: str | None = None,
+        filter: Annotated[
+            ReceiptFilter | None,
+            strawberry.argument(description="Which receipts; all when left out."),
+        ] = None,
+        order_by: Annotated[
+            ReceiptOrder,
+            strawberry.argument(description="The order; latest upload first by default."),
+        ] = ReceiptOrder.CREATED_AT_DESC,
+        first: First = None,
+        after: After = None,
     ) -> Connection[ReceiptType]:
         _viewer, owner = await receipts_owner(info)
         try:
@@ -108,23 +121,53 @@ class ReceiptsQuery:
 
     @strawberry.field(
         permission_classes=[HasScope("receipts:read")],
-        description="Your loyalty points and their ledger (admins: anyone's by userId).",
+        description="Your loyalty points and their ledger (admins: anyone's by userId). API "
+        "keys need the `receipts:read` scope.",
     )
-    async def loyalty(self, info: Info, user_id: strawberry.ID | None = None) -> Loyalty:
+    async def loyalty(
+        self,
+        info: Info,
+        user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Another user's global id (admins only: FORBIDDEN otherwise); "
+                "yourself when left out."
+            ),
+        ] = None,
+    ) -> Loyalty:
         user = await target_user(info, user_id)
         return Loyalty(balance=await services.loyalty_balance(user_id=user.id), _user_id=user.id)
 
     @strawberry.field(
         permission_classes=[HasScope("receipts:read")],
         description="Your spending between `from` and `to` (purchase dates, inclusive), from SQL "
-        "aggregates (admins: anyone's by userId).",
+        "aggregates (admins: anyone's by userId). API keys need the `receipts:read` scope.",
     )
     async def receipt_stats(
         self,
         info: Info,
-        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
-        to: dt.date | None = None,
-        user_id: strawberry.ID | None = None,
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                name="from",
+                description="First purchase date counted (YYYY-MM-DD); no lower bound when "
+                "left out.",
+            ),
+        ] = None,
+        to: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                description="Last purchase date counted (YYYY-MM-DD); no upper bound when left "
+                "out. Before `from`: BAD_USER_INPUT."
+            ),
+        ] = None,
+        user_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Another user's global id (admins only: FORBIDDEN otherwise); "
+                "yourself when left out."
+            ),
+        ] = None,
     ) -> ReceiptStats:
         user = await target_user(info, user_id)
         try:
@@ -133,9 +176,21 @@ class ReceiptsQuery:
             raise BadUserInputError(exc.message) from exc
         return ReceiptStats.from_stats(stats)
 
-    @strawberry.field(permission_classes=[IsAdmin()], description="Brands by name (admins only).")
+    @strawberry.field(
+        permission_classes=[IsAdmin()],
+        description="Brands in name order. Admins only (an API key needs the `admin` scope).",
+    )
     async def brands(
-        self, search: str | None = None, first: int | None = None, after: str | None = None
+        self,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only brands whose name contains this, ignoring case, accents and "
+                "punctuation (aliases are not searched)."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[BrandType]:
         return await paginate(
             services.brands_query(search=search),
@@ -149,9 +204,16 @@ class ReceiptsQuery:
 
     @strawberry.field(
         permission_classes=[IsAdmin()],
-        description="The current loyalty rules, or one earlier version (admins only).",
+        description="The current loyalty rules, or one earlier version; null for an unknown "
+        "version. Admins only (an API key needs the `admin` scope).",
     )
-    async def loyalty_rules(self, version: int | None = None) -> LoyaltyRulesType | None:
+    async def loyalty_rules(
+        self,
+        version: Annotated[
+            int | None,
+            strawberry.argument(description="A rules version; the current one when left out."),
+        ] = None,
+    ) -> LoyaltyRulesType | None:
         try:
             rules = await services.get_loyalty_rules(version=version)
         except ReceiptsError:
@@ -162,10 +224,10 @@ class ReceiptsQuery:
         permission_classes=[IsAdmin()],
         description="Receipts whose points from typed values wait for a decision, oldest first "
         "(admins only): `pointsPending` is what `approveReceipt` would grant; `rejectReceipt` "
-        "refuses it.",
+        "refuses it. An API key needs the `admin` scope.",
     )
     async def receipts_for_review(
-        self, first: int | None = None, after: str | None = None
+        self, first: First = None, after: After = None
     ) -> Connection[ReceiptType]:
         return await paginate(
             services.receipts_for_review(),

@@ -18,8 +18,17 @@ from strawberry.scalars import JSON
 from schema.accounts.types import UserType
 from schema.core.files import FileType
 from schema.core.permissions import HasScope, IsAdmin, actor_of
-from schema.core.relay import Connection, Node, global_id, nodes_in_order, paginate, register_node
-from schema.core.scalars import BigInt
+from schema.core.relay import (
+    After,
+    Connection,
+    First,
+    Node,
+    global_id,
+    nodes_in_order,
+    paginate,
+    register_node,
+)
+from schema.core.scalars import BigInt, described_enum
 from schema.jobs.types import JobType
 from schema.receipts.loaders import (
     corrections_by_receipt,
@@ -34,40 +43,119 @@ from server.receipts import models, services
 from server.receipts.errors import ReceiptsErrorCode
 from server.receipts.export import plain_quantity
 
-ReceiptStatus = strawberry.enum(
+ReceiptStatus = described_enum(
     models.ReceiptStatus,
     name="ReceiptStatus",
     description="PROCESSING (being read), EXTRACTED, NEEDS_REVIEW (a key field is unsure, a "
     "check failed, or a possible duplicate), VALIDATED (confirmed by a person), IN_REVIEW "
     "(confirmed with typed values that earn more than what was read: the extra points wait for "
     "an administrator), FAILED.",
+    values={
+        "PROCESSING": "Uploaded; the extraction job has not finished.",
+        "EXTRACTED": "Read with confidence, every check passed.",
+        "NEEDS_REVIEW": "Read, but a key field is unsure, a check failed (see `warnings`), or "
+        "it may be a duplicate: check it and `validateReceipt`.",
+        "VALIDATED": "Confirmed (and maybe corrected) by a person.",
+        "IN_REVIEW": "Confirmed with typed values that earn more than what was read: the extra "
+        "points (`pointsPending`) wait for an administrator; VALIDATED once decided.",
+        "FAILED": "The document could not be read (see `error`).",
+    },
 )
-PointsReview = strawberry.enum(
+PointsReview = described_enum(
     models.PointsReview,
     name="PointsReview",
     description="An administrator's review of points earned from typed values: PENDING, "
     "APPROVED, REJECTED (final: the receipt keeps only what was read).",
+    values={
+        "PENDING": "Waiting in `receiptsForReview` (the receipt is IN_REVIEW).",
+        "APPROVED": "Granted by an administrator.",
+        "REJECTED": "Refused, for good: the receipt never holds more than what was read.",
+    },
 )
-ItemSource = strawberry.enum(models.ItemSource, name="ReceiptItemSource")
-CorrectionAction = strawberry.enum(models.CorrectionAction, name="ReceiptCorrectionAction")
-LoyaltyReason = strawberry.enum(
+ItemSource = described_enum(
+    models.ItemSource,
+    name="ReceiptItemSource",
+    description="Where a line item came from.",
+    values={
+        "EXTRACTED": "Read from the document.",
+        "MANUAL": "Typed in with `validateReceipt`.",
+    },
+)
+CorrectionAction = described_enum(
+    models.CorrectionAction,
+    name="ReceiptCorrectionAction",
+    description="What a correction did.",
+    values={
+        "CHANGE": "Changed a receipt field or an item's field.",
+        "ADD_ITEM": "Added a line item.",
+        "REMOVE_ITEM": "Removed a line item.",
+        "APPROVE": "An administrator granted the pending points (field `points`).",
+        "REJECT": "An administrator refused the pending points (field `points`).",
+    },
+)
+LoyaltyReason = described_enum(
     models.LoyaltyReason,
     name="LoyaltyReason",
     description="AWARD (a receipt's first points), CORRECTION (the difference after a "
     "validation), APPROVAL (an administrator approved points from typed values), REVERSAL (the "
     "receipt was deleted).",
+    values={
+        "AWARD": "The receipt's first points.",
+        "CORRECTION": "The difference after a validation changed what the receipt earns.",
+        "REVERSAL": "The receipt was deleted: everything it earned is taken back.",
+        "APPROVAL": "An administrator approved points earned from typed values.",
+    },
 )
-ReceiptErrorCode = strawberry.enum(ReceiptsErrorCode, name="ReceiptErrorCode")
+ReceiptErrorCode = described_enum(
+    ReceiptsErrorCode,
+    name="ReceiptErrorCode",
+    description="Why a receipts mutation did nothing.",
+    values={
+        "NOT_FOUND": "No such receipt, brand or rules version, or not yours (alike).",
+        "DUPLICATE": "uploadReceipt: you already uploaded this file (`existingReceiptId`); "
+        "createBrand/updateBrand: a brand already has this name.",
+        "INVALID_INPUT": "A value is out of its bounds or inconsistent; `field` names it.",
+        "NOT_READY": "The receipt is still PROCESSING; try again when it is read.",
+        "NOT_IN_REVIEW": "No points wait for review (never did, or already decided).",
+        "REVIEW_CHANGED": "The pending points are no longer the `pointsPending` you reviewed: "
+        "look again.",
+        "EMPTY_FILE": "The file is empty.",
+        "UNSUPPORTED_TYPE": "The content is not JPEG, PNG, WebP, TIFF or PDF (judged by the "
+        "bytes, not the name).",
+        "FILE_TOO_LARGE": "Larger than MAX_UPLOAD_BYTES (25 MB by default).",
+        "TOO_MANY_PIXELS": "An image page has more than MAX_IMAGE_PIXELS (40 million by default).",
+        "CORRUPT_FILE": "The file is truncated, or its header or PDF structure cannot be read.",
+        "TOO_MANY_FILES": "More files in one request than MAX_FILES_PER_REQUEST (refused by the "
+        "HTTP layer before any mutation runs).",
+        "EMPTY_DOCUMENT": "The PDF has neither text nor images.",
+        "ENCRYPTED_PDF": "The PDF is password-protected.",
+        "TOO_MANY_PAGES": "The PDF or multi-page image has more pages than accepted.",
+    },
+)
 
 
-@strawberry.enum(name="ReceiptOrder")
+@strawberry.enum(name="ReceiptOrder", description="How to order a receipts list.")
 class ReceiptOrder(Enum):
-    CREATED_AT_DESC = "CREATED_AT_DESC"
-    CREATED_AT_ASC = "CREATED_AT_ASC"
-    DATE_DESC = "DATE_DESC"
-    DATE_ASC = "DATE_ASC"
-    TOTAL_DESC = "TOTAL_DESC"
-    TOTAL_ASC = "TOTAL_ASC"
+    CREATED_AT_DESC = strawberry.enum_value(
+        "CREATED_AT_DESC", description="Latest upload first (the default)."
+    )
+    CREATED_AT_ASC = strawberry.enum_value("CREATED_AT_ASC", description="Oldest upload first.")
+    DATE_DESC = strawberry.enum_value(
+        "DATE_DESC",
+        description="Latest purchase first (printed date and time; the upload time when none "
+        "was read).",
+    )
+    DATE_ASC = strawberry.enum_value(
+        "DATE_ASC",
+        description="Oldest purchase first (printed date and time; the upload time when none "
+        "was read).",
+    )
+    TOTAL_DESC = strawberry.enum_value(
+        "TOTAL_DESC", description="Largest total first (no total counts as 0; currencies mixed)."
+    )
+    TOTAL_ASC = strawberry.enum_value(
+        "TOTAL_ASC", description="Smallest total first (no total counts as 0; currencies mixed)."
+    )
 
 
 # order -> (sort column, its Python type, descending). A receipt with no date yet sorts by its
@@ -82,16 +170,28 @@ ORDERINGS: dict[ReceiptOrder, tuple[str, type, bool]] = {
 }
 
 
-@strawberry.enum(name="ExportFormat")
+@strawberry.enum(name="ExportFormat", description="The file format of an export.")
 class ExportFormat(Enum):
-    CSV = "CSV"
+    CSV = strawberry.enum_value(
+        "CSV",
+        description="UTF-8 CSV with a header, one row per line item; cells that a spreadsheet "
+        "would run as formulas are escaped.",
+    )
 
 
-@strawberry.type(name="ReceiptError")
+@strawberry.type(
+    name="ReceiptError",
+    description="An expected failure of a receipts mutation (nothing changed).",
+)
 class ReceiptError:
-    field: str | None
-    code: ReceiptErrorCode  # type: ignore[valid-type]
-    message: str
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase; an item as `items.0.unitPrice`), or "
+        "null when it is no one field."
+    )
+    code: ReceiptErrorCode = strawberry.field(  # type: ignore[valid-type]
+        description="What went wrong, for programs."
+    )
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
     existing_receipt_id: strawberry.ID | None = strawberry.field(
         default=None, description="DUPLICATE: the receipt this file already is."
     )
@@ -112,10 +212,10 @@ def receipt_error(exc: DomainError) -> ReceiptError:
     name="Box", description="A pixel rectangle on the page image: left, top, right, bottom."
 )
 class BoxType:
-    x0: int
-    y0: int
-    x1: int
-    y1: int
+    x0: int = strawberry.field(description="Left edge, in pixels from the left.")
+    y0: int = strawberry.field(description="Top edge, in pixels from the top.")
+    x1: int = strawberry.field(description="Right edge, in pixels from the left.")
+    y1: int = strawberry.field(description="Bottom edge, in pixels from the top.")
 
     @classmethod
     def of(cls, values: Any) -> BoxType | None:
@@ -135,46 +235,66 @@ class ReceiptField:
     value: str | None = strawberry.field(description="Dates ISO-8601, money a decimal string.")
     extracted_value: str | None = strawberry.field(description="As read, before any correction.")
     confidence: float | None = strawberry.field(description="Of the reading; null when not read.")
-    box: BoxType | None
-    corrected: bool
+    box: BoxType | None = strawberry.field(
+        description="Where it was printed on the page image; null when not read."
+    )
+    corrected: bool = strawberry.field(description="Whether `value` differs from what was read.")
 
 
-@strawberry.type
+@strawberry.type(description="A check on what was read that did not pass.")
 class ReceiptWarning:
     code: str = strawberry.field(
         description="items_total_mismatch, missing_total, possible_duplicate..."
     )
-    message: str
+    message: str = strawberry.field(description="What the check found, in English, for people.")
 
 
-@strawberry.type(name="ReceiptTaxLine")
+@strawberry.type(
+    name="ReceiptTaxLine",
+    description="A tax line printed on the receipt (amounts are decimal strings in the "
+    "receipt's `currency`).",
+)
 class TaxLineType:
     rate: Decimal | None = strawberry.field(description="In percent.")
-    base: Decimal | None
-    amount: Decimal | None
-    confidence: float
-    box: BoxType | None
+    base: Decimal | None = strawberry.field(
+        description="The amount the tax applies to; null when not printed or not read."
+    )
+    amount: Decimal | None = strawberry.field(
+        description="The tax itself; null when not printed or not read."
+    )
+    confidence: float = strawberry.field(description="Of the reading, 0 to 1.")
+    box: BoxType | None = strawberry.field(
+        description="Where it was printed on the page image; null when unknown."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Why a receipt could not be read.")
 class ReceiptFailure:
     code: str = strawberry.field(description="EMPTY_DOCUMENT, UNREADABLE_IMAGE, ... (the reader's)")
-    message: str
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
 
 
 @register_node
-@strawberry.type(name="Brand")
+@strawberry.type(
+    name="Brand",
+    description="A brand that line items are linked to by name (admin-managed; admins only "
+    "through `node(id:)`).",
+)
 class BrandType(Node):
     # Admin-managed, as the `brands` field.
     read_permissions = (IsAdmin(),)
 
-    name: str
-    aliases: list[str]
+    name: str = strawberry.field(
+        description="As shown; unique, ignoring case, accents and punctuation."
+    )
+    aliases: list[str] = strawberry.field(
+        description="Other spellings printed on receipts (IPHONE for Apple)."
+    )
     category: str | None = strawberry.field(
         description="Given to linked items whose receipt prints no department."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was created (ISO-8601).")
+    updated_at: datetime = strawberry.field(description="When it last changed (ISO-8601).")
 
     @classmethod
     def from_model(cls, brand: models.Brand) -> BrandType:
@@ -201,14 +321,25 @@ class BrandType(Node):
 class ReceiptItemType(Node):
     read_permissions = (HasScope("receipts:read"),)
 
-    name: str
+    name: str = strawberry.field(description="As printed, or as typed.")
     quantity: Decimal | None = strawberry.field(description="Null when none is printed (one unit).")
-    unit_price: Decimal | None
-    total: Decimal
-    category: str | None
-    source: ItemSource  # type: ignore[valid-type]
+    unit_price: Decimal | None = strawberry.field(
+        description="A decimal string in the receipt's `currency`; null when only the line "
+        "total is printed."
+    )
+    total: Decimal = strawberry.field(
+        description="The line total: a decimal string in the receipt's `currency`."
+    )
+    category: str | None = strawberry.field(
+        description="The department printed above it, else its brand's category; null when neither."
+    )
+    source: ItemSource = strawberry.field(  # type: ignore[valid-type]
+        description="Read from the document, or typed in."
+    )
     confidence: float | None = strawberry.field(description="Of the reading; null when typed in.")
-    box: BoxType | None
+    box: BoxType | None = strawberry.field(
+        description="Where it was printed on the page image; null when typed in or unknown."
+    )
     brand: BrandType | None = strawberry.field(description="Linked by fuzzy matching of the name.")
 
     @classmethod
@@ -241,17 +372,26 @@ class ReceiptItemType(Node):
 class ReceiptCorrectionType(Node):
     read_permissions = (HasScope("receipts:read"),)
 
-    action: CorrectionAction  # type: ignore[valid-type]
+    action: CorrectionAction = strawberry.field(  # type: ignore[valid-type]
+        description="What was done."
+    )
     field: str = strawberry.field(
         description="store, date, location, total, currency; items (added or removed); "
         "items.name, items.quantity, items.unitPrice, items.total, items.category; points (an "
         "administrator's APPROVE or REJECT: the points held before and after)."
     )
     reason: str | None = strawberry.field(description="Why: the reason given with a review.")
-    item_id: strawberry.ID | None
-    old_value: JSON | None
-    new_value: JSON | None
-    created_at: datetime
+    item_id: strawberry.ID | None = strawberry.field(
+        description="The ReceiptItem's global id, for a change to an item; null otherwise."
+    )
+    old_value: JSON | None = strawberry.field(
+        description="The value before: text, a decimal string, a date, or a whole item; null "
+        "when there was none."
+    )
+    new_value: JSON | None = strawberry.field(
+        description="The value after, in the same form; null when removed or cleared."
+    )
+    created_at: datetime = strawberry.field(description="When it was made (ISO-8601).")
     _user: strawberry.Private[Any]
 
     @classmethod
@@ -301,19 +441,33 @@ async def of_visible_receipts(info: Info, model: Any, ids: list[str], related: s
 
 
 @register_node
-@strawberry.type(name="Receipt", description="A scanned shop receipt and what was read from it.")
+@strawberry.type(
+    name="Receipt",
+    description="A scanned shop receipt and what was read from it. Its owner (or an admin) may "
+    "read it; API keys need the `receipts:read` scope.",
+)
 class ReceiptType(Node):
     read_permissions = (HasScope("receipts:read"),)
 
-    status: ReceiptStatus  # type: ignore[valid-type]
-    store: str | None
-    location: str | None
+    status: ReceiptStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Where it is, from PROCESSING to VALIDATED."
+    )
+    store: str | None = strawberry.field(
+        description="The shop's name as read or corrected; null when not read."
+    )
+    location: str | None = strawberry.field(
+        description="The shop's address as read or corrected; null when not read."
+    )
     date: dt.date | None = strawberry.field(description="The purchase date printed on the receipt.")
     time: dt.time | None = strawberry.field(description="The purchase time printed (local time).")
     total: Decimal | None = strawberry.field(description="A decimal string, in `currency`.")
     currency: str | None = strawberry.field(description="ISO 4217 code (EUR, MYR...).")
-    receipt_number: str | None
-    payment_method: str | None
+    receipt_number: str | None = strawberry.field(
+        description="The receipt or ticket number printed; null when not read."
+    )
+    payment_method: str | None = strawberry.field(
+        description="How it was paid (card, cash...) as read; null when not read."
+    )
     points: BigInt = strawberry.field(  # type: ignore[valid-type]
         description="Loyalty points this receipt holds now (see LoyaltyRules for how they are "
         "computed; 0 while PROCESSING, FAILED, or a possible duplicate not yet validated)."
@@ -325,13 +479,20 @@ class ReceiptType(Node):
     review: PointsReview | None = strawberry.field(  # type: ignore[valid-type]
         description="The review of points from typed values; null when none was needed."
     )
-    warnings: list[ReceiptWarning]
-    taxes: list[TaxLineType]
+    warnings: list[ReceiptWarning] = strawberry.field(
+        description="Checks that did not pass when it was read (why it NEEDS_REVIEW)."
+    )
+    taxes: list[TaxLineType] = strawberry.field(description="The tax lines read, as printed.")
     error: ReceiptFailure | None = strawberry.field(description="Why it FAILED.")
-    created_at: datetime
-    updated_at: datetime
-    extracted_at: datetime | None
-    validated_at: datetime | None
+    created_at: datetime = strawberry.field(description="When it was uploaded (ISO-8601).")
+    updated_at: datetime = strawberry.field(description="When it last changed (ISO-8601).")
+    extracted_at: datetime | None = strawberry.field(
+        description="When reading finished (ISO-8601); null while PROCESSING or if it FAILED."
+    )
+    validated_at: datetime | None = strawberry.field(
+        description="When a person last confirmed it with `validateReceipt` (ISO-8601); null "
+        "before."
+    )
     _pk: strawberry.Private[uuid.UUID]
     _file_id: strawberry.Private[uuid.UUID | None]
     _job_id: strawberry.Private[uuid.UUID | None]
@@ -464,14 +625,16 @@ class LoyaltyEntryType(Node):
     read_permissions = (HasScope("receipts:read"),)
 
     points: BigInt = strawberry.field(description="Positive or negative.")  # type: ignore[valid-type]
-    reason: LoyaltyReason  # type: ignore[valid-type]
+    reason: LoyaltyReason = strawberry.field(  # type: ignore[valid-type]
+        description="Why the points were posted."
+    )
     rules_version: int = strawberry.field(description="The rules version this entry applied.")
     detail: JSON = strawberry.field(
         description="How the receipt's points were computed: base, spend, strategicUnits, "
         "category, multiplied, multiplier, points (what its values earn); granted (what it may "
         "hold: no more than as read or as approved) and pending (the rest, waiting for review)."
     )
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was posted (ISO-8601).")
     _receipt_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -513,7 +676,7 @@ class Loyalty:
 
     @strawberry.field(description="The ledger, newest first.")
     async def entries(
-        self, first: int | None = None, after: str | None = None
+        self, first: First = None, after: After = None
     ) -> Connection[LoyaltyEntryType]:
         return await paginate(
             services.loyalty_entries(user_id=self._user_id),
@@ -534,15 +697,28 @@ class Loyalty:
     "correction recomputes it.",
 )
 class LoyaltyRulesType:
-    version: int
-    base_points: int
-    spend_step: Decimal
-    points_per_step: int
-    multiplier: Decimal
-    multiplier_min_receipts: int
-    category_points: int
-    strategic_categories: list[str]
-    created_at: datetime
+    version: int = strawberry.field(description="1, 2, 3...: each update adds the next.")
+    base_points: int = strawberry.field(description="Points every earning receipt gets.")
+    spend_step: Decimal = strawberry.field(
+        description="A spending step, a decimal string in the receipt's currency: each full "
+        "step of the total earns `pointsPerStep`."
+    )
+    points_per_step: int = strawberry.field(description="Points per full `spendStep` spent.")
+    multiplier: Decimal = strawberry.field(
+        description="A decimal string (up to 3 decimals) multiplying the sum for loyal owners."
+    )
+    multiplier_min_receipts: int = strawberry.field(
+        description="Earlier earning receipts an owner needs for `multiplier` to apply."
+    )
+    category_points: int = strawberry.field(
+        description="Points per unit bought in a strategic category."
+    )
+    strategic_categories: list[str] = strawberry.field(
+        description="The categories whose units earn `categoryPoints`."
+    )
+    created_at: datetime = strawberry.field(
+        description="When this version was published (ISO-8601)."
+    )
 
     @classmethod
     def from_model(cls, rules: models.LoyaltyRules) -> LoyaltyRulesType:
@@ -561,7 +737,7 @@ class LoyaltyRulesType:
 
 @strawberry.type(description="An amount of money: a decimal string and its ISO 4217 currency.")
 class Money:
-    amount: Decimal
+    amount: Decimal = strawberry.field(description="A decimal string, e.g. 12.50.")
     currency: str = strawberry.field(description="XXX when the receipt's currency was not read.")
 
 
@@ -570,8 +746,10 @@ class SpendGroup:
     key: str | None = strawberry.field(
         description="The month (YYYY-MM), category, store or brand; null when unknown."
     )
-    amount: Decimal
-    currency: str
+    amount: Decimal = strawberry.field(description="The sum spent, a decimal string.")
+    currency: str = strawberry.field(
+        description="ISO 4217 code of `amount`; XXX when the currency was not read."
+    )
     count: int = strawberry.field(
         description="Receipts (by month, by store) or line items (by category, by brand)."
     )
@@ -583,11 +761,19 @@ class SpendGroup:
 )
 class ReceiptStats:
     count: int = strawberry.field(description="Receipts in the period.")
-    total: list[Money]
-    spend_by_month: list[SpendGroup]
-    spend_by_category: list[SpendGroup]
-    spend_by_store: list[SpendGroup]
-    spend_by_brand: list[SpendGroup]
+    total: list[Money] = strawberry.field(description="Total spent, one entry per currency.")
+    spend_by_month: list[SpendGroup] = strawberry.field(
+        description="Receipts' totals per purchase month and currency, oldest month first."
+    )
+    spend_by_category: list[SpendGroup] = strawberry.field(
+        description="Line items' totals per category and currency, largest first."
+    )
+    spend_by_store: list[SpendGroup] = strawberry.field(
+        description="Receipts' totals per store and currency, largest first."
+    )
+    spend_by_brand: list[SpendGroup] = strawberry.field(
+        description="Totals of line items linked to a brand, per brand and currency, largest first."
+    )
 
     @classmethod
     def from_stats(cls, stats: services.ReceiptStats) -> ReceiptStats:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.receipts.inputs import CreateBrandInput
@@ -8,13 +10,23 @@ from server.receipts import services
 from server.receipts.errors import ReceiptsError
 
 
-@strawberry.type
+@strawberry.type(description="createBrand, updateBrand: the brand, or why nothing was done.")
 class BrandPayload:
-    brand: BrandType | None = None
-    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+    brand: BrandType | None = strawberry.field(
+        default=None, description="The brand as saved (null on an error)."
+    )
+    errors: list[ReceiptError] = strawberry.field(
+        default_factory=list,
+        description="Empty on success; INVALID_INPUT, DUPLICATE (the name is taken), NOT_FOUND "
+        "(updateBrand).",
+    )
 
 
-async def create_brand(input: CreateBrandInput) -> BrandPayload:
+async def create_brand(
+    input: Annotated[
+        CreateBrandInput, strawberry.argument(description="The brand's name, aliases and category.")
+    ],
+) -> BrandPayload:
     """Add a brand (admins). Items are linked to brands when receipts are read or validated."""
     try:
         brand = await services.create_brand(

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
 from schema.core.relay import parse_global_id
 from schema.receipts.inputs import UpdateBrandInput, kept
 from schema.receipts.mutations.brand_create import BrandPayload
@@ -8,7 +12,11 @@ from server.receipts import services
 from server.receipts.errors import ReceiptsError
 
 
-async def update_brand(input: UpdateBrandInput) -> BrandPayload:
+async def update_brand(
+    input: Annotated[
+        UpdateBrandInput, strawberry.argument(description="The brand and the changes.")
+    ],
+) -> BrandPayload:
     """Change a brand (admins). Items already linked keep their link."""
     brand_id = parse_global_id(input.id, "Brand")
     try:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -10,14 +12,20 @@ from server.receipts import services
 from server.receipts.errors import ReceiptsError
 
 
-@strawberry.type
+@strawberry.type(description="updateLoyaltyRules: the new rules version, or why none was made.")
 class UpdateLoyaltyRulesPayload:
     rules: LoyaltyRulesType | None = strawberry.field(default=None, description="The new version.")
-    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+    errors: list[ReceiptError] = strawberry.field(
+        default_factory=list, description="Empty on success; INVALID_INPUT naming the field."
+    )
 
 
 async def update_loyalty_rules(
-    info: Info, input: UpdateLoyaltyRulesInput
+    info: Info,
+    input: Annotated[
+        UpdateLoyaltyRulesInput,
+        strawberry.argument(description="The values that change; the rest are kept."),
+    ],
 ) -> UpdateLoyaltyRulesPayload:
     """Publish a new rules version (admins). Only later awards use it: receipts already
     awarded keep their version, also when a correction recomputes them."""

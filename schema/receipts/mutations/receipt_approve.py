@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -28,7 +30,13 @@ class ApproveReceiptPayload:
     )
 
 
-async def approve_receipt(info: Info, input: ApproveReceiptInput) -> ApproveReceiptPayload:
+async def approve_receipt(
+    info: Info,
+    input: Annotated[
+        ApproveReceiptInput,
+        strawberry.argument(description="The receipt and the points you reviewed."),
+    ],
+) -> ApproveReceiptPayload:
     """Grant the points a receipt IN_REVIEW waits for (admins; see `receiptsForReview`): they
     are posted once, however often or concurrently this is called. NOT_IN_REVIEW when nothing
     waits (or it was rejected); REVIEW_CHANGED when they are not the `pointsPending` you saw."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -12,16 +14,23 @@ from server.receipts import services
 from server.receipts.errors import ReceiptsError
 
 
-@strawberry.type
+@strawberry.type(description="deleteReceipt: what was deleted, or why nothing was.")
 class DeleteReceiptPayload:
-    deleted_receipt_id: strawberry.ID | None = None
+    deleted_receipt_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The deleted Receipt's global id (null on an error)."
+    )
     points_reversed: BigInt = strawberry.field(  # type: ignore[valid-type]
         default=0, description="Points the receipt had earned, now taken back."
     )
-    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+    errors: list[ReceiptError] = strawberry.field(
+        default_factory=list, description="Empty on success; NOT_FOUND."
+    )
 
 
-async def delete_receipt(info: Info, input: DeleteReceiptInput) -> DeleteReceiptPayload:
+async def delete_receipt(
+    info: Info,
+    input: Annotated[DeleteReceiptInput, strawberry.argument(description="The receipt to delete.")],
+) -> DeleteReceiptPayload:
     """Delete a receipt and its file; the points it earned are reversed in the ledger."""
     receipt_id = parse_global_id(input.id, "Receipt")
     _viewer, owner = await receipts_owner(info)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -22,7 +24,10 @@ class RejectReceiptPayload:
     )
 
 
-async def reject_receipt(info: Info, input: RejectReceiptInput) -> RejectReceiptPayload:
+async def reject_receipt(
+    info: Info,
+    input: Annotated[RejectReceiptInput, strawberry.argument(description="The receipt and why.")],
+) -> RejectReceiptPayload:
     """Refuse the points a receipt IN_REVIEW waits for (admins): it keeps what was read (nothing
     when it was typed in), for good; the reason joins its corrections. NOT_IN_REVIEW when
     nothing waits (or it was approved)."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -12,19 +14,32 @@ from server.receipts import services
 from server.receipts.errors import ReceiptsError
 
 
-@strawberry.type
+@strawberry.type(
+    description="validateReceipt: the confirmed receipt and the points posted, or why not."
+)
 class ValidateReceiptPayload:
-    receipt: ReceiptType | None = None
+    receipt: ReceiptType | None = strawberry.field(
+        default=None, description="The receipt, VALIDATED or IN_REVIEW (null on an error)."
+    )
     points_posted: BigInt = strawberry.field(  # type: ignore[valid-type]
         default=0,
         description="Points added (or taken back, when negative) by this validation. Points "
         "that typed values earn beyond what was read are not posted: the receipt is IN_REVIEW "
         "with `pointsPending` until an administrator decides.",
     )
-    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+    errors: list[ReceiptError] = strawberry.field(
+        default_factory=list,
+        description="Empty on success; NOT_FOUND, NOT_READY (still PROCESSING), INVALID_INPUT "
+        "naming the field (e.g. `items.0.unitPrice`).",
+    )
 
 
-async def validate_receipt(info: Info, input: ValidateReceiptInput) -> ValidateReceiptPayload:
+async def validate_receipt(
+    info: Info,
+    input: Annotated[
+        ValidateReceiptInput, strawberry.argument(description="The receipt and your corrections.")
+    ],
+) -> ValidateReceiptPayload:
     """Correct what was read and confirm the receipt (status VALIDATED). Fields left out stay;
     items: add (no id), change, or remove (`delete: true`). Every change is kept in
     `corrections`; the values as read stay in `fields { extractedValue }`. Points are recomputed

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import Info
 
@@ -11,15 +13,23 @@ from server.receipts import services
 from server.receipts.errors import ReceiptsError
 
 
-@strawberry.type
+@strawberry.type(description="exportReceipts: the export file, or why none was made.")
 class ExportReceiptsPayload:
     file: FileType | None = strawberry.field(
         default=None, description="The CSV file; download it through its signed `url`."
     )
-    errors: list[ReceiptError] = strawberry.field(default_factory=list)
+    errors: list[ReceiptError] = strawberry.field(
+        default_factory=list,
+        description="Empty on success; INVALID_INPUT (an inverted range in the filter).",
+    )
 
 
-async def export_receipts(info: Info, input: ExportReceiptsInput) -> ExportReceiptsPayload:
+async def export_receipts(
+    info: Info,
+    input: Annotated[
+        ExportReceiptsInput, strawberry.argument(description="Which receipts, in which format.")
+    ],
+) -> ExportReceiptsPayload:
     """Export the matching receipts as CSV (one row per line item, spreadsheet-formula safe)."""
     viewer, owner = await receipts_owner(info)
     try:
