@@ -197,7 +197,7 @@ async def seed(database_url: str) -> str:
 
     await init_db(database_url)
     admin = await services.signup(
-        email="bench-admin@example.com", password="bench admin passphrase", role=Role.ADMIN
+        email="bench-admin@example.com", password="the operator of this benchmark", role=Role.ADMIN
     )
     for i in range(50):
         user = await services.signup(
