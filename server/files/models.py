@@ -1,4 +1,5 @@
-"""An uploaded file: its blob in the store, what it really is, and who owns it."""
+"""A stored file: its blob in one of the named stores, what it really is, who owns it, and
+until when it is kept."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from server.models_base import BaseModel
 
 class StoredFile(BaseModel):
     owner = fields.ForeignKeyField("models.User", related_name="files", on_delete=fields.CASCADE)
+    # The purpose whose store holds the blob (server/files/stores.py): the row says where to
+    # read, so changing STORAGE_<PURPOSE>_URL later does not lose track of older blobs' kind.
+    store = fields.CharField(max_length=16, default="originals")
     blob_key = fields.CharField(max_length=512, unique=True)
     sha256 = fields.CharField(max_length=64, db_index=True)
     size = fields.BigIntField()
@@ -16,6 +20,8 @@ class StoredFile(BaseModel):
     filename = fields.CharField(max_length=255)
     width = fields.IntField(null=True)
     height = fields.IntField(null=True)
+    # The sweeper deletes the row and its blob after this; None: kept.
+    expires_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "files"
