@@ -33,8 +33,8 @@ async def test_a_slow_subscriber_gets_missed_instead_of_an_unbounded_backlog():
     for n in range(5):
         subscription.deliver({"n": n})
     received = [subscription._queue.get_nowait() for _ in range(subscription._queue.qsize())]
-    assert received[0] is MISSED
-    assert len(received) <= 3
+    # n=3 found the queue full: the backlog 0..2 is replaced by one MISSED, then n=4 queues
+    assert received == [MISSED, {"n": 4}]
 
 
 async def test_redis_broker_delivers_across_instances(redis_url):
@@ -117,5 +117,5 @@ async def test_redis_broker_keeps_the_last_retained_message_for_other_processes(
         await api.close()
     # then
     assert kept == {"stage": "b"}
-    assert 0 < ttl <= 60_000
+    assert 50_000 < ttl <= 60_000  # the 60 s retention, set with the message
     assert expired is None

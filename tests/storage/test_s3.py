@@ -132,17 +132,38 @@ async def test_digest_stamp_is_conditional_on_the_uploaded_etag(
     await store.close()
 
 
-async def test_digest_stamp_skips_object_replaced_meanwhile(make_s3_store: MakeStore) -> None:
-    # given: S3 answers 412 because another put replaced the object after ours completed
-    class ReplacedMeanwhile:
-        async def copy_object(self, **kwargs: Any) -> None:
-            error = {"Error": {"Code": "PreconditionFailed", "Message": "At least one failed"}}
-            raise ClientError(error, "CopyObject")
+@pytest.mark.parametrize(
+    ("code", "warned"),
+    [("PreconditionFailed", False), ("412", False), ("AccessDenied", True)],
+)
+async def test_digest_stamp_skips_object_replaced_meanwhile(
+    make_s3_store: MakeStore, caplog: pytest.LogCaptureFixture, code: str, warned: bool
+) -> None:
+    # given: S3 answers 412 because another put replaced the object after ours completed (an
+    # AccessDenied, by contrast, is a real failure worth a warning)
+    class Refusing:
+        def __init__(self) -> None:
+            self.copies: list[dict[str, Any]] = []
+            self.error = ClientError({"Error": {"Code": code, "Message": "no"}}, "CopyObject")
 
+        async def copy_object(self, **kwargs: Any) -> None:
+            self.copies.append(kwargs)
+            raise self.error
+
+    client = Refusing()
     store = make_s3_store("bucket")
     target = {"Bucket": "bucket", "Key": "scans/2024/race"}
-    # when / then: no error, their object and metadata are left alone
-    await store._stamp_digest(ReplacedMeanwhile(), target, '"e-2"', "text/plain", {}, "f" * 64)
+    # when: no error either way (the blob is stored; failing the put would orphan it)
+    with caplog.at_level("WARNING", logger="server.storage.s3"):
+        await store._stamp_digest(client, target, '"e-2"', "text/plain", {}, "f" * 64)
+    # then: one conditional copy was tried; their object is left alone, and only a real
+    # failure is logged
+    [copy] = client.copies
+    assert (copy["Key"], copy["CopySourceIfMatch"]) == ("scans/2024/race", '"e-2"')
+    assert copy["Metadata"]["scanbase-sha256"] == "f" * 64
+    warnings = [r.getMessage() for r in caplog.records if r.name == "server.storage.s3"]
+    expected = f"could not record sha256 on scans/2024/race: {client.error!r}"
+    assert warnings == ([expected] if warned else [])
 
 
 async def test_missing_bucket_is_a_storage_error(make_s3_store: MakeStore) -> None:
