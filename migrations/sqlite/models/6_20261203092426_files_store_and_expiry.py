@@ -23,17 +23,15 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
     "user_id" CHAR(36) NOT NULL REFERENCES "users" ("id") ON DELETE CASCADE,
     CONSTRAINT "uid_memberships_user_id_b1e58e" UNIQUE ("user_id", "company_id")
 ) /* A user's role in a company; one per (user, company). */;
-        ALTER TABLE "api_keys" ADD "company_id" CHAR(36);
+        ALTER TABLE "api_keys" ADD "company_id" CHAR(36) REFERENCES "companies" ("id") ON DELETE CASCADE;
         ALTER TABLE "files" ADD "expires_at" TIMESTAMP;
         ALTER TABLE "files" ADD "store" VARCHAR(16) NOT NULL DEFAULT 'originals';
-        ALTER TABLE "api_keys" ADD CONSTRAINT "fk_api_keys_companie_5741bc80" FOREIGN KEY ("company_id") REFERENCES "companies" ("id") ON DELETE CASCADE;
         CREATE INDEX "idx_files_expires_61492c" ON "files" ("expires_at");"""
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
     return """
         DROP INDEX IF EXISTS "idx_files_expires_61492c";
-        ALTER TABLE "api_keys" DROP FOREIGN KEY "fk_api_keys_companie_5741bc80";
         ALTER TABLE "api_keys" DROP COLUMN "company_id";
         ALTER TABLE "files" DROP COLUMN "expires_at";
         ALTER TABLE "files" DROP COLUMN "store";
