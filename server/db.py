@@ -25,6 +25,8 @@ MODEL_MODULES = [
     "server.jobs.models",
     "server.files.models",
     "server.receipts.models",
+    "server.outbox.models",
+    "server.companies.models",
 ]
 
 

@@ -1,0 +1,236 @@
+"""Delivering outbox rows: claim with a lease, run the handler, record the outcome.
+
+Claiming is what keeps two dispatchers (two workers, a worker and a sweep) from delivering a row
+twice: inside one transaction the due rows are selected `FOR UPDATE SKIP LOCKED` (PostgreSQL; a
+competing dispatcher skips them rather than waits) and each is taken by a conditional UPDATE
+`WHERE status = PENDING AND attempts = <seen> AND available_at <= now` (the only guard SQLite
+needs: its writes are serialised), which bumps `attempts` and pushes `available_at` to the end
+of a lease (the handler's timeout plus a margin). The outcome is written only while the row
+still has that attempt number, so a dispatcher whose lease ran out cannot mark a row another
+one has taken. A dispatcher killed after its claim loses the row when the lease ends; the sweep
+delivers it again.
+
+Where deliveries run: `dispatch_soon` enqueues an arq job (`deliver_outbox`, see
+`jobs/worker.py`) when this process's job queue is arq, else starts a task here; the periodic
+sweep (`sweep_loop`, in the process that recovers jobs) catches everything else: a row whose
+nudge was lost, a retry whose backoff ended, a lease that expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from server import outbox
+from server.outbox.models import OutboxMessage, OutboxStatus
+from server.queue import ArqQueue, current_queue
+from server.settings import Settings, get_settings
+
+log = logging.getLogger("scanbase.outbox")
+
+OUTBOX_FUNCTION = "deliver_outbox"  # the arq function's name
+LEASE_MARGIN = 30.0  # seconds a lease outlasts the handler's timeout
+# A nudge may arrive a little before the row's `available_at` (clocks, arq's scheduling): it
+# still claims the row rather than leave it to the sweep.
+EARLY_TOLERANCE = timedelta(seconds=1)
+SWEEP_BATCH = 100
+CONCURRENCY = 8  # deliveries at once per dispatch
+ERROR_MAX_LENGTH = 2000
+
+_tasks: set[asyncio.Task[Any]] = set()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _claim(
+    *, now: datetime, ids: Iterable[uuid.UUID] | None = None, limit: int = SWEEP_BATCH
+) -> list[OutboxMessage]:
+    """Take due PENDING rows (only `ids`, when given) for one lease each; returns them claimed.
+    Only kinds with a handler in this process: a process without a kind's module leaves its rows
+    to one that has it."""
+    kinds = outbox.registered_effect_kinds()
+    if not kinds:
+        return []
+    due = OutboxMessage.filter(
+        status=OutboxStatus.PENDING, available_at__lte=now, effect_kind__in=kinds
+    )
+    if ids is not None:
+        due = due.filter(id__in=list(ids))
+    settings = get_settings()
+    claimed: list[uuid.UUID] = []
+    async with in_transaction():
+        rows = await due.order_by("available_at").limit(limit).select_for_update(skip_locked=True)
+        for row in rows:
+            timeout = outbox.outbox_policy(row.effect_kind, settings).timeout_seconds or 0.0
+            taken = await OutboxMessage.filter(
+                id=row.id, status=OutboxStatus.PENDING, attempts=row.attempts, available_at__lte=now
+            ).update(
+                attempts=row.attempts + 1,
+                available_at=now + timedelta(seconds=timeout + LEASE_MARGIN),
+                last_attempt_at=now,
+                updated_at=now,
+            )
+            if taken:
+                claimed.append(row.id)
+    if not claimed:
+        return []
+    return await OutboxMessage.filter(id__in=claimed).order_by("available_at")
+
+
+async def _deliver_one(message: OutboxMessage, *, settings: Settings) -> bool:
+    """Run the handler of one claimed row and record the outcome; True when delivered."""
+    policy = outbox.outbox_policy(message.effect_kind, settings)
+    handler = outbox.get_outbox_handler(message.effect_kind)
+    mine = OutboxMessage.filter(
+        id=message.id, status=OutboxStatus.PENDING, attempts=message.attempts
+    )
+    try:
+        if handler is None:  # unregistered since the claim (tests)
+            raise LookupError(f"no outbox handler for {message.effect_kind!r} in this process")
+        await asyncio.wait_for(
+            handler(
+                outbox.OutboxDelivery(
+                    id=str(message.id),
+                    effect_kind=message.effect_kind,
+                    payload=message.payload,
+                    idempotency_key=message.idempotency_key,
+                    attempt=message.attempts,
+                )
+            ),
+            policy.timeout_seconds,
+        )
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
+        now = _now()
+        if message.attempts >= (policy.max_attempts or 1):
+            await mine.update(
+                status=OutboxStatus.FAILED, last_error=error, available_at=now, updated_at=now
+            )
+            log.error(
+                "outbox %s (%s) failed for good after %d attempts: %s",
+                message.id,
+                message.effect_kind,
+                message.attempts,
+                error,
+            )
+            return False
+        delay = policy.retry_delay(message.attempts)
+        if await mine.update(
+            last_error=error, available_at=now + timedelta(seconds=delay), updated_at=now
+        ):
+            log.warning(
+                "outbox %s (%s) attempt %d failed (%s); retrying in %.3g s",
+                message.id,
+                message.effect_kind,
+                message.attempts,
+                error,
+                delay,
+            )
+            await dispatch_soon(message, delay=delay)
+        return False
+    now = _now()
+    if not await mine.update(status=OutboxStatus.DELIVERED, delivered_at=now, updated_at=now):
+        # Our lease ran out and another dispatcher took the row: it delivers again (at least
+        # once); the idempotency key lets the receiver tell.
+        log.warning("outbox %s: delivered after its lease ended", message.id)
+    return True
+
+
+async def _deliver_all(messages: list[OutboxMessage]) -> int:
+    settings = get_settings()
+    slots = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(message: OutboxMessage) -> bool:
+        async with slots:
+            return await _deliver_one(message, settings=settings)
+
+    return sum(await asyncio.gather(*(one(message) for message in messages)))
+
+
+async def deliver(ids: Iterable[uuid.UUID | str]) -> int:
+    """Deliver these rows if they are due and nobody holds them (what a nudge runs); returns how
+    many were delivered."""
+    wanted = [uuid.UUID(str(value)) for value in ids]
+    if not wanted:
+        return 0
+    return await _deliver_all(await _claim(now=_now() + EARLY_TOLERANCE, ids=wanted))
+
+
+async def dispatch_due(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+    """Deliver up to `limit` due rows (the sweep); returns how many were delivered. `now` is
+    for tests (a later time stands for a lease or a backoff that ran out)."""
+    return await _deliver_all(await _claim(now=now or _now(), limit=limit))
+
+
+async def dispatch_soon(*messages: OutboxMessage, delay: float = 0.0) -> None:
+    """Ask for these rows to be delivered now (or after `delay` s), once their transaction has
+    committed: an arq job when the job queue is arq, a task of this process otherwise. Never
+    raises: the sweep delivers what a lost nudge leaves behind."""
+    ids = [str(message.id) for message in messages]
+    if not ids:
+        return
+    try:
+        queue = current_queue()
+    except RuntimeError:
+        return  # no runtime here (a script): the sweep delivers
+    try:
+        if isinstance(queue, ArqQueue):
+            attempts = max(message.attempts for message in messages)
+            await queue.pool.enqueue_job(
+                OUTBOX_FUNCTION,
+                ids,
+                _job_id=f"outbox:{ids[0]}:{len(ids)}:{attempts}",
+                _queue_name=queue.queue_name,
+                _defer_by=delay if delay > 0 else None,
+            )
+            return
+    except Exception:
+        log.warning("could not enqueue outbox delivery (the sweep will)", exc_info=True)
+        return
+    task = asyncio.create_task(_deliver_later(ids, delay), name="outbox-delivery")
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _deliver_later(ids: list[str], delay: float) -> None:
+    try:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await deliver(ids)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.warning("outbox delivery failed (the sweep will retry)", exc_info=True)
+
+
+async def sweep_loop(settings: Settings) -> None:
+    """`dispatch_due` every ~OUTBOX_SWEEP_SECONDS (jittered so replicas spread out), for ever;
+    a full batch is followed at once by the next."""
+    while True:
+        await asyncio.sleep(settings.outbox_sweep_seconds * random.uniform(0.8, 1.2))
+        try:
+            while await dispatch_due() >= SWEEP_BATCH:
+                pass
+        except Exception:
+            log.warning("outbox sweep failed; will try again", exc_info=True)
+
+
+async def close_dispatcher() -> None:
+    """Cancel this process's pending deliveries (shutdown); their rows' leases run out and the
+    sweep delivers them."""
+    tasks = list(_tasks)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
