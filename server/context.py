@@ -65,8 +65,9 @@ class Context:
         return token or None, (str(api_key) if api_key else None)
 
     async def user(self) -> User | None:
-        """The authenticated user (an API key acts as its owner), or None; looked up once per
-        request, also when sibling fields resolving concurrently ask at the same time."""
+        """The authenticated user (a user's API key acts as its owner), or None (anonymous, or a
+        company's key: see `actor()`); looked up once per request, also when sibling fields
+        resolving concurrently ask at the same time."""
         if self._user is _UNSET:
             if self._auth_lock is None:
                 self._auth_lock = asyncio.Lock()
@@ -80,8 +81,9 @@ class Context:
         if token:
             return await accounts.user_for_access_token(token)
         if api_key:
-            self._api_key = await accounts.api_key_for_header(api_key)
-            return self._api_key.owner if self._api_key else None
+            self._api_key = key = await accounts.api_key_for_header(api_key)
+            # A company's key acts for the company, never as the user who created it.
+            return key.owner if key is not None and key.company_id is None else None
         return None
 
     async def api_key(self) -> ApiKey | None:
@@ -94,6 +96,10 @@ class Context:
         if self._actor is None:
             self._actor = actor_for(await self.user(), self._api_key)
         return self._actor
+
+    async def is_signed_in(self) -> bool:
+        """A valid user token or API key (a company's key included) came with the request."""
+        return (await self.actor()).is_authenticated
 
     def has_credentials(self) -> bool:
         return any(self._credentials())

@@ -49,7 +49,10 @@ class ChangePasswordInput:
     )
 
 
-@strawberry.input(description="A new API key, acting for you (the calling admin).")
+@strawberry.input(
+    description="A new API key, acting for you (the calling admin), or for a company of which "
+    "you are an ADMIN (`companyId`)."
+)
 class CreateApiKeyInput:
     name: str = strawberry.field(
         metadata=constraint(max_length=100),
@@ -64,8 +67,19 @@ class CreateApiKeyInput:
         default=None,
         description="When the key stops working (ISO-8601, in the future); null: never.",
     )
+    company_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A Company's global id: the key acts for that company (you must be its "
+        "ADMIN; scopes among companies, cards, captures, invoices). Null: a key for yourself "
+        "(admins only).",
+    )
 
 
 @strawberry.input(description="The API key to revoke.")
 class RevokeApiKeyInput:
     id: strawberry.ID = strawberry.field(description="The ApiKey's global id.")
+    company_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="As a company's ADMIN: the Company's global id (the key must be one of its "
+        "keys). Null: as an admin, any key.",
+    )

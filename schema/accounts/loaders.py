@@ -21,6 +21,7 @@ API_KEY_COLUMNS = (
     "revoked_at",
     "last_used_at",
     "created_at",
+    "company_id",
 )
 
 
@@ -41,4 +42,24 @@ def api_keys_by_owner(context: Context) -> DataLoader[uuid.UUID, list[dict[str, 
     """The request's loader over `api_keys_of_owners`, for owners met one by one."""
     return context.loader(
         "accounts.api_keys_by_owner", lambda: DataLoader(load_fn=api_keys_of_owners)
+    )
+
+
+async def api_keys_of_companies(company_ids: list[uuid.UUID]) -> list[list[dict[str, Any]]]:
+    """Each company's API keys as rows of API_KEY_COLUMNS, newest first, in one query."""
+    grouped: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    rows = (
+        await ApiKey.filter(company_id__in=company_ids)
+        .order_by("-created_at", "-id")
+        .values(*API_KEY_COLUMNS)
+    )
+    for row in rows:
+        grouped[row["company_id"]].append(row)
+    return [grouped.get(company_id, []) for company_id in company_ids]
+
+
+def api_keys_by_company(context: Context) -> DataLoader[uuid.UUID, list[dict[str, Any]]]:
+    """The request's loader over `api_keys_of_companies`."""
+    return context.loader(
+        "accounts.api_keys_by_company", lambda: DataLoader(load_fn=api_keys_of_companies)
     )

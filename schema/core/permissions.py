@@ -13,19 +13,24 @@ scope (and `admin` for an ADMIN), an API key only the scopes it was given. Whose
 sees is `server.access.visible` / `owner_filter`, never decided here.
 
 Strawberry instantiates each entry of `permission_classes` without arguments, so a rule with
-arguments (`HasScope("jobs")`) is written as an instance, which returns itself when called.
+arguments (`HasScope("jobs")`) is written as an instance, which returns itself when called. Its
+annotation asks for classes, so to the type checker a rule's constructor returns its class
+(`__new__` under TYPE_CHECKING): the instance stands for the class Strawberry calls.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
+from graphql import GraphQLError
 from strawberry import Info
 from strawberry.permission import BasePermission, PermissionExtension
 
 from schema.core.errors import ForbiddenError, UnauthenticatedError
 from server.access import ADMIN, SCOPES, Actor, normalise_scopes
+from server.companies.models import CompanyRole
 
 
 async def actor_of(info: Info) -> Actor:
@@ -42,8 +47,12 @@ class AccessRule(BasePermission):
     UNAUTHENTICATED, authenticated ones who may not get FORBIDDEN."""
 
     scope: str | None = None
-    message = "You may not do this."
+    message: str = "You may not do this."
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012
+
+    if TYPE_CHECKING:
+
+        def __new__(cls) -> type[Self]: ...
 
     def __call__(self) -> Self:
         return self
@@ -91,6 +100,10 @@ class IsAuthenticated(AccessRule):
 class HasScope(AccessRule):
     """A user's own token, or an API key given `scope`."""
 
+    if TYPE_CHECKING:
+
+        def __new__(cls, scope: str) -> type[Self]: ...
+
     def __init__(self, scope: str) -> None:
         if scope not in SCOPES:
             raise ValueError(f"unknown scope {scope!r}: declare it in server.access.SCOPES")
@@ -105,8 +118,80 @@ class IsAdmin(HasScope):
 
     message = "Administrators only."
 
+    if TYPE_CHECKING:
+
+        def __new__(cls) -> type[Self]: ...
+
     def __init__(self) -> None:
         super().__init__(ADMIN)
+
+
+class IsCompanyMember(AccessRule):
+    """A member of the company the field is about (ADMIN only when `role` is ADMIN), which it
+    reads from the `companyId` argument, the `input`'s `companyId`, or the source object's
+    `company_pk` (a field of a company-owned type). A company's key is a MEMBER of its own
+    company. Membership comes from `Actor.company_roles`: one query per request at most.
+
+    `otherwise`: the rule that applies when no company is named (createApiKey: a key for
+    yourself, admins only); without it, naming none is FORBIDDEN. Through `node(id:)` the row
+    filter (`server.access.visible`) is what checks membership."""
+
+    message = "You are not a member of this company."
+
+    if TYPE_CHECKING:
+
+        def __new__(
+            cls, role: CompanyRole | None = None, otherwise: AccessRule | None = None
+        ) -> type[Self]: ...
+
+    def __init__(
+        self, role: CompanyRole | None = None, otherwise: AccessRule | None = None
+    ) -> None:
+        self.role = role or CompanyRole.MEMBER
+        self.otherwise = otherwise
+        if self.role == CompanyRole.ADMIN:
+            self.message = "Company administrators only."
+
+    def __repr__(self) -> str:
+        return f"IsCompanyMember(role={self.role.value}, otherwise={self.otherwise!r})"
+
+    def allows(self, actor: Actor) -> bool:
+        return actor.is_authenticated
+
+    @staticmethod
+    def company_named(source: Any, kwargs: dict[str, Any]) -> uuid.UUID | str | None:
+        """The company id the call names: a global id (argument or input) or a row's UUID."""
+        named = kwargs.get("company_id")
+        if named is None and kwargs.get("input") is not None:
+            named = getattr(kwargs["input"], "company_id", None)
+        if named is None and source is not None:
+            named = getattr(source, "company_pk", None)
+        return named
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        named = self.company_named(source, kwargs)
+        if named is None and self.otherwise is not None:
+            return await self.otherwise.has_permission(source, info, **kwargs)
+        actor = await actor_of(info)
+        if not actor.is_authenticated:
+            raise UnauthenticatedError()
+        company_id = named if isinstance(named, uuid.UUID) else _company_pk(named)
+        role = None if company_id is None else await actor.role_in(company_id)
+        if role is None or (self.role == CompanyRole.ADMIN and role != CompanyRole.ADMIN):
+            raise ForbiddenError(self.message)
+        return True
+
+
+def _company_pk(value: Any) -> uuid.UUID | None:
+    """The UUID a Company global id names; None when malformed (refused like a stranger's)."""
+    from schema.core.relay import parse_global_id
+
+    if value is None:
+        return None
+    try:
+        return parse_global_id(str(value), "Company")
+    except GraphQLError:
+        return None
 
 
 class UserSession(AccessRule):
@@ -149,12 +234,15 @@ async def current_user(info: Info) -> Any:
 
 
 async def require_user(info: Info) -> Any:
-    """The caller's user, or an UNAUTHENTICATED error; for resolvers that need the user object
-    (the field's own rule has checked what the caller may do)."""
-    user = await current_user(info)
-    if user is None:
+    """The caller's user, or an UNAUTHENTICATED error (FORBIDDEN for a company's key, which acts
+    for no user); for resolvers that need the user object (the field's own rule has checked
+    what the caller may do)."""
+    actor = await actor_of(info)
+    if actor.user is None:
+        if actor.is_authenticated:
+            raise ForbiddenError("A company's API key cannot do this.")
         raise UnauthenticatedError()
-    return user
+    return actor.user
 
 
 async def require_scope(info: Info, scope: str) -> Any:
@@ -162,6 +250,8 @@ async def require_scope(info: Info, scope: str) -> Any:
     declaring `HasScope` on the field, where a reader of the schema sees it."""
     actor = await actor_of(info)
     if actor.user is None:
+        if actor.is_authenticated:
+            raise ForbiddenError("A company's API key cannot do this.")
         raise UnauthenticatedError()
     needed = normalise_scopes([scope])
     if not needed or not needed <= actor.scopes:

@@ -49,7 +49,10 @@ class RefreshToken(BaseModel):
 
 class ApiKey(BaseModel):
     """A machine client's key: shown once as `sbk_<prefix>_<secret>`, stored as sha256(secret).
-    The secret has 256 bits of entropy, so a fast hash is safe and keeps lookups cheap."""
+    The secret has 256 bits of entropy, so a fast hash is safe and keeps lookups cheap.
+
+    A user's key acts for `owner`. A company's key (`company` set) acts for the company only;
+    `owner` is then the company ADMIN who created it (kept for the record)."""
 
     name = fields.CharField(max_length=100)
     prefix = fields.CharField(max_length=16, unique=True)
@@ -57,6 +60,9 @@ class ApiKey(BaseModel):
     scopes = fields.JSONField(default=list)
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="api_keys", on_delete=fields.CASCADE
+    )
+    company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Company", related_name="api_keys", null=True, on_delete=fields.CASCADE
     )
     expires_at = DatetimeField(null=True)
     revoked_at = DatetimeField(null=True)

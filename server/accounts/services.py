@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from server import access
 from server.accounts.errors import AccountsError, AccountsErrorCode
 from server.accounts.models import ApiKey, RefreshToken, Role, User
+from server.companies.models import Company
 from server.security import passwords
 from server.security.throttle import AttemptCounter, Limits, attempt_counter
 from server.security.tokens import (
@@ -264,12 +265,19 @@ async def create_admin(*, email: str, password: str) -> User:
 
 
 async def create_api_key(
-    *, owner: User, name: str, scopes: list[str], expires_at: datetime | None
+    *,
+    owner: User,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    company: Company | None = None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its secret, which is shown this once only.
+    """Create a key and return it with its secret, which is shown this once only. With
+    `company`, the key acts for that company (`owner`, its ADMIN, creates it: the caller's rule
+    checked that).
 
     Raises INVALID_INPUT for an empty name, unknown scopes, the `admin` scope on a key whose
-    owner is not an ADMIN, or an expiry in the past.
+    owner is not an ADMIN, a scope a company's key may not carry, or an expiry in the past.
     """
     name = name.strip()
     if not 1 <= len(name) <= 100:
@@ -289,6 +297,14 @@ async def create_api_key(
             "Only an administrator's key may carry the 'admin' scope.",
             field="scopes",
         )
+    beyond = sorted(access.normalise_scopes(scopes) - access.COMPANY_KEY_SCOPES)
+    if company is not None and beyond:
+        raise AccountsError(
+            AccountsErrorCode.INVALID_INPUT,
+            f"A company's key may carry only {', '.join(sorted(access.COMPANY_KEY_SCOPES))}; "
+            f"got {', '.join(beyond)}.",
+            field="scopes",
+        )
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise AccountsError(
             AccountsErrorCode.INVALID_INPUT, "Expiry must be in the future.", field="expiresAt"
@@ -301,15 +317,17 @@ async def create_api_key(
         secret_hash=token_digest(secret),
         scopes=sorted(access.normalise_scopes(scopes)),
         owner=owner,
+        company=company,
         expires_at=expires_at,
     )
     return key, f"sbk_{prefix}_{secret}"
 
 
-async def revoke_api_key(*, key_id: uuid.UUID) -> ApiKey:
-    """Revoke a key (idempotent). Raises NOT_FOUND."""
+async def revoke_api_key(*, key_id: uuid.UUID, company_id: uuid.UUID | None = None) -> ApiKey:
+    """Revoke a key (idempotent); with `company_id`, only a key of that company. Raises
+    NOT_FOUND."""
     key = await ApiKey.get_or_none(id=key_id)
-    if key is None:
+    if key is None or (company_id is not None and key.company_id != company_id):
         raise AccountsError(AccountsErrorCode.NOT_FOUND, "No such API key.", field="id")
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
@@ -324,14 +342,15 @@ async def api_key_for_header(value: str) -> ApiKey | None:
     if match is None:
         return None
     prefix, secret = match.groups()
-    key = await ApiKey.get_or_none(prefix=prefix).select_related("owner")
+    key = await ApiKey.get_or_none(prefix=prefix).select_related("owner", "company")
     now = datetime.now(UTC)
     if (
         key is None
         or not secrets.compare_digest(key.secret_hash, token_digest(secret))
         or key.revoked_at is not None
         or (key.expires_at is not None and key.expires_at <= now)
-        or not key.owner.is_active
+        # A user's key dies with its owner's account; a company's key belongs to the company.
+        or (key.company_id is None and not key.owner.is_active)
     ):
         return None
     # One write per minute at most: last-used time is informative, not an audit log.

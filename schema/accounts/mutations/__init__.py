@@ -12,7 +12,8 @@ from schema.accounts.mutations.user_login import login
 from schema.accounts.mutations.user_logout import LogoutPayload, logout
 from schema.accounts.mutations.user_signup import signup
 from schema.accounts.types import AuthPayload
-from schema.core.permissions import IsAdmin, Public, UserSession
+from schema.core.permissions import IsAdmin, IsCompanyMember, Public, UserSession
+from server.companies.models import CompanyRole
 
 
 @strawberry.type
@@ -56,15 +57,22 @@ class AccountsMutation:
     )
     create_api_key: CreateApiKeyPayload = strawberry.mutation(
         resolver=create_api_key,
-        permission_classes=[UserSession(), IsAdmin()],
+        permission_classes=[
+            UserSession(),
+            IsCompanyMember(role=CompanyRole.ADMIN, otherwise=IsAdmin()),
+        ],
         description="Create an API key for a machine client (kiosk, integrator), acting as you "
-        "with the scopes given; its secret is in the answer, once only. Admins signed in as "
+        "with the scopes given, or for a company (`companyId`: its ADMINs only); its secret is "
+        "in the answer, once only. Admins (for themselves) and company ADMINs signed in as "
         "users only, never an API key. Errors: INVALID_INPUT.",
     )
     revoke_api_key: RevokeApiKeyPayload = strawberry.mutation(
         resolver=revoke_api_key,
-        permission_classes=[UserSession(), IsAdmin()],
-        description="Revoke any API key at once (again: no change); requests carrying it are "
-        "refused from now on. Admins signed in as users only, never an API key. Errors: "
-        "NOT_FOUND.",
+        permission_classes=[
+            UserSession(),
+            IsCompanyMember(role=CompanyRole.ADMIN, otherwise=IsAdmin()),
+        ],
+        description="Revoke an API key at once (again: no change); requests carrying it are "
+        "refused from now on. Admins: any key; a company's ADMINs: its keys (`companyId`). "
+        "Signed in as users only, never an API key. Errors: NOT_FOUND.",
     )

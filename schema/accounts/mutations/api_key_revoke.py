@@ -25,9 +25,13 @@ class RevokeApiKeyPayload:
 async def revoke_api_key(
     input: Annotated[RevokeApiKeyInput, strawberry.argument(description="The key to revoke.")],
 ) -> RevokeApiKeyPayload:
-    """Revoke a key at once; requests carrying it are refused from now on."""
+    """Revoke a key at once; requests carrying it are refused from now on. With `companyId`
+    (the field's IsCompanyMember has checked the caller is its ADMIN), only that company's."""
+    company_id = None if input.company_id is None else parse_global_id(input.company_id, "Company")
     try:
-        key = await services.revoke_api_key(key_id=parse_global_id(input.id, "ApiKey"))
+        key = await services.revoke_api_key(
+            key_id=parse_global_id(input.id, "ApiKey"), company_id=company_id
+        )
     except AccountsFailure as exc:
         return RevokeApiKeyPayload(errors=[payload_error(AccountsError, exc)])
     return RevokeApiKeyPayload(api_key=ApiKeyType.from_model(key))

@@ -1,0 +1,113 @@
+"""GraphQL types of companies: Company (a Node), a membership, the companies error."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+import strawberry
+from strawberry import Info
+
+from schema.accounts.loaders import api_keys_by_company
+from schema.accounts.types import ApiKeyType
+from schema.core.permissions import HasScope, IsCompanyMember
+from schema.core.relay import Node, global_id, nodes_in_order, register_node
+from schema.core.scalars import described_enum
+from server.access import visible
+from server.companies import models
+from server.companies.errors import CompaniesErrorCode
+
+CompanyRole = described_enum(
+    models.CompanyRole,
+    name="CompanyRole",
+    description="What a member may do in a company.",
+    values={
+        "ADMIN": "Manages the company: its API keys (and, to come, members and settings).",
+        "MEMBER": "Works with the company's data.",
+    },
+)
+CompaniesErrorCodeEnum = described_enum(
+    CompaniesErrorCode,
+    name="CompaniesErrorCode",
+    description="Why a companies mutation did nothing.",
+    values={
+        "INVALID_NAME": "The name is empty or longer than 100 characters.",
+        "INVALID_CURRENCY": "Not an ISO 4217 currency code (e.g. EUR).",
+        "INVALID_TIMEZONE": "Not an IANA time zone name (e.g. Europe/Paris).",
+        "INVALID_COUNTRY": "Not an ISO 3166-1 alpha-2 country code (e.g. FR).",
+    },
+)
+
+
+@strawberry.type(
+    name="CompaniesError",
+    description="An expected failure of a companies mutation (the mutation changed nothing).",
+)
+class CompaniesError:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), or null when it is no one field."
+    )
+    code: CompaniesErrorCodeEnum = strawberry.field(  # type: ignore[valid-type]
+        description="What went wrong, for programs."
+    )
+    message: str = strawberry.field(description="What went wrong, in English, for people.")
+
+
+@register_node
+@strawberry.type(
+    name="Company",
+    description="A company: an owner of data besides a user, with members (ADMIN, MEMBER) and "
+    "its own API keys. Its members see it (an API key needs the `companies` scope; a "
+    "company's key sees its own company); through `node(id:)` the same.",
+)
+class CompanyType(Node):
+    # Membership itself is the row filter (server.access.visible) for node(id:).
+    read_permissions = (HasScope("companies"), IsCompanyMember())
+
+    name: str = strawberry.field(description="The company's name, 1 to 100 characters.")
+    currency: str = strawberry.field(description="Its currency, an ISO 4217 code (e.g. EUR).")
+    timezone: str = strawberry.field(description="Its time zone, an IANA name (e.g. Europe/Paris).")
+    country: str = strawberry.field(
+        description="Its country, an ISO 3166-1 alpha-2 code (e.g. FR)."
+    )
+    created_at: datetime = strawberry.field(description="When it was created (ISO-8601).")
+    # Read by IsCompanyMember on this type's own fields.
+    company_pk: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, company: models.Company) -> CompanyType:
+        return cls(
+            id=global_id("Company", company.id),
+            name=company.name,
+            currency=company.currency,
+            timezone=company.timezone,
+            country=company.country,
+            created_at=company.created_at,
+            company_pk=company.id,
+        )
+
+    @strawberry.field(
+        permission_classes=[IsCompanyMember(role=models.CompanyRole.ADMIN)],
+        description="The company's API keys, revoked and expired ones too, newest first. "
+        "Company ADMINs only (batched per request).",
+    )
+    async def api_keys(self, info: Info) -> list[ApiKeyType]:
+        rows = await api_keys_by_company(info.context).load(self.company_pk)
+        return [ApiKeyType.from_row(row) for row in rows]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[CompanyType | None]:
+        ids = list(node_ids)
+        query = visible(await info.context.actor(), models.Company).filter(id__in=ids)
+        return nodes_in_order(ids, await query, cls.from_model)
+
+
+@strawberry.type(description="A company you belong to, and your role there.")
+class CompanyMembership:
+    company: CompanyType = strawberry.field(description="The company.")
+    role: CompanyRole = strawberry.field(  # type: ignore[valid-type]
+        description="Your role in it (a company's API key is a MEMBER of its company)."
+    )

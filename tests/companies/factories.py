@@ -1,0 +1,42 @@
+"""Small async builders of companies, members and company API keys."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from server.accounts import services as accounts
+from server.companies.memberships import add_member, create_company
+from server.companies.models import Company, CompanyRole
+from tests.factories import Account
+
+
+async def make_company(admin: Account, *, name: str | None = None) -> Company:
+    """A company whose ADMIN is `admin`."""
+    return await create_company(
+        creator=admin.user,
+        name=name or f"Company {uuid.uuid4().hex[:8]}",
+        currency="EUR",
+        timezone="Europe/Paris",
+        country="FR",
+    )
+
+
+async def join(company: Company, account: Account, role: CompanyRole = CompanyRole.MEMBER) -> None:
+    await add_member(company=company, user=account.user, role=role)
+
+
+async def company_key(
+    company: Company, admin: Account, scopes: Iterable[str], *, revoked: bool = False
+) -> str:
+    """The secret of a key acting for `company`, created by its ADMIN `admin`."""
+    key, secret = await accounts.create_api_key(
+        owner=admin.user,
+        name="company probe",
+        scopes=sorted(scopes),
+        expires_at=None,
+        company=company,
+    )
+    if revoked:
+        await accounts.revoke_api_key(key_id=key.id)
+    return secret
