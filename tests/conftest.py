@@ -203,11 +203,11 @@ def data_of(result: dict[str, Any]) -> dict[str, Any]:
 async def restore_default_rules(app: Any) -> AsyncIterator[None]:
     """Loyalty rules are global: publish the defaults again afterwards, so that a test which
     changes them (on purpose, or by fuzzing `updateLoyaltyRules`) leaves none behind."""
-    from server.receipts import services
+    from server.receipts.loyalty import RULE_FIELDS, RulesEdit, update_loyalty_rules
     from server.receipts.points import DEFAULT_RULES
     from tests.factories import make_admin
 
     yield
     admin = await make_admin()
-    defaults = {name: getattr(DEFAULT_RULES, name) for name in services.RULE_FIELDS}
-    await services.update_loyalty_rules(actor=admin.user, edit=services.RulesEdit(**defaults))
+    defaults = {name: getattr(DEFAULT_RULES, name) for name in RULE_FIELDS}
+    await update_loyalty_rules(actor=admin.user, edit=RulesEdit(**defaults))

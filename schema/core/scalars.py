@@ -8,6 +8,7 @@ from typing import Any, NewType, TypeVar
 
 import strawberry
 
+from schema.core.names import public_name, public_text
 from server.errors import DomainError
 
 ErrorT = TypeVar("ErrorT")
@@ -52,7 +53,11 @@ BigInt = strawberry.scalar(
 
 def payload_error(error_type: type[ErrorT], exc: DomainError) -> ErrorT:
     """Build a domain's GraphQL error object from the service's exception."""
-    fields: dict[str, Any] = {"field": exc.field, "code": exc.code, "message": exc.message}
+    fields: dict[str, Any] = {
+        "field": public_name(exc.field),
+        "code": exc.code,
+        "message": public_text(exc.message),
+    }
     for name in getattr(error_type, "__annotations__", {}):
         if name in exc.details:
             fields[name] = exc.details[name]

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import Info
 from strawberry.scalars import JSON
 
+from schema.core.names import public_name
 from schema.core.permissions import HasScope
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from schema.core.scalars import described_enum
@@ -71,10 +72,11 @@ class JobFailure:
     message: str = strawberry.field(description="What went wrong, in English, for people.")
 
 
-# Job results are plain JSON written by services, which know nothing of GraphQL: the keys that
-# hold a row's id are named here with the node type they refer to, and become global ids on the
-# way out, so every id a client reads resolves through `node(id:)`. A new result key holding an
-# id goes here (tests/core/test_global_ids.py fails on any raw UUID in a response).
+# Job results are plain JSON written by services, which know nothing of GraphQL (snake_case keys,
+# camelCase on the way out): the keys that hold a row's id are named here with the node type they
+# refer to (by their public name), and become global ids on the way out, so every id a client
+# reads resolves through `node(id:)`. A new result key holding an id goes here
+# (tests/core/test_global_ids.py fails on any raw UUID in a response).
 RESULT_ID_TYPES: dict[str, str] = {
     "fileId": "File",
     "receiptId": "Receipt",
@@ -83,13 +85,15 @@ RESULT_ID_TYPES: dict[str, str] = {
 
 
 def public_result(value: Any) -> Any:
-    """A job result with the ids of `RESULT_ID_TYPES` as global ids, at any depth."""
+    """A job result with camelCase keys (`public_name`) and the ids of `RESULT_ID_TYPES` as
+    global ids, at any depth."""
     if isinstance(value, dict):
+        named = {public_name(str(key)) or "": item for key, item in value.items()}
         return {
             key: global_id(RESULT_ID_TYPES[key], item)
             if key in RESULT_ID_TYPES and isinstance(item, str)
             else public_result(item)
-            for key, item in value.items()
+            for key, item in named.items()
         }
     if isinstance(value, list):
         return [public_result(item) for item in value]

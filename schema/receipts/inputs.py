@@ -14,7 +14,7 @@ from strawberry.file_uploads import Upload
 
 from schema.core.scalars import BigInt
 from schema.receipts.types import ExportFormat, ReceiptStatus
-from server.receipts.services import KEEP
+from server.receipts.values import KEEP
 
 
 @strawberry.input(description="The receipt file to upload.")

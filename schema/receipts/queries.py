@@ -24,14 +24,19 @@ from schema.receipts.types import (
 )
 from server.access import owner_filter
 from server.accounts.models import User
-from server.receipts import services
+from server.receipts import reading
+from server.receipts.brand_catalog import brands_query
 from server.receipts.errors import ReceiptsError
+from server.receipts.loyalty import get_loyalty_rules, loyalty_balance
+from server.receipts.reading import get_receipt, receipts_of
+from server.receipts.review import receipts_for_review
+from server.receipts.stats import receipt_stats
 
 
-def service_filter(value: ReceiptFilter | None) -> services.ReceiptFilter:
+def service_filter(value: ReceiptFilter | None) -> reading.ReceiptFilter:
     if value is None:
-        return services.ReceiptFilter()
-    return services.ReceiptFilter(
+        return reading.ReceiptFilter()
+    return reading.ReceiptFilter(
         status=value.status,
         store=value.store,
         date_from=value.date_from,
@@ -78,7 +83,7 @@ class ReceiptsQuery:
         receipt_id = parse_global_id(id, "Receipt")
         _viewer, owner = await receipts_owner(info)
         try:
-            receipt = await services.get_receipt(receipt_id=receipt_id, owner=owner)
+            receipt = await get_receipt(receipt_id=receipt_id, owner=owner)
         except ReceiptsError:
             return None
         return ReceiptType.from_model(receipt)
@@ -105,7 +110,7 @@ class ReceiptsQuery:
     ) -> Connection[ReceiptType]:
         _viewer, owner = await receipts_owner(info)
         try:
-            query = services.receipts_of(owner=owner, filter=service_filter(filter))
+            query = receipts_of(owner=owner, filter=service_filter(filter))
         except ReceiptsError as exc:
             raise BadUserInputError(exc.message) from exc
         sort_field, sort_type, descending = ORDERINGS[order_by]
@@ -136,7 +141,7 @@ class ReceiptsQuery:
         ] = None,
     ) -> Loyalty:
         user = await target_user(info, user_id)
-        return Loyalty(balance=await services.loyalty_balance(user_id=user.id), _user_id=user.id)
+        return Loyalty(balance=await loyalty_balance(user_id=user.id), _user_id=user.id)
 
     @strawberry.field(
         permission_classes=[HasScope("receipts:read")],
@@ -171,7 +176,7 @@ class ReceiptsQuery:
     ) -> ReceiptStats:
         user = await target_user(info, user_id)
         try:
-            stats = await services.receipt_stats(owner=user, date_from=from_, date_to=to)
+            stats = await receipt_stats(owner=user, date_from=from_, date_to=to)
         except ReceiptsError as exc:
             raise BadUserInputError(exc.message) from exc
         return ReceiptStats.from_stats(stats)
@@ -193,7 +198,7 @@ class ReceiptsQuery:
         after: After = None,
     ) -> Connection[BrandType]:
         return await paginate(
-            services.brands_query(search=search),
+            brands_query(search=search),
             first=first,
             after=after,
             to_node=BrandType.from_model,
@@ -215,7 +220,7 @@ class ReceiptsQuery:
         ] = None,
     ) -> LoyaltyRulesType | None:
         try:
-            rules = await services.get_loyalty_rules(version=version)
+            rules = await get_loyalty_rules(version=version)
         except ReceiptsError:
             return None
         return LoyaltyRulesType.from_model(rules)
@@ -230,7 +235,7 @@ class ReceiptsQuery:
         self, first: First = None, after: After = None
     ) -> Connection[ReceiptType]:
         return await paginate(
-            services.receipts_for_review(),
+            receipts_for_review(),
             first=first,
             after=after,
             to_node=ReceiptType.from_model,

@@ -14,23 +14,26 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from tortoise.expressions import Q
+
+from server.accounts.models import User
+from server.files.models import StoredFile
+from server.files.services import store_generated_file
 from server.global_ids import encode_global_id
-from server.receipts.models import Receipt, ReceiptItem
-
-
-def plain_quantity(value: Decimal | None) -> Decimal | None:
-    """A quantity without its padding zeros: 2.000 -> 2, 0.750 -> 0.75."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return value.quantize(Decimal(1))
-    return value.normalize()
-
+from server.receipts.errors import ReceiptsErrorCode
+from server.receipts.models import (
+    Receipt,
+    ReceiptItem,
+)
+from server.receipts.reading import ReceiptFilter, receipts_of
+from server.receipts.values import error, now, plain_quantity
+from server.settings import get_settings
 
 COLUMNS = (
     "receipt_id",
@@ -107,3 +110,49 @@ def to_csv(rows: Iterable[list[str]], *, header: bool = False) -> str:
         writer.writerow(COLUMNS)
     writer.writerows(rows)
     return out.getvalue()
+
+
+EXPORT_BATCH = 500
+
+
+async def export_receipts(
+    *, owner: User | None, actor: User, filter: ReceiptFilter | None = None, format: str = "CSV"
+) -> StoredFile:
+    """Write the matching receipts (oldest purchase first) as a CSV file of the caller's, in the
+    blob store. Raises INVALID_INPUT (format, inverted ranges)."""
+    if format != "CSV":
+        raise error(ReceiptsErrorCode.INVALID_INPUT, "Only CSV exports exist.", "format")
+    query = receipts_of(owner=owner, filter=filter)
+    parts = [to_csv([], header=True)]
+    after: tuple[datetime, uuid.UUID] | None = None
+    while True:
+        page_query = query
+        if after is not None:
+            page_query = page_query.filter(
+                Q(sort_date__gt=after[0]) | Q(sort_date=after[0], id__gt=after[1])
+            )
+        page = await page_query.order_by("sort_date", "id").limit(EXPORT_BATCH)
+        if not page:
+            break
+        grouped: dict[uuid.UUID, list[ReceiptItem]] = {r.id: [] for r in page}
+        for item in (
+            await ReceiptItem.filter(receipt_id__in=list(grouped))
+            .select_related("brand")
+            .order_by("position", "id")
+        ):
+            grouped[item.receipt_id].append(item)  # type: ignore[attr-defined]
+        parts.append(to_csv(row for r in page for row in receipt_rows(r, grouped[r.id])))
+        if len(page) < EXPORT_BATCH:
+            break
+        after = (page[-1].sort_date, page[-1].id)
+    data = "".join(parts).encode("utf-8")
+    # In the `generated` store; the sweeper deletes it after EXPORT_RETENTION_SECONDS (its
+    # download links last minutes, not days).
+    made_at = now()
+    return await store_generated_file(
+        data,
+        content_type="text/csv",
+        filename=f"receipts-{made_at:%Y%m%d-%H%M%S}.csv",
+        owner=actor,
+        expires_at=made_at + timedelta(seconds=get_settings().export_retention_seconds),
+    )

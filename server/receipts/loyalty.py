@@ -27,17 +27,20 @@ here updates or deletes an entry.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
+from server.receipts.errors import ReceiptsErrorCode
 from server.receipts.models import (
     CONFIRMED_STATUSES,
     READ_STATUSES,
@@ -49,7 +52,8 @@ from server.receipts.models import (
     ReceiptItem,
     ReceiptStatus,
 )
-from server.receipts.points import DEFAULT_RULES, Purchase, Rules, compute_points
+from server.receipts.points import DEFAULT_RULES, Purchase, Rules, category_key, compute_points
+from server.receipts.values import CENT, KEEP, MILLI, checked_amount, error
 from server.settings import get_settings
 
 
@@ -262,3 +266,83 @@ async def balance(*, user_id: Any) -> int:
         .values("total")
     )
     return int(row["total"] or 0) if row else 0
+
+
+async def loyalty_balance(*, user_id: uuid.UUID) -> int:
+    """A user's points: the sum of their ledger entries."""
+    return await balance(user_id=user_id)
+
+
+def loyalty_entries(*, user_id: uuid.UUID) -> QuerySet[LoyaltyEntry]:
+    """A user's ledger entries (for paging)."""
+    return LoyaltyEntry.filter(user_id=user_id)
+
+
+async def get_loyalty_rules(*, version: int | None = None) -> LoyaltyRules:
+    """The current rules, or one version. Raises NOT_FOUND."""
+    if version is None:
+        return await current_rules()
+    rules = await LoyaltyRules.get_or_none(version=version)
+    if rules is None:
+        raise error(ReceiptsErrorCode.NOT_FOUND, "No such rules version.", "version")
+    return rules
+
+
+@dataclass(slots=True)
+class RulesEdit:
+    base_points: Any = KEEP
+    spend_step: Any = KEEP
+    points_per_step: Any = KEEP
+    multiplier: Any = KEEP
+    multiplier_min_receipts: Any = KEEP
+    category_points: Any = KEEP
+    strategic_categories: Any = KEEP
+
+
+RULE_FIELDS = (
+    "base_points",
+    "spend_step",
+    "points_per_step",
+    "multiplier",
+    "multiplier_min_receipts",
+    "category_points",
+    "strategic_categories",
+)
+
+
+async def update_loyalty_rules(*, actor: User, edit: RulesEdit) -> LoyaltyRules:
+    """Add a rules version (the current one with these changes); receipts already awarded keep
+    the version they used. Raises INVALID_INPUT."""
+    changes: dict[str, Any] = {}
+    for name in RULE_FIELDS:
+        value = getattr(edit, name)
+        if value is KEEP:
+            continue
+        if value is None:
+            raise error(ReceiptsErrorCode.INVALID_INPUT, f"{name} cannot be null.", name)
+        if name == "strategic_categories":
+            names: dict[str, str] = {}
+            for index, category in enumerate(value):
+                text = " ".join(str(category).split())
+                if not category_key(text) or len(text) > 100:
+                    raise error(
+                        ReceiptsErrorCode.INVALID_INPUT,
+                        "A category must have 1 to 100 characters.",
+                        f"{name}.{index}",
+                    )
+                names.setdefault(category_key(text), text)
+            if len(names) > 100:
+                raise error(ReceiptsErrorCode.INVALID_INPUT, "At most 100 categories.", name)
+            changes[name] = tuple(names.values())
+        elif name == "spend_step":
+            step = checked_amount(value, field=name, minimum=CENT)
+            changes[name] = step
+        elif name == "multiplier":
+            changes[name] = checked_amount(value, field=name, minimum=Decimal(0), places=MILLI)
+            if changes[name] > 100:
+                raise error(ReceiptsErrorCode.INVALID_INPUT, f"{name} is out of range.", name)
+        else:
+            if not 0 <= int(value) <= 100_000:
+                raise error(ReceiptsErrorCode.INVALID_INPUT, f"{name} must be 0 to 100000.", name)
+            changes[name] = int(value)
+    return await add_rules_version(changes=changes, actor=actor)

@@ -21,7 +21,7 @@ from typing import Any
 from schema.core.relay import global_id, parse_global_id
 from server.jobs.models import JobStatus
 from server.jobs.services import create_job
-from server.receipts import services as receipts
+from server.receipts.extraction_job import EXTRACT_RECEIPT
 from tests.conftest import data_of
 from tests.factories import make_admin, make_user
 from tests.files.uploads import text_image, upload
@@ -120,7 +120,7 @@ async def test_every_returned_id_resolves_through_node_for_its_owner_only(
     )
     second = await make_receipt(owner, store="Monoprix", day=day, total="20.00")
     job = await create_job(
-        owner=owner.user, kind=receipts.EXTRACT_RECEIPT, payload={"receipt_id": str(second.id)}
+        owner=owner.user, kind=EXTRACT_RECEIPT, payload={"receipt_id": str(second.id)}
     )
     await held_jobs.release()
     await wait_for(job.id, *FINISHED, within=30)

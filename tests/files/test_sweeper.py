@@ -1,9 +1,9 @@
 """The sweeper removes what crashes and time leave behind: blobs no row references (past the
-grace period), stale temp files of interrupted writes, and expired exports; nothing else."""
+grace period), stale temp files of interrupted writes, and expired exports; nothing else.
+(Generated and temporary files: tests/files/test_generated_files.py.)"""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import time
@@ -14,7 +14,7 @@ from server.accounts.models import User
 from server.files.models import StoredFile
 from server.files.services import get_blob_store
 from server.files.sweeper import sweep
-from server.receipts import services as receipts
+from server.receipts.export import export_receipts
 from server.settings import get_settings
 from server.storage.local import LocalBlobStore
 from tests.factories import make_user
@@ -73,49 +73,72 @@ async def test_orphan_blobs_and_stale_temp_files_go_after_the_grace_period(app, 
     assert not store._sidecar(store._path(keys["orphan"])).exists()
 
 
-async def test_exports_are_deleted_after_the_retention_period(app):
-    # given: two exports, one made two days ago
+async def test_exports_expire_after_the_retention_period(app):
+    # given: two exports, the first one past its expiry
     account = await make_user()
     await make_receipt(account, total="12.00")
-    old = await receipts.export_receipts(owner=account.user, actor=account.user)
-    new = await receipts.export_receipts(owner=account.user, actor=account.user)
-    await StoredFile.filter(id=old.id).update(created_at=datetime.now(UTC) - timedelta(days=2))
-    store = get_blob_store()
+    old = await export_receipts(owner=account.user, actor=account.user)
+    new = await export_receipts(owner=account.user, actor=account.user)
+    retention = timedelta(seconds=get_settings().export_retention_seconds)
+    assert (old.store, new.store) == ("generated", "generated")
+    assert old.expires_at is not None
+    assert retention - timedelta(seconds=1) <= old.expires_at - old.created_at <= retention
+    await StoredFile.filter(id=old.id).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    store = get_blob_store("generated")
     assert await store.exists(old.blob_key) and await store.exists(new.blob_key)
     # when
     swept = await sweep(orphan_grace=HOUR, export_retention=DAY)
     # then: the old one's row and blob are gone, the recent one is untouched
-    assert swept.expired_exports >= 1
+    assert swept.expired_files >= 1
     assert not await StoredFile.exists(id=old.id)
     assert not await store.exists(old.blob_key)
     assert await StoredFile.exists(id=new.id)
     assert await store.exists(new.blob_key)
 
 
-async def test_the_sweep_loop_runs_with_the_configured_retention(monkeypatch):
-    # given: a loop with a tiny interval, and a sweep that records its arguments
+async def test_exports_from_before_expiries_go_after_the_retention_period(app):
+    # given: exports written before rows had an expiry, one of them two days old
+    account = await make_user()
+    store = get_blob_store()
+    tag = secrets.token_hex(4)
+    rows = {}
+    for name in ("old", "recent"):
+        key = f"exports/{name}-{tag}"
+        await store.put(b"csv", content_type="text/csv", key=key)
+        rows[name] = await _file_row(account.user, key)
+    await StoredFile.filter(id=rows["old"].id).update(
+        created_at=datetime.now(UTC) - timedelta(days=2)
+    )
+    # when
+    await sweep(orphan_grace=HOUR, export_retention=DAY)
+    # then
+    assert not await StoredFile.exists(id=rows["old"].id)
+    assert not await store.exists(rows["old"].blob_key)
+    assert await StoredFile.exists(id=rows["recent"].id)
+    assert await store.exists(rows["recent"].blob_key)
+
+
+async def test_the_scheduled_sweep_uses_the_configured_grace_retention_and_ttl(monkeypatch):
+    # given: a sweep that records its arguments
     from server.files import sweeper
 
-    calls: list[tuple[float, float | None]] = []
-    swept = asyncio.Event()
+    calls: list[dict[str, float | None]] = []
 
-    async def recording(*, orphan_grace: float, export_retention: float | None) -> None:
-        calls.append((orphan_grace, export_retention))
-        swept.set()
+    async def recording(**kwargs: float | None) -> None:
+        calls.append(kwargs)
 
     monkeypatch.setattr(sweeper, "sweep", recording)
     settings = get_settings().model_copy(
         update={
-            "sweep_interval_seconds": 0.01,
             "orphan_grace_seconds": 120.0,
             "export_retention_seconds": 7200.0,
+            "storage_temporary_ttl_seconds": 900.0,
         }
     )
-    # when
-    loop = asyncio.create_task(sweeper.sweep_loop(settings))
-    try:
-        await asyncio.wait_for(swept.wait(), 5)
-    finally:
-        loop.cancel()
+    # when: the periodic task named in the declaration runs
+    from server.scheduler import periodic_tasks
+
+    task = next(t for t in periodic_tasks(settings) if t.name == "sweep-blobs")
+    await task.run(settings)
     # then
-    assert calls[0] == (120.0, 7200.0)
+    assert calls == [{"orphan_grace": 120.0, "export_retention": 7200.0, "temporary_ttl": 900.0}]

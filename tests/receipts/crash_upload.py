@@ -27,7 +27,7 @@ from server.events import MemoryBroker, install_broker
 from server.jobs import registry
 from server.jobs.models import Job
 from server.queue import JobQueue, install_queue
-from server.receipts import services
+from server.receipts.upload import upload_receipt
 
 
 def die(*args: Any, **kwargs: Any) -> NoReturn:
@@ -58,7 +58,7 @@ async def main() -> None:
     owner = await User.get(id=user_id)
     data = await asyncio.to_thread(image.read_bytes)
     upload = UploadFile(file=io.BytesIO(data), filename="receipt.png")
-    await services.upload_receipt(owner=owner, upload=upload)
+    await upload_receipt(owner=owner, upload=upload)
     raise SystemExit("the upload finished without reaching the kill point")
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from server.files.models import StoredFile
 from server.files.services import get_blob_store
-from server.receipts import services
 from server.receipts.extraction import ExtractedField, LineItem, ReceiptExtraction
+from server.receipts.extraction_job import record_extraction
 from server.receipts.models import Receipt
 from server.settings import get_settings
 from tests.conftest import data_of
@@ -114,7 +114,7 @@ async def processing_receipt(account: Account) -> Receipt:
 async def make_receipt(account: Account, **values: Any) -> Receipt:
     """A receipt read by the extraction job (through `record_extraction`, which also awards)."""
     receipt = await processing_receipt(account)
-    saved = await services.record_extraction(
+    saved = await record_extraction(
         receipt_id=receipt.id, extraction=extraction(**values), engine="test"
     )
     assert saved is not None

@@ -20,7 +20,9 @@ from tortoise.exceptions import IntegrityError
 from server.jobs import services as jobs
 from server.jobs.models import Job, JobStatus
 from server.jobs.services import create_job, run_job
-from server.receipts import services
+from server.receipts import extraction_job
+from server.receipts.deletion import delete_receipt
+from server.receipts.extraction_job import EXTRACT_RECEIPT, record_extraction, run_extract_receipt
 from server.receipts.models import (
     LoyaltyEntry,
     LoyaltyReason,
@@ -28,6 +30,7 @@ from server.receipts.models import (
     ReceiptItem,
     ReceiptStatus,
 )
+from server.receipts.upload import upload_receipt
 from server.settings import get_settings
 from tests.factories import make_user
 from tests.files.uploads import text_image
@@ -55,12 +58,12 @@ async def test_the_job_handler_run_twice_awards_once(held_jobs):
     await receipt.save(update_fields=["file_id"])
     job = await create_job(
         owner=account.user,
-        kind=services.EXTRACT_RECEIPT,
+        kind=EXTRACT_RECEIPT,
         payload={"receipt_id": str(receipt.id), "engine": "rapidocr"},
     )
     # when: the handler runs, then runs again (a retry after a lost acknowledgement)
-    first = await services.run_extract_receipt(job, _report)
-    second = await services.run_extract_receipt(job, _report)
+    first = await run_extract_receipt(job, _report)
+    second = await run_extract_receipt(job, _report)
     # then
     assert first == second
     assert first["status"] in ("EXTRACTED", "NEEDS_REVIEW")
@@ -74,7 +77,7 @@ async def test_a_finished_job_delivered_again_does_nothing(held_jobs):
     receipt = await make_receipt(account, total="30.00", items=[Item("PAIN", "30.00")])
     job = await create_job(
         owner=account.user,
-        kind=services.EXTRACT_RECEIPT,
+        kind=EXTRACT_RECEIPT,
         payload={"receipt_id": str(receipt.id)},
     )
     await held_jobs.release()
@@ -95,12 +98,12 @@ async def test_concurrent_writes_of_one_extraction_award_once(app):
     # when: three attempts finish at the same time
     results = await asyncio.gather(
         *[
-            services.record_extraction(receipt_id=receipt.id, extraction=read, engine="test")
+            record_extraction(receipt_id=receipt.id, extraction=read, engine="test")
             for _ in range(3)
         ]
     )
     # then: one wrote, the others found it done
-    assert {r.status for r in results} == {ReceiptStatus.EXTRACTED}
+    assert {r.status if r is not None else None for r in results} == {ReceiptStatus.EXTRACTED}
     assert await ReceiptItem.filter(receipt_id=receipt.id).count() == 2
     entries = await LoyaltyEntry.filter(receipt_id=receipt.id)
     assert [(e.reason, e.points) for e in entries] == [(LoyaltyReason.AWARD, 14)]
@@ -125,8 +128,8 @@ async def test_the_ledger_refuses_a_second_entry_with_the_same_sequence(app):
 async def test_a_receipt_deleted_while_processing_is_not_written(app):
     account = await make_user()
     receipt = await processing_receipt(account)
-    await services.delete_receipt(receipt_id=receipt.id, owner=account.user)
-    result = await services.record_extraction(
+    await delete_receipt(receipt_id=receipt.id, owner=account.user)
+    result = await record_extraction(
         receipt_id=receipt.id, extraction=extraction(total="50.00"), engine="test"
     )
     assert result is not None and result.deleted_at is not None
@@ -141,7 +144,7 @@ async def _uploaded(account: Any) -> tuple[Receipt, Job]:
     """A receipt uploaded through the service (its job held by `held_jobs`)."""
     image = text_image(["CAFE DU COIN", secrets.token_hex(4), "TOTAL 3,40 EUR"], size=(600, 240))
     upload = UploadFile(file=io.BytesIO(image), filename="receipt.png")
-    return await services.upload_receipt(owner=account.user, upload=upload)
+    return await upload_receipt(owner=account.user, upload=upload)
 
 
 async def _states(receipt: Receipt) -> tuple[Any, ...]:
@@ -187,7 +190,7 @@ async def test_a_lost_worker_on_the_last_attempt_fails_the_receipt(held_jobs):
         heartbeat_at=long_ago,
     )
     # when (the session's own recovery loop may get there first: the outcome is the same)
-    await jobs.recover_jobs(kinds=[services.EXTRACT_RECEIPT], queued_for=None)
+    await jobs.recover_jobs(kinds=[EXTRACT_RECEIPT], queued_for=None)
     # then
     assert await _states(receipt) == (
         ReceiptStatus.FAILED,
@@ -202,7 +205,7 @@ async def test_a_timed_out_extraction_fails_the_receipt(held_jobs, monkeypatch):
     async def never(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(3600)
 
-    monkeypatch.setattr(services, "run_ocr_with_progress", never)
+    monkeypatch.setattr(extraction_job, "run_ocr_with_progress", never)
     monkeypatch.setattr(get_settings(), "job_max_tries", 1)
     monkeypatch.setattr(get_settings(), "job_timeout_seconds", 0.2)
     account = await make_user()

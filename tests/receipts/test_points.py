@@ -10,10 +10,12 @@ import pytest
 from schema.core.relay import global_id
 from server.files.models import StoredFile
 from server.files.services import get_blob_store
-from server.receipts import services
+from server.receipts.correction import ItemEdit, ReceiptEdit, validate_receipt
+from server.receipts.deletion import delete_receipt
 from server.receipts.loyalty import current_rules
 from server.receipts.models import LoyaltyEntry, LoyaltyReason, ReceiptStatus
 from server.receipts.points import DEFAULT_RULES, Purchase, Rules, compute_points
+from server.receipts.review import review_receipt
 from tests.conftest import data_of
 from tests.factories import make_admin, make_user
 from tests.receipts.factories import Item, make_receipt
@@ -126,7 +128,7 @@ async def test_deleted_receipts_and_unvalidated_duplicates_do_not_count(gql):
     duplicate = await make_receipt(account, store="SHOP 0", total="5.00")
     assert duplicate.points == 0 and duplicate.possible_duplicate_of_id == kept[0].id
     # one deletion: four earlier earning receipts remain
-    await services.delete_receipt(receipt_id=kept[0].id, owner=account.user)
+    await delete_receipt(receipt_id=kept[0].id, owner=account.user)
     later = await make_receipt(account, store="OTHER", total="5.00")
     assert (later.points, later.earlier_awarded) == (10, 4)
 
@@ -143,12 +145,12 @@ async def test_a_correction_posts_the_difference_and_a_deletion_reverses(gql):
     assert receipt.points == 17
     # when: the total was 45.00 and there were 3 units
     item = (await receipt.items.all())[0]
-    done = await services.validate_receipt(
+    done = await validate_receipt(
         receipt_id=receipt.id,
         owner=account.user,
         actor=account.user,
-        edit=services.ReceiptEdit(
-            total=D("45.00"), items=[services.ItemEdit(id=item.id, quantity=D(3))]
+        edit=ReceiptEdit(
+            total=D("45.00"), items=[ItemEdit(id=item.id, quantity=D(3))]
         ),
     )
     # then: 10 + 4 + 15 = 29, but typed values earn more than was read: +12 waits for review
@@ -156,19 +158,19 @@ async def test_a_correction_posts_the_difference_and_a_deletion_reverses(gql):
     assert done.receipt.status == ReceiptStatus.IN_REVIEW
     # an administrator approves: the ledger gets +12
     admin = await make_admin()
-    approved = await services.review_receipt(
+    approved = await review_receipt(
         receipt_id=receipt.id, actor=admin.user, approve=True, reason=None
     )
     assert (approved.receipt.points, approved.points_posted) == (29, 12)
     # a validation that changes nothing posts nothing
-    again = await services.validate_receipt(
-        receipt_id=receipt.id, owner=account.user, actor=account.user, edit=services.ReceiptEdit()
+    again = await validate_receipt(
+        receipt_id=receipt.id, owner=account.user, actor=account.user, edit=ReceiptEdit()
     )
     assert again.points_posted == 0
     # when deleted, everything it earned is reversed, and its file is gone
     file = await StoredFile.get(id=receipt.file_id)
     assert await get_blob_store().exists(file.blob_key)
-    deleted = await services.delete_receipt(receipt_id=receipt.id, owner=account.user)
+    deleted = await delete_receipt(receipt_id=receipt.id, owner=account.user)
     assert deleted.points_reversed == 29
     assert not await StoredFile.exists(id=file.id)
     assert not await get_blob_store().exists(file.blob_key)

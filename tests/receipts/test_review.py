@@ -8,7 +8,9 @@ import asyncio
 from decimal import Decimal
 
 from schema.core.relay import global_id
-from server.receipts import loyalty, services
+from server.receipts import loyalty
+from server.receipts.deletion import delete_receipt
+from server.receipts.extraction_job import fail_extraction
 from server.receipts.models import (
     CorrectionAction,
     LoyaltyEntry,
@@ -18,6 +20,7 @@ from server.receipts.models import (
     ReceiptCorrection,
     ReceiptStatus,
 )
+from server.receipts.review import review_receipt
 from tests.conftest import data_of
 from tests.factories import make_admin, make_user
 from tests.receipts.factories import Item, make_receipt, processing_receipt
@@ -59,7 +62,7 @@ BALANCE = "{ loyalty { balance entries { edges { node { points reason } } } } }"
 async def _typed_in(gql, account, **values):
     """A receipt that could not be read, then typed in by its owner through validateReceipt."""
     receipt = await processing_receipt(account)
-    await services.fail_extraction(receipt_id=receipt.id, code="EMPTY_DOCUMENT", message="-")
+    await fail_extraction(receipt_id=receipt.id, code="EMPTY_DOCUMENT", message="-")
     payload = data_of(
         await gql(
             VALIDATE,
@@ -89,7 +92,7 @@ async def test_a_huge_typed_total_is_refused_and_a_typed_one_waits_for_review(gq
     # given: a receipt that could not be read
     account, admin = await make_user(), await make_admin()
     receipt = await processing_receipt(account)
-    await services.fail_extraction(receipt_id=receipt.id, code="EMPTY_DOCUMENT", message="-")
+    await fail_extraction(receipt_id=receipt.id, code="EMPTY_DOCUMENT", message="-")
     rid = global_id("Receipt", receipt.id)
     # when: the attack of issue 10 (a total of 9,999,999,999.99)
     refused = data_of(
@@ -194,7 +197,7 @@ async def test_concurrent_approvals_grant_once(gql):
     receipt, _ = await _typed_in(gql, account, total="42.00")
 
     async def approve() -> int:
-        done = await services.review_receipt(
+        done = await review_receipt(
             receipt_id=receipt.id, actor=admin.user, approve=True, reason=None, expected_pending=14
         )
         return done.points_posted
@@ -294,7 +297,7 @@ async def test_typed_line_items_earn_no_bonus_until_approved(gql):
     )
     assert (payload["receipt"]["points"], payload["receipt"]["pointsPending"]) == (0, 20)
     # when
-    done = await services.review_receipt(
+    done = await review_receipt(
         receipt_id=receipt.id, actor=admin.user, approve=True, reason=None
     )
     # then
@@ -329,7 +332,7 @@ async def test_items_added_or_recategorised_on_a_read_receipt_wait(gql):
     got = payload["receipt"]
     assert (got["status"], got["points"], got["pointsPending"]) == ("IN_REVIEW", 12, 10)
     # an approval grants them; after it, corrections up to what was approved need no review
-    await services.review_receipt(
+    await review_receipt(
         receipt_id=receipt.id, actor=admin.user, approve=True, reason="checked"
     )
     again = data_of(
@@ -381,7 +384,7 @@ async def test_points_and_balances_are_64_bit(gql):
 async def test_a_deleted_receipt_leaves_the_queue(gql):
     account, admin = await make_user(), await make_admin()
     receipt, _ = await _typed_in(gql, account, total="42.00")
-    await services.delete_receipt(receipt_id=receipt.id, owner=account.user)
+    await delete_receipt(receipt_id=receipt.id, owner=account.user)
     stored = await Receipt.get(id=receipt.id)
     assert (stored.status, stored.review, stored.points_pending) == (
         ReceiptStatus.VALIDATED,

@@ -6,7 +6,8 @@ import csv
 import io
 from datetime import date
 
-from server.receipts import services
+from server.receipts.brand_catalog import create_brand
+from server.receipts.deletion import delete_receipt
 from tests.conftest import data_of
 from tests.factories import make_user
 from tests.receipts.factories import Item, make_receipt
@@ -55,7 +56,7 @@ async def _spending(account):
     # left out: outside the period, deleted, an unvalidated possible duplicate
     await make_receipt(account, store="SUPER U", day=date(2024, 12, 31), total="99.00")
     gone = await make_receipt(account, store="LIDL", day=date(2025, 1, 12), total="70.00")
-    await services.delete_receipt(receipt_id=gone.id, owner=account.user)
+    await delete_receipt(receipt_id=gone.id, owner=account.user)
     await make_receipt(account, store="super u", day=date(2025, 1, 10), total="20.00")
 
 
@@ -97,7 +98,7 @@ async def test_stats_figures(gql):
 
 async def test_stats_by_brand_and_constant_queries(gql):
     account = await make_user()
-    brand = await services.create_brand(
+    brand = await create_brand(
         name=f"Brand {account.user.id.hex[:8]}", aliases=["ZORGLUB"], category="luxury"
     )
     await make_receipt(

@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schema.core.relay import global_id
-from server.receipts import services
+from server.receipts.correction import ReceiptEdit, validate_receipt
 from server.receipts.errors import ReceiptsError, ReceiptsErrorCode
+from server.receipts.extraction_job import fail_extraction
 from server.receipts.loyalty import current_rules
 from server.receipts.models import ReceiptCorrection
 from tests.conftest import data_of
@@ -266,7 +267,7 @@ async def test_a_receipt_that_could_not_be_read_can_be_typed_in(gql):
     # given
     account = await make_user()
     receipt = await processing_receipt(account)
-    await services.fail_extraction(
+    await fail_extraction(
         receipt_id=receipt.id, code="EMPTY_DOCUMENT", message="nothing to read"
     )
     # when
@@ -314,11 +315,11 @@ async def test_the_service_refuses_amounts_that_are_not_finite_or_too_large(gql)
     receipt = await make_receipt(account, store="LIDL", total="5.00")
     for value in ("1e999999", "Infinity", "NaN", "100000.01"):
         try:
-            await services.validate_receipt(
+            await validate_receipt(
                 receipt_id=receipt.id,
                 owner=account.user,
                 actor=account.user,
-                edit=services.ReceiptEdit(total=Decimal(value)),
+                edit=ReceiptEdit(total=Decimal(value)),
             )
         except ReceiptsError as exc:
             assert (exc.code, exc.field) == (ReceiptsErrorCode.INVALID_INPUT, "total"), value

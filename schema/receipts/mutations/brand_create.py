@@ -6,7 +6,7 @@ import strawberry
 
 from schema.receipts.inputs import CreateBrandInput
 from schema.receipts.types import BrandType, ReceiptError, receipt_error
-from server.receipts import services
+from server.receipts import brand_catalog
 from server.receipts.errors import ReceiptsError
 
 
@@ -29,7 +29,7 @@ async def create_brand(
 ) -> BrandPayload:
     """Add a brand (admins). Items are linked to brands when receipts are read or validated."""
     try:
-        brand = await services.create_brand(
+        brand = await brand_catalog.create_brand(
             name=input.name, aliases=input.aliases, category=input.category
         )
     except ReceiptsError as exc:

@@ -8,7 +8,7 @@ from schema.core.relay import parse_global_id
 from schema.receipts.inputs import UpdateBrandInput, kept
 from schema.receipts.mutations.brand_create import BrandPayload
 from schema.receipts.types import BrandType, receipt_error
-from server.receipts import services
+from server.receipts import brand_catalog
 from server.receipts.errors import ReceiptsError
 
 
@@ -20,7 +20,7 @@ async def update_brand(
     """Change a brand (admins). Items already linked keep their link."""
     brand_id = parse_global_id(input.id, "Brand")
     try:
-        brand = await services.update_brand(
+        brand = await brand_catalog.update_brand(
             brand_id=brand_id,
             name=kept(input.name),
             aliases=kept(input.aliases),

@@ -8,8 +8,9 @@ from strawberry import Info
 from schema.core.permissions import require_user
 from schema.receipts.inputs import UpdateLoyaltyRulesInput, kept
 from schema.receipts.types import LoyaltyRulesType, ReceiptError, receipt_error
-from server.receipts import services
+from server.receipts import loyalty
 from server.receipts.errors import ReceiptsError
+from server.receipts.loyalty import RULE_FIELDS, RulesEdit
 
 
 @strawberry.type(description="updateLoyaltyRules: the new rules version, or why none was made.")
@@ -30,9 +31,9 @@ async def update_loyalty_rules(
     """Publish a new rules version (admins). Only later awards use it: receipts already
     awarded keep their version, also when a correction recomputes them."""
     actor = await require_user(info)
-    edit = services.RulesEdit(**{name: kept(getattr(input, name)) for name in services.RULE_FIELDS})
+    edit = RulesEdit(**{name: kept(getattr(input, name)) for name in RULE_FIELDS})
     try:
-        rules = await services.update_loyalty_rules(actor=actor, edit=edit)
+        rules = await loyalty.update_loyalty_rules(actor=actor, edit=edit)
     except ReceiptsError as exc:
         return UpdateLoyaltyRulesPayload(errors=[receipt_error(exc)])
     return UpdateLoyaltyRulesPayload(rules=LoyaltyRulesType.from_model(rules))

@@ -10,8 +10,8 @@ from schema.core.relay import parse_global_id
 from schema.core.scalars import BigInt
 from schema.receipts.inputs import ApproveReceiptInput
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
-from server.receipts import services
 from server.receipts.errors import ReceiptsError
+from server.receipts.review import review_receipt
 
 
 @strawberry.type(
@@ -43,7 +43,7 @@ async def approve_receipt(
     receipt_id = parse_global_id(input.id, "Receipt")
     actor = await require_user(info)
     try:
-        done = await services.review_receipt(
+        done = await review_receipt(
             receipt_id=receipt_id,
             actor=actor,
             approve=True,

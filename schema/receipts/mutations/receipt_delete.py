@@ -10,7 +10,7 @@ from schema.core.scalars import BigInt
 from schema.receipts.inputs import DeleteReceiptInput
 from schema.receipts.queries import receipts_owner
 from schema.receipts.types import ReceiptError, receipt_error
-from server.receipts import services
+from server.receipts import deletion
 from server.receipts.errors import ReceiptsError
 
 
@@ -35,7 +35,7 @@ async def delete_receipt(
     receipt_id = parse_global_id(input.id, "Receipt")
     _viewer, owner = await receipts_owner(info)
     try:
-        done = await services.delete_receipt(receipt_id=receipt_id, owner=owner)
+        done = await deletion.delete_receipt(receipt_id=receipt_id, owner=owner)
     except ReceiptsError as exc:
         return DeleteReceiptPayload(errors=[receipt_error(exc)])
     return DeleteReceiptPayload(

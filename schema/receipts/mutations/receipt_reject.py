@@ -9,8 +9,8 @@ from schema.core.permissions import require_user
 from schema.core.relay import parse_global_id
 from schema.receipts.inputs import RejectReceiptInput
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
-from server.receipts import services
 from server.receipts.errors import ReceiptsError
+from server.receipts.review import review_receipt
 
 
 @strawberry.type(description="rejectReceipt: the receipt, or why nothing was done.")
@@ -34,7 +34,7 @@ async def reject_receipt(
     receipt_id = parse_global_id(input.id, "Receipt")
     actor = await require_user(info)
     try:
-        done = await services.review_receipt(
+        done = await review_receipt(
             receipt_id=receipt_id, actor=actor, approve=False, reason=input.reason
         )
     except ReceiptsError as exc:

@@ -10,7 +10,7 @@ from schema.jobs.types import JobType
 from schema.receipts.inputs import UploadReceiptInput
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
 from server.errors import DomainError
-from server.receipts import services
+from server.receipts import upload
 
 
 @strawberry.type(description="uploadReceipt: the new receipt and the job reading it, or why not.")
@@ -35,7 +35,7 @@ async def upload_receipt(
     DUPLICATE (with `existingReceiptId`); a refused file leaves nothing stored."""
     owner = await require_user(info)  # the scope: on the field
     try:
-        receipt, job = await services.upload_receipt(owner=owner, upload=input.file)
+        receipt, job = await upload.upload_receipt(owner=owner, upload=input.file)
     except DomainError as exc:
         return UploadReceiptPayload(errors=[receipt_error(exc)])
     return UploadReceiptPayload(

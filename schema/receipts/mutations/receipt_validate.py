@@ -10,7 +10,8 @@ from schema.core.scalars import BigInt
 from schema.receipts.inputs import ValidateReceiptInput, kept
 from schema.receipts.queries import receipts_owner
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
-from server.receipts import services
+from server.receipts import correction
+from server.receipts.correction import ItemEdit, ReceiptEdit
 from server.receipts.errors import ReceiptsError
 
 
@@ -46,7 +47,7 @@ async def validate_receipt(
     and the difference posted; a possible duplicate earns its points now."""
     receipt_id = parse_global_id(input.id, "Receipt")
     items = [
-        services.ItemEdit(
+        ItemEdit(
             id=parse_global_id(item.id, "ReceiptItem") if item.id else None,
             name=kept(item.name),
             quantity=kept(item.quantity),
@@ -56,7 +57,7 @@ async def validate_receipt(
         )
         for item in input.items or []
     ]
-    edit = services.ReceiptEdit(
+    edit = ReceiptEdit(
         store=kept(input.store),
         date=kept(input.date),
         location=kept(input.location),
@@ -66,7 +67,7 @@ async def validate_receipt(
     )
     viewer, owner = await receipts_owner(info)
     try:
-        done = await services.validate_receipt(
+        done = await correction.validate_receipt(
             receipt_id=receipt_id, owner=owner, actor=viewer, edit=edit
         )
     except ReceiptsError as exc:

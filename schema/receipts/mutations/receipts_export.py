@@ -9,7 +9,7 @@ from schema.core.files import FileType
 from schema.receipts.inputs import ExportReceiptsInput
 from schema.receipts.queries import receipts_owner, service_filter
 from schema.receipts.types import ReceiptError, receipt_error
-from server.receipts import services
+from server.receipts import export
 from server.receipts.errors import ReceiptsError
 
 
@@ -33,7 +33,7 @@ async def export_receipts(
     """Export the matching receipts as CSV (one row per line item, spreadsheet-formula safe)."""
     viewer, owner = await receipts_owner(info)
     try:
-        file = await services.export_receipts(
+        file = await export.export_receipts(
             owner=owner,
             actor=viewer,
             filter=service_filter(input.filter),

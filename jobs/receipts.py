@@ -1,0 +1,17 @@
+"""The receipts job handlers, registered for the API's in-process runner and the arq worker
+(`server.jobs.registry.HANDLER_MODULES` names this module). Thin: the work is in
+`server.receipts.extraction_job`."""
+
+from __future__ import annotations
+
+from server.jobs.registry import on_job_end, register_handler, register_reconciler
+from server.receipts.extraction_job import (
+    EXTRACT_RECEIPT,
+    reconcile_receipts,
+    run_extract_receipt,
+    settle_extraction,
+)
+
+register_handler(EXTRACT_RECEIPT, run_extract_receipt)
+on_job_end(EXTRACT_RECEIPT)(settle_extraction)
+register_reconciler(EXTRACT_RECEIPT, reconcile_receipts)

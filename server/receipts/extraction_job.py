@@ -1,0 +1,338 @@
+"""The extraction job (`receipts.extract`, registered in `jobs/receipts.py`): load the file, OCR it
+with progress, run `extract_receipt` in a thread, and write the result once.
+
+`record_extraction` locks the receipt row and does nothing unless it is still PROCESSING, and
+awards the points in the same transaction as the status change, so a retried or duplicated job
+never writes or awards twice. However the job ends, `settle_extraction` (its end hook) ends a
+receipt left PROCESSING; `reconcile_receipts` repairs what no hook could."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from server.files.models import StoredFile
+from server.files.services import get_blob_store
+from server.jobs.errors import JobFailed
+from server.jobs.models import TERMINAL_STATUSES, Job, JobStatus
+from server.jobs.registry import ProgressReporter
+from server.jobs.services import stale_after
+from server.ocr import DEFAULT_ENGINE, OcrError
+from server.ocr.services import run_ocr_with_progress
+from server.receipts import loyalty
+from server.receipts.brand_catalog import brand_matcher, link_item
+from server.receipts.extraction import ExtractedField, ReceiptExtraction
+from server.receipts.models import (
+    READ_STATUSES,
+    ItemSource,
+    Receipt,
+    ReceiptItem,
+    ReceiptStatus,
+)
+from server.receipts.pipeline import extract_receipt
+from server.receipts.values import (
+    DERIVED_FIELDS,
+    FIELD_COLUMNS,
+    clean_quantity,
+    clip,
+    field_text,
+    money,
+    now,
+    plain_quantity,
+    refresh_derived,
+)
+from server.storage import BlobNotFound
+
+EXTRACT_RECEIPT = "receipts.extract"
+
+
+OCR_LANGUAGES = ("fra", "eng")
+
+
+RECONCILE_BATCH = 500
+
+
+def _extracted(found: ExtractedField[Any] | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    value = money(found.value) if isinstance(found.value, Decimal) else found.value
+    return {
+        "value": field_text(value),
+        "confidence": round(found.confidence, 3),
+        "box": list(found.box) if found.box else None,
+    }
+
+
+def extraction_snapshot(extraction: ReceiptExtraction, *, engine: str) -> dict[str, Any]:
+    """What the pipeline read, as JSON: kept unchanged on the receipt, whatever is corrected."""
+    pairs = {
+        "store": extraction.merchant,
+        "location": extraction.address,
+        "date": extraction.date,
+        "time": extraction.time,
+        "total": extraction.total,
+        "currency": extraction.currency,
+        "receiptNumber": extraction.receipt_number,
+        "paymentMethod": extraction.payment_method,
+    }
+    return {
+        "engine": engine,
+        "fields": {name: _extracted(found) for name, found in pairs.items() if found is not None},
+        "items": [
+            {
+                "name": item.value.name,
+                "quantity": field_text(plain_quantity(clean_quantity(item.value.quantity))),
+                "unitPrice": field_text(money(item.value.unit_price)),
+                "total": field_text(money(item.value.total)),
+                "category": item.value.category,
+                "confidence": round(item.confidence, 3),
+                "box": list(item.box) if item.box else None,
+            }
+            for item in extraction.items
+        ],
+        "taxes": [
+            {
+                "rate": field_text(tax.value.rate),
+                "base": field_text(tax.value.base),
+                "amount": field_text(tax.value.amount),
+                "confidence": round(tax.confidence, 3),
+                "box": list(tax.box) if tax.box else None,
+            }
+            for tax in extraction.taxes
+        ],
+        "warnings": [{"code": w.code, "message": w.message} for w in extraction.warnings],
+        "needsReview": extraction.needs_review,
+    }
+
+
+def job_result(receipt: Receipt) -> dict[str, Any]:
+    """The job's stored result: plain snake_case keys (the schema names them for clients)."""
+    return {
+        "receipt_id": str(receipt.id),
+        "status": receipt.status.value,
+        "points": receipt.points,
+        "possible_duplicate_of": str(receipt.possible_duplicate_of_id)  # type: ignore[attr-defined]
+        if receipt.possible_duplicate_of_id  # type: ignore[attr-defined]
+        else None,
+    }
+
+
+async def _possible_duplicate(receipt: Receipt) -> Receipt | None:
+    """The owner's earliest other live receipt with the same store, date and total."""
+    if not receipt.store or receipt.purchase_date is None or receipt.total is None:
+        return None
+    return (
+        await Receipt.filter(
+            owner_id=receipt.owner_id,  # type: ignore[attr-defined]
+            deleted_at__isnull=True,
+            status__in=list(READ_STATUSES),
+            store__iexact=receipt.store,
+            purchase_date=receipt.purchase_date,
+            total=receipt.total,
+        )
+        .exclude(id=receipt.id)
+        .order_by("created_at", "id")
+        .first()
+    )
+
+
+async def record_extraction(
+    *, receipt_id: uuid.UUID, extraction: ReceiptExtraction, engine: str
+) -> Receipt | None:
+    """Write what the pipeline read, flag a possible duplicate, set EXTRACTED or NEEDS_REVIEW and
+    award the points, in one transaction; a no-op unless the receipt is live and PROCESSING.
+    Returns the receipt (None when it no longer exists). Raises nothing of its own."""
+    matcher = await brand_matcher()
+    snapshot = extraction_snapshot(extraction, engine=engine)
+    async with in_transaction():
+        receipt = await Receipt.filter(id=receipt_id).select_for_update().first()
+        if receipt is None or receipt.deleted_at is not None:
+            return receipt
+        if receipt.status != ReceiptStatus.PROCESSING:
+            return receipt  # another attempt already wrote it
+        f = extraction
+        receipt.store = clip(f.merchant.value, 255) if f.merchant else None
+        receipt.location = clip(f.address.value, 500) if f.address else None
+        receipt.purchase_date = f.date.value if f.date else None
+        receipt.purchase_time = f.time.value.replace(tzinfo=None).isoformat() if f.time else None
+        receipt.total = money(f.total.value) if f.total else None
+        receipt.currency = clip(f.currency.value, 3) if f.currency else None
+        receipt.receipt_number = clip(f.receipt_number.value, 64) if f.receipt_number else None
+        receipt.payment_method = clip(f.payment_method.value, 32) if f.payment_method else None
+        receipt.taxes = snapshot["taxes"]
+        receipt.warnings = list(snapshot["warnings"])
+        receipt.extraction = snapshot
+        receipt.extracted_at = now()
+        refresh_derived(receipt)
+
+        items = []
+        for position, found in enumerate(f.items):
+            total = money(found.value.total)
+            if total is None:
+                continue
+            item = ReceiptItem(
+                receipt_id=receipt.id,
+                position=position,
+                name=clip(found.value.name, 255) or "?",
+                quantity=clean_quantity(found.value.quantity),
+                unit_price=money(found.value.unit_price),
+                total=total,
+                category=clip(found.value.category, 100),
+                confidence=round(found.confidence, 3),
+                box=list(found.box) if found.box else None,
+                source=ItemSource.EXTRACTED,
+            )
+            link_item(item, matcher)
+            items.append(item)
+        if items:
+            await ReceiptItem.bulk_create(items)
+        # The items as the points rules see them when read (categories given by brands too):
+        # what a receipt may earn without review (see `loyalty`).
+        snapshot["purchases"] = [
+            {"category": item.category, "quantity": field_text(item.quantity)} for item in items
+        ]
+
+        duplicate = await _possible_duplicate(receipt)
+        receipt.possible_duplicate_of_id = duplicate.id if duplicate else None  # type: ignore[attr-defined]
+        if duplicate is not None:
+            receipt.warnings.append(
+                {
+                    "code": "possible_duplicate",
+                    "message": "Another receipt has the same store, date and total; it earns "
+                    "points once validated.",
+                }
+            )
+        receipt.status = (
+            ReceiptStatus.NEEDS_REVIEW
+            if extraction.needs_review or duplicate is not None
+            else ReceiptStatus.EXTRACTED
+        )
+        await receipt.save(
+            update_fields=[
+                *FIELD_COLUMNS.values(),
+                "taxes",
+                "warnings",
+                "extraction",
+                "extracted_at",
+                "possible_duplicate_of_id",
+                "status",
+                *DERIVED_FIELDS,
+                "updated_at",
+            ]
+        )
+        await loyalty.settle(receipt, items=items)
+    return receipt
+
+
+async def fail_extraction(*, receipt_id: uuid.UUID, code: str, message: str) -> None:
+    """Mark a PROCESSING receipt FAILED with the reader's code (no-op otherwise)."""
+    await Receipt.filter(id=receipt_id, status=ReceiptStatus.PROCESSING).update(
+        status=ReceiptStatus.FAILED, error_code=code[:64], error_message=message, updated_at=now()
+    )
+
+
+async def run_extract_receipt(job: Job, report: ProgressReporter) -> dict[str, Any]:
+    # However the job ends (failure, cancel, timeout, lost worker), `settle_extraction` ends the
+    # receipt in the same transaction: the handler itself never marks the receipt FAILED.
+    return await _extract(job, uuid.UUID(job.payload["receipt_id"]), report)
+
+
+# What a receipt says when its job ended without reading it: the runner's own codes are not the
+# reader's, so internal failures are summarised rather than shown.
+_RUNNER_FAILURES = {"HANDLER_ERROR", "INVALID_RESULT", "UNKNOWN_KIND"}
+
+
+UNREAD = ("EXTRACTION_FAILED", "The receipt could not be processed.")
+
+
+def _failure_of(job: Job) -> tuple[str, str]:
+    if job.status == JobStatus.CANCELLED:
+        return "CANCELLED", "The extraction was cancelled."
+    if job.status == JobStatus.FAILED and job.error_code and job.error_code not in _RUNNER_FAILURES:
+        return job.error_code, job.error_message or UNREAD[1]
+    return UNREAD  # FAILED in the runner, or SUCCEEDED without writing the receipt (a bug)
+
+
+async def settle_extraction(job: Job) -> int:
+    """The extraction job ended: a receipt it left PROCESSING becomes FAILED with the job's
+    reason. Runs inside the transaction that ends the job (and from `reconcile_receipts`);
+    returns how many receipts changed (0 or 1)."""
+    code, message = _failure_of(job)
+    return await (
+        Receipt.filter(id=job.payload.get("receipt_id"), status=ReceiptStatus.PROCESSING)
+        .filter(Q(job_id=job.id) | Q(job_id=None))
+        .update(
+            status=ReceiptStatus.FAILED,
+            error_code=code[:64],
+            error_message=message,
+            updated_at=now(),
+        )
+    )
+
+
+async def reconcile_receipts(*, grace: float | None = None) -> int:
+    """Fail the live receipts still PROCESSING although their job has ended (it ended before
+    `settle_extraction` existed, or outside it) or is missing (for longer than `grace` seconds,
+    default three heartbeats); returns how many changed. Run with every periodic recovery."""
+    grace = stale_after() if grace is None else grace
+    cutoff = now() - timedelta(seconds=grace)
+    stuck = Receipt.filter(status=ReceiptStatus.PROCESSING, deleted_at__isnull=True).filter(
+        Q(job__status__in=[s.value for s in TERMINAL_STATUSES])
+        | Q(job_id=None, created_at__lt=cutoff)
+    )
+    changed = 0
+    for receipt_id, job_id in await stuck.limit(RECONCILE_BATCH).values_list("id", "job_id"):
+        job = await Job.get_or_none(id=job_id) if job_id else None
+        if job is not None and job.is_terminal:
+            changed += await settle_extraction(job)
+        elif job is None:
+            changed += await Receipt.filter(
+                id=receipt_id, status=ReceiptStatus.PROCESSING, job_id=None
+            ).update(
+                status=ReceiptStatus.FAILED,
+                error_code="EXTRACTION_LOST",
+                error_message="The extraction was never started; upload the receipt again.",
+                updated_at=now(),
+            )
+    return changed
+
+
+async def _extract(job: Job, receipt_id: uuid.UUID, report: ProgressReporter) -> dict[str, Any]:
+    receipt = await Receipt.get_or_none(id=receipt_id)
+    if receipt is None or receipt.deleted_at is not None:
+        raise JobFailed("RECEIPT_DELETED", "The receipt was deleted.")
+    if receipt.status != ReceiptStatus.PROCESSING:
+        return job_result(receipt)  # a retried or duplicated delivery: nothing left to do
+    file = await StoredFile.get_or_none(id=receipt.file_id) if receipt.file_id else None  # type: ignore[attr-defined]
+    await report(0.02, "loading file")
+    try:
+        if file is None:
+            raise BlobNotFound("no file row")
+        data = await get_blob_store().read(file.blob_key)
+    except BlobNotFound as exc:
+        raise JobFailed("FILE_MISSING", "The uploaded file no longer exists.") from exc
+    try:
+        ocr = await run_ocr_with_progress(
+            data,
+            content_type=file.content_type,
+            engine=job.payload.get("engine", DEFAULT_ENGINE),
+            languages=OCR_LANGUAGES,
+            report=report,
+            start=0.05,
+            span=0.8,
+        )
+    except OcrError as exc:
+        raise JobFailed(exc.code, exc.message) from exc
+    await report(0.88, "extracting fields")
+    extraction = await asyncio.to_thread(extract_receipt, ocr)
+    await report(0.95, "saving")
+    saved = await record_extraction(receipt_id=receipt_id, extraction=extraction, engine=ocr.engine)
+    if saved is None or saved.deleted_at is not None:
+        raise JobFailed("RECEIPT_DELETED", "The receipt was deleted.")
+    return job_result(saved)
