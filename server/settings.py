@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     database_url: str = "sqlite://var/scanbase.sqlite3"
     redis_url: str | None = None
     storage_url: str = "file:var/blobs"
+    # Named blob stores, one per purpose (server/files/stores.py); unset: STORAGE_URL. Same URL
+    # formats as STORAGE_URL, so e.g. originals stay local while the archive goes to S3.
+    storage_originals_url: str | None = None  # uploads (receipt photos, scans)
+    storage_generated_url: str | None = None  # reports and exports
+    storage_temporary_url: str | None = None  # short-lived blobs, swept after the TTL below
+    storage_archive_url: str | None = None  # documents kept for the long term
+    storage_temporary_ttl_seconds: float = Field(default=86400.0, ge=60)
     secret_key: str = Field(default="dev-insecure-change-me-0123456789abcdef", min_length=32)
 
     access_token_minutes: int = 15
@@ -62,6 +69,10 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1)
     max_input_list_length: int = Field(default=500, ge=1)
     max_response_bytes: int = Field(default=10_000_000, ge=1)
+    # The lean JSON POST path and compiled completion (schema/core/http_executor.py,
+    # schema/core/compiled_completion.py); false: Strawberry's view and graphql-core's own
+    # execution for every request, same results, a safety switch after a graphql-core upgrade.
+    fast_execution: bool = True
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 25_000_000
     max_files_per_request: int = 10
@@ -74,8 +85,18 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 600
     job_max_tries: int = 3
     job_heartbeat_seconds: float = 5.0
-    job_retry_delay_seconds: float = 2.0
+    job_retry_delay_seconds: float = Field(default=2.0, ge=0)
+    # Full jitter: a retry waits uniform(0, min(this, delay x 2^(attempt-1))) (per-kind overrides:
+    # `job_handler(kind, policy=JobPolicy(...))`).
+    job_retry_max_delay_seconds: float = Field(default=300.0, ge=0)
     job_recovery_seconds: float = 30.0
+    # The transactional outbox (`server.outbox`): effects (email, webhook...) delivered at least
+    # once after their transaction committed; per-effect overrides in `outbox_handler(policy=)`.
+    outbox_max_attempts: int = Field(default=10, ge=1)
+    outbox_timeout_seconds: float = Field(default=30.0, gt=0)
+    outbox_retry_delay_seconds: float = Field(default=5.0, ge=0)
+    outbox_retry_max_delay_seconds: float = Field(default=3600.0, ge=0)
+    outbox_sweep_seconds: float = Field(default=30.0, gt=0)
     job_queue_name: str = "scanbase:jobs"
     # The sweeper (run where jobs are recovered): blobs no file row references and stale temp
     # files are removed once older than ORPHAN_GRACE_SECONDS, exports after

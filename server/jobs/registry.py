@@ -11,6 +11,11 @@ The handler gets the row (its `payload` is the job's input) and a reporter; what
 stored as the job's JSON `result`. It raises `JobFailed(code, message)` for expected failures
 (no retry); any other exception is retried while attempts remain.
 
+Each kind declares its policy where it registers (`job_handler(kind, policy=JobPolicy(
+timeout_seconds=120, max_attempts=5))`): what it leaves unset comes from the JOB_* settings. A
+retry waits a random delay in [0, min(max delay, base x 2^(attempt-1))] ("full jitter"), so
+jobs that failed together (an outage) do not all come back at the same instant.
+
 A domain whose documents follow a job (a receipt is PROCESSING while its extraction runs) also
 registers an end hook, so that the document's state and the job's state change together:
 
@@ -26,19 +31,22 @@ whose job is missing, or that ended before the hook existed.
 
 Both the API (in-process runner) and the arq worker import every module in `HANDLER_MODULES`
 at startup (`load_handler_modules`), so a kind runs the same code wherever it runs. Add your
-domain's module to that list: `server/` never imports `jobs/`, the list lives here.
+domain's `jobs/<area>.py` to that list: `server/` never imports `jobs/`, the list lives here.
 """
 
 from __future__ import annotations
 
 import importlib
+import random
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from server.jobs.models import Job
+from server.settings import Settings, get_settings
 
 # Modules that register job handlers, imported by the API and the worker at startup.
-HANDLER_MODULES: list[str] = ["server.ocr.services", "server.receipts.services"]
+HANDLER_MODULES: list[str] = ["server.ocr.services", "jobs.receipts"]
 
 KIND_MAX_LENGTH = 64
 
@@ -58,31 +66,85 @@ EndHookT = TypeVar("EndHookT", bound=EndHook)
 # Repairs documents left inconsistent with their jobs; returns how many it changed.
 Reconciler = Callable[[], Awaitable[int]]
 
+
+@dataclass(frozen=True, slots=True)
+class JobPolicy:
+    """How a kind of work runs and retries; None means "the setting's default" (`resolve`)."""
+
+    timeout_seconds: float | None = None  # JOB_TIMEOUT_SECONDS
+    max_attempts: int | None = None  # JOB_MAX_TRIES
+    backoff_seconds: float | None = None  # JOB_RETRY_DELAY_SECONDS: the first retry's ceiling
+    max_delay_seconds: float | None = None  # JOB_RETRY_MAX_DELAY_SECONDS
+
+    def __post_init__(self) -> None:
+        for name in ("timeout_seconds", "backoff_seconds", "max_delay_seconds"):
+            value = getattr(self, name)
+            if value is not None and not value >= 0:
+                raise ValueError(f"{name} must be >= 0, not {value!r}")
+        if self.timeout_seconds is not None and self.timeout_seconds <= 0:
+            raise ValueError("timeout_seconds must be > 0")
+        if self.max_attempts is not None and self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    def resolve(self, settings: Settings | None = None) -> JobPolicy:
+        """This policy with every unset value taken from the JOB_* settings."""
+        settings = settings or get_settings()
+        return JobPolicy(
+            timeout_seconds=self.timeout_seconds
+            if self.timeout_seconds is not None
+            else float(settings.job_timeout_seconds),
+            max_attempts=self.max_attempts
+            if self.max_attempts is not None
+            else settings.job_max_tries,
+            backoff_seconds=self.backoff_seconds
+            if self.backoff_seconds is not None
+            else settings.job_retry_delay_seconds,
+            max_delay_seconds=self.max_delay_seconds
+            if self.max_delay_seconds is not None
+            else settings.job_retry_max_delay_seconds,
+        )
+
+    def retry_delay(self, attempt: int, *, rng: random.Random | None = None) -> float:
+        """Seconds to wait after failed attempt `attempt` (1-based): full jitter, uniform in
+        [0, min(max delay, base x 2^(attempt-1))]. Call it on a resolved policy."""
+        assert self.backoff_seconds is not None and self.max_delay_seconds is not None
+        exponent = min(max(attempt - 1, 0), 64)  # 2**64 x base is past any cap already
+        ceiling = min(self.max_delay_seconds, self.backoff_seconds * 2.0**exponent)
+        return (rng or _rng).uniform(0.0, ceiling)
+
+
+_rng = random.Random()
+DEFAULT_POLICY = JobPolicy()
+
 _handlers: dict[str, JobHandler] = {}
+_policies: dict[str, JobPolicy] = {}
 _end_hooks: dict[str, EndHook] = {}
 _reconcilers: dict[str, Reconciler] = {}
 
 
-def register_handler(kind: str, handler: JobHandler) -> None:
-    """Register `handler` for `kind`; a kind has exactly one handler."""
+def register_handler(kind: str, handler: JobHandler, *, policy: JobPolicy | None = None) -> None:
+    """Register `handler` for `kind` with its policy (default: the settings'); a kind has
+    exactly one handler."""
     if not kind or len(kind) > KIND_MAX_LENGTH:
         raise ValueError(f"job kind must be 1..{KIND_MAX_LENGTH} characters: {kind!r}")
     existing = _handlers.get(kind)
     if existing is not None and existing is not handler:
         raise ValueError(f"a handler is already registered for job kind {kind!r}")
     _handlers[kind] = handler
+    _policies[kind] = policy or DEFAULT_POLICY
 
 
 def unregister_handler(kind: str) -> None:
     """Forget a kind (tests register throw-away kinds)."""
     _handlers.pop(kind, None)
+    _policies.pop(kind, None)
 
 
-def job_handler(kind: str) -> Callable[[HandlerT], HandlerT]:
+def job_handler(kind: str, *, policy: JobPolicy | None = None) -> Callable[[HandlerT], HandlerT]:
     """Decorator form of `register_handler`."""
 
     def decorate(handler: HandlerT) -> HandlerT:
-        register_handler(kind, handler)
+        register_handler(kind, handler, policy=policy)
         return handler
 
     return decorate
@@ -90,6 +152,18 @@ def job_handler(kind: str) -> Callable[[HandlerT], HandlerT]:
 
 def get_handler(kind: str) -> JobHandler | None:
     return _handlers.get(kind)
+
+
+def policy_of(kind: str, settings: Settings | None = None) -> JobPolicy:
+    """The resolved policy of `kind` (the settings' defaults for an unknown kind)."""
+    return _policies.get(kind, DEFAULT_POLICY).resolve(settings)
+
+
+def longest_timeout(settings: Settings | None = None) -> float:
+    """The largest timeout of any registered kind (what arq's own backstop timeout must exceed)."""
+    settings = settings or get_settings()
+    timeouts = [policy_of(kind, settings).timeout_seconds or 0.0 for kind in _handlers]
+    return max([float(settings.job_timeout_seconds), *timeouts])
 
 
 def registered_kinds() -> list[str]:

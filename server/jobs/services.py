@@ -54,7 +54,6 @@ from server.settings import get_settings
 log = logging.getLogger("scanbase.jobs")
 
 PERSIST_INTERVAL = 0.2
-MAX_RETRY_DELAY = 300.0
 STALE_AFTER_HEARTBEATS = 3
 RECOVERY_BATCH = 500
 MESSAGE_MAX_LENGTH = 2000
@@ -82,12 +81,6 @@ def _now() -> datetime:
 def stale_after(settings: Any = None) -> float:
     """Seconds without a heartbeat after which a running attempt is considered lost."""
     return STALE_AFTER_HEARTBEATS * (settings or get_settings()).job_heartbeat_seconds
-
-
-def retry_delay(attempt: int) -> float:
-    """Exponential backoff before retrying after failed attempt number `attempt` (1-based)."""
-    base = get_settings().job_retry_delay_seconds
-    return min(base * 2 ** max(attempt - 1, 0), MAX_RETRY_DELAY)
 
 
 async def _publish(state: JobState) -> None:
@@ -167,7 +160,7 @@ async def prepare_job(
         raise JobsError(
             JobsErrorCode.UNKNOWN_KIND, f"No handler for job kind '{kind}'.", field="kind"
         )
-    attempts = get_settings().job_max_tries if max_attempts is None else max_attempts
+    attempts = registry.policy_of(kind).max_attempts if max_attempts is None else max_attempts
     if attempts < 1:
         raise JobsError(
             JobsErrorCode.INVALID_INPUT, "maxAttempts must be at least 1.", field="maxAttempts"
@@ -322,6 +315,7 @@ class _Attempt:
 
     def __init__(self, job: Job) -> None:
         self.settings = get_settings()
+        self.policy = registry.policy_of(job.kind, self.settings)
         self.job = job
         self.number = job.attempts
         self.state = JobState.from_model(job)
@@ -420,7 +414,7 @@ class _Attempt:
             asyncio.create_task(self._heartbeat()),
             asyncio.create_task(self._listen_for_cancel()),
         ]
-        timeout = self.settings.job_timeout_seconds
+        timeout = self.policy.timeout_seconds
         try:
             result = await asyncio.wait_for(self._handler, timeout)
         except JobCancelled:
@@ -436,7 +430,7 @@ class _Attempt:
         except TimeoutError:
             if self._handler.cancelled():
                 return await self._retry_or_fail(
-                    JobErrorCode.TIMEOUT, f"The job took longer than {timeout} s."
+                    JobErrorCode.TIMEOUT, f"The job took longer than {timeout:g} s."
                 )
             log.exception("job %s (%s) attempt %d failed", self.job.id, self.job.kind, self.number)
             return await self._retry_or_fail(
@@ -507,7 +501,7 @@ class _Attempt:
     async def _retry_or_fail(self, code: str, message: str) -> str:
         if self.number >= self.job.max_attempts:
             return await self._fail(code, message)
-        delay = retry_delay(self.number)
+        delay = self.policy.retry_delay(self.number)
         now = _now()
         revision = self.state.revision + 1
         values: dict[str, Any] = {
@@ -516,7 +510,7 @@ class _Attempt:
             "progress": self.state.progress,
             "error_code": str(code),
             "error_message": message,
-            "message": f"Attempt {self.number} failed; retrying in {delay:g} s.",
+            "message": f"Attempt {self.number} failed; retrying in {delay:.3g} s.",
             "revision": revision,
             "updated_at": now,
         }

@@ -14,7 +14,7 @@ written in the same transaction as the change that causes them, delivered at lea
 A rolled-back transaction leaves no row, so no effect. A committed row is delivered by the
 dispatcher (`server.outbox.dispatcher`): right away when `dispatch_soon` is called (an arq job
 with REDIS_URL, a task of this process otherwise), and in any case by the periodic sweep of
-undelivered rows (OUTBOX_SWEEP_SECONDS) in the process that recovers jobs. Delivery is at least
+undelivered rows (OUTBOX_SWEEP_SECONDS, a periodic task of `server.scheduler`). Delivery is at least
 once: a handler may run again after a crash or a lease that ran out, so it passes the
 idempotency key on (a header, a provider's deduplication id) or checks it itself. A row marked
 DELIVERED is never delivered again.
@@ -149,7 +149,6 @@ from server.outbox.dispatcher import (  # noqa: E402 - the dispatcher uses the r
     deliver,
     dispatch_due,
     dispatch_soon,
-    sweep_loop,
 )
 
 __all__ = [
@@ -166,6 +165,5 @@ __all__ = [
     "outbox_policy",
     "register_outbox_handler",
     "registered_effect_kinds",
-    "sweep_loop",
     "unregister_outbox_handler",
 ]

@@ -12,7 +12,7 @@ delivers it again.
 
 Where deliveries run: `dispatch_soon` enqueues an arq job (`deliver_outbox`, see
 `jobs/worker.py`) when this process's job queue is arq, else starts a task here; the periodic
-sweep (`sweep_loop`, in the process that recovers jobs) catches everything else: a row whose
+sweep (`dispatch_due`, a periodic task of `server.scheduler`) catches everything else: a row whose
 nudge was lost, a retry whose backoff ended, a lease that expired.
 """
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -211,18 +210,6 @@ async def _deliver_later(ids: list[str], delay: float) -> None:
         raise
     except Exception:
         log.warning("outbox delivery failed (the sweep will retry)", exc_info=True)
-
-
-async def sweep_loop(settings: Settings) -> None:
-    """`dispatch_due` every ~OUTBOX_SWEEP_SECONDS (jittered so replicas spread out), for ever;
-    a full batch is followed at once by the next."""
-    while True:
-        await asyncio.sleep(settings.outbox_sweep_seconds * random.uniform(0.8, 1.2))
-        try:
-            while await dispatch_due() >= SWEEP_BATCH:
-                pass
-        except Exception:
-            log.warning("outbox sweep failed; will try again", exc_info=True)
 
 
 async def close_dispatcher() -> None:

@@ -33,12 +33,16 @@ Register = Callable[..., str]
 
 @pytest.fixture
 def register_kind() -> Iterator[Register]:
-    """`register_kind(handler)` -> a unique kind name, unregistered after the test."""
+    """`register_kind(handler, policy=...)` -> a unique kind name, unregistered after the test."""
     kinds: list[str] = []
 
-    def register(handler: registry.JobHandler, prefix: str = "test") -> str:
+    def register(
+        handler: registry.JobHandler,
+        prefix: str = "test",
+        policy: registry.JobPolicy | None = None,
+    ) -> str:
         kind = f"{prefix}.{secrets.token_hex(4)}"
-        registry.register_handler(kind, handler)
+        registry.register_handler(kind, handler, policy=policy)
         kinds.append(kind)
         return kind
 
@@ -166,6 +170,7 @@ async def arq_runtime(
         with using(queue=queue, events=redis_broker):
             yield queue
     finally:
+        assert queue.pool is not None
         await queue.pool.delete(queue_name)
         await queue.close()
 

@@ -86,7 +86,10 @@ async def test_a_failing_job_is_retried_then_fails_with_a_code(app, register_kin
     retries = [s for s in seen if s.status == JobStatus.QUEUED and s.attempts > 0]
     assert [s.attempts for s in retries] == [1, 2]
     assert retries[0].error_code == "HANDLER_ERROR"
-    assert retries[0].message == "Attempt 1 failed; retrying in 0.01 s."
+    # full jitter: each wait is drawn in [0, min(cap, 0.01 x 2^(n-1))]
+    waits = [float(s.message.split(" in ")[1].removesuffix(" s.")) for s in retries]
+    assert 0.0 <= waits[0] <= 0.01 and 0.0 <= waits[1] <= 0.02
+    assert retries[0].message.startswith("Attempt 1 failed; retrying in ")
 
 
 async def test_a_retry_that_succeeds_clears_the_error(app, register_kind, fast_jobs):
