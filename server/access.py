@@ -19,6 +19,7 @@ Model)` is the one place that says which rows of a model an actor may see.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -90,6 +91,9 @@ class Actor:
     # The caller's memberships once read (at most once per request); see `company_roles`.
     _roles: dict[uuid.UUID, CompanyRole] | None = field(default=None, compare=False, repr=False)
     _loaded: list[bool] = field(default_factory=list, compare=False, repr=False)
+    _loading: list[asyncio.Future[dict[uuid.UUID, CompanyRole]]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     @property
     def is_authenticated(self) -> bool:
@@ -115,10 +119,15 @@ class Actor:
         if self.user is None:
             return {}
         if not self._loaded:
-            from server.companies.memberships import roles_of
+            # Sibling fields check concurrently: they all wait for the one query.
+            if not self._loading:
+                from server.companies.memberships import roles_of
 
-            object.__setattr__(self, "_roles", await roles_of(self.user.id))
-            self._loaded.append(True)
+                self._loading.append(asyncio.ensure_future(roles_of(self.user.id)))
+            roles = await self._loading[0]
+            if not self._loaded:
+                object.__setattr__(self, "_roles", roles)
+                self._loaded.append(True)
         return self._roles or {}
 
     async def role_in(self, company_id: uuid.UUID) -> CompanyRole | None:
