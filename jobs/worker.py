@@ -1,11 +1,12 @@
 """The arq worker: `python -m server worker` (or `make worker`), a separate process on the same
 DATABASE_URL and REDIS_URL as the API.
 
-It runs one arq function, `run_job(job_id, attempt)`, which hands over to
-`server.jobs.services.run_job`: the row decides what runs, so arq's own retries are off
-(max_tries=1) and results are not kept (the row holds them). At startup it initialises the
-database, imports the handler modules, and recovers jobs lost by crashed workers; then it
-recovers again every JOB_RECOVERY_SECONDS. On SIGTERM running jobs get a short grace period, then
+It runs two arq functions: `run_job(job_id, attempt)`, which hands over to
+`server.jobs.services.run_job`, and `deliver_outbox(ids)` (`server.outbox`): the rows decide what
+runs, so arq's own retries are off (max_tries=1) and results are not kept (the rows hold them). At startup it initialises the
+database, imports the handler modules, and recovers jobs lost by crashed workers; then the
+periodic tasks (recovery every JOB_RECOVERY_SECONDS, reconcilers, sweepers: `server.scheduler`)
+run as arq cron jobs, each slot once across all workers. On SIGTERM running jobs get a short grace period, then
 are cancelled and put back to QUEUED for another worker.
 
 Job metrics are counted here, so the worker serves them itself: Prometheus text on
@@ -43,14 +44,18 @@ from server.jobs import registry, services
 from server.jobs.runtime import job_runtime
 from server.logging_setup import configure_logging, job_id_var
 from server.outages import REDIS_DOWN
+from server.outbox import deliver as deliver_outbox_rows
+from server.outbox import longest_timeout as outbox_longest_timeout
+from server.outbox.dispatcher import OUTBOX_FUNCTION
 from server.queue import ARQ_FUNCTION, ArqQueue
+from server.scheduler import arq_cron_jobs
 from server.settings import Settings, get_settings
 
 log = logging.getLogger("scanbase.worker")
 
 POLL_DELAY = 0.02
 SHUTDOWN_GRACE = 5
-# arq's own timeout only backs up the runner's (JOB_TIMEOUT_SECONDS), which records TIMEOUT.
+# arq's own timeout only backs up the runner's (each kind's policy), which records TIMEOUT.
 ARQ_TIMEOUT_MARGIN = 60
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"  # arq's own default, for its CLI only
 # Waiting for Redis to come back: first pause, doubling up to the cap (with jitter).
@@ -68,6 +73,12 @@ async def run_job(ctx: dict[str, Any], job_id: str, attempt: int) -> str:
         return await services.run_job(job_id, attempt)
     finally:
         job_id_var.reset(token)
+
+
+async def deliver_outbox(ctx: dict[str, Any], ids: list[str]) -> int:
+    """The arq function: deliver these outbox rows (a nudge after their transaction committed,
+    or a retry after its backoff); the rows' claim decides whether anything runs."""
+    return await deliver_outbox_rows(ids)
 
 
 class Worker(ArqWorker):
@@ -175,7 +186,10 @@ async def startup(ctx: dict[str, Any]) -> None:
     await init_db(settings.database_url)
     stack = ctx["stack"] = AsyncExitStack()
     queue = ArqQueue(pool=ctx["redis"], queue_name=settings.job_queue_name)
-    await stack.enter_async_context(job_runtime(settings, recover=True, queue=queue))
+    # Periodic tasks run as arq cron jobs (`cron_jobs` below), not in the runtime's scheduler.
+    await stack.enter_async_context(
+        job_runtime(settings, recover=True, queue=queue, run_periodic=False)
+    )
     log.info(
         "worker ready: queue %s, %d at once, kinds: %s",
         settings.job_queue_name,
@@ -204,15 +218,27 @@ def worker_options(
     url = redis_url or settings.redis_url
     if not url:
         raise ValueError("the arq worker needs REDIS_URL")
-    timeout = settings.job_timeout_seconds + ARQ_TIMEOUT_MARGIN
+    # Kinds declare their own timeouts (JobPolicy): arq's backstop must outlast the longest.
+    registry.load_handler_modules(handler_modules)
+    timeout = registry.longest_timeout(settings) + ARQ_TIMEOUT_MARGIN
     return {
         "functions": [
-            func(run_job, name=ARQ_FUNCTION, max_tries=1, keep_result=0, timeout=timeout)
+            func(run_job, name=ARQ_FUNCTION, max_tries=1, keep_result=0, timeout=timeout),
+            func(
+                deliver_outbox,
+                name=OUTBOX_FUNCTION,
+                max_tries=1,
+                keep_result=0,
+                timeout=outbox_longest_timeout(settings) + ARQ_TIMEOUT_MARGIN,
+            ),
         ],
         "queue_name": settings.job_queue_name,
         "redis_settings": replace(
             RedisSettings.from_dsn(url), conn_retries=STARTUP_REDIS_RETRIES, conn_retry_delay=1
         ),
+        # The periodic tasks (server.scheduler), in standalone workers only: an embedded worker's
+        # host process runs its own.
+        "cron_jobs": arq_cron_jobs(settings) if standalone else [],
         "on_startup": startup,
         "on_shutdown": shutdown,
         "max_jobs": settings.job_concurrency,

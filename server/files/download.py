@@ -8,6 +8,7 @@ that tokens and file ids cannot be probed.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -37,9 +38,9 @@ async def download(request: Request) -> Response:
     except InvalidFileToken:
         return _not_found()
     file = await StoredFile.get_or_none(id=file_id)
-    if file is None:
-        return _not_found()
-    store = get_blob_store()
+    if file is None or (file.expires_at is not None and file.expires_at <= datetime.now(UTC)):
+        return _not_found()  # an expired file is gone even before the sweeper deletes it
+    store = get_blob_store(file.store)
     try:
         stream = await store.open(file.blob_key)
     except BlobNotFound:

@@ -1,4 +1,4 @@
-"""Uploads in, signed downloads out.
+"""Uploads in, generated files (reports, exports) in, and the process's named blob stores.
 
 An upload is checked while it streams to the blob store: type by magic bytes, bytes against the
 limit, pixels from the image header (before anything is decoded), and a complete trailer. Any
@@ -13,17 +13,20 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import BinaryIO, Protocol
 
 from server.accounts.models import User
 from server.files import sniffing
 from server.files.errors import FileError, FileErrorCode
 from server.files.models import StoredFile
+from server.files.stores import KEY_PREFIXES, BlobStores, StorePurpose
 from server.ocr.errors import ImageError
 from server.ocr.images import check_pages
 from server.queue import ensure_queue_available
 from server.settings import get_settings
-from server.storage import BlobStore, BlobTooLarge
+from server.storage import BlobData, BlobStore, BlobTooLarge
+from server.storage.base import validate_content_type
 
 log = logging.getLogger("scanbase.files")
 CHUNK = 256 * 1024
@@ -92,6 +95,7 @@ class WrittenUpload:
         """The file row for this blob (inside the caller's transaction)."""
         return await StoredFile.create(
             owner=owner,
+            store=StorePurpose.ORIGINALS.value,
             blob_key=self.key,
             sha256=self.sha256,
             size=self.size,
@@ -149,7 +153,7 @@ async def write_upload(
             yield chunk
             chunk = await upload.read(CHUNK)
 
-    key = f"uploads/{uuid.uuid4().hex}"
+    key = f"{KEY_PREFIXES[StorePurpose.ORIGINALS]}{uuid.uuid4().hex}"
     try:
         info = await store.put(chunks(), content_type=content_type, key=key, max_bytes=max_bytes)
     except BlobTooLarge as exc:
@@ -174,36 +178,91 @@ async def write_upload(
     )
 
 
-async def delete_file(*, file: StoredFile, store: BlobStore) -> None:
-    """Remove the row, then the blob (a leftover blob is harmless; a dangling row is not)."""
+async def delete_file(*, file: StoredFile, store: BlobStore | None = None) -> None:
+    """Remove the row, then the blob from the file's store (a leftover blob is harmless; a
+    dangling row is not)."""
     await file.delete()
-    await store.delete(file.blob_key)
+    await (store or get_blob_store(file.store)).delete(file.blob_key)
 
 
-# --- the process's blob store ----------------------------------------------------------------
-
-_store: BlobStore | None = None
+# --- generated files ---------------------------------------------------------------------------
 
 
-def get_blob_store() -> BlobStore:
-    """The blob store STORAGE_URL names, opened once per process (no I/O until first use)."""
-    global _store
-    if _store is None:
-        from server.settings import ROOT_DIR, get_settings
-        from server.storage import open_blob_store
+async def store_generated_file(
+    data: BlobData,
+    *,
+    content_type: str,
+    filename: str,
+    owner: User,
+    expires_at: datetime | None = None,
+    purpose: StorePurpose | str = StorePurpose.GENERATED,
+) -> StoredFile:
+    """Write a file the service made (a report, an export) and its row; returns the row.
 
-        _store = open_blob_store(get_settings().storage_url, base_dir=ROOT_DIR)
-    return _store
+    `data`: bytes or async chunks (streamed). `expires_at`: when the sweeper deletes it (None:
+    kept), capped at STORAGE_TEMPORARY_TTL_SECONDS from now in the `temporary` store. The blob is
+    written first and deleted again if the row cannot be (a crash in between leaves an orphan
+    the sweeper removes). Raises ValueError (an uploads' purpose), StorageError.
+    """
+    purpose = StorePurpose(purpose)
+    if purpose is StorePurpose.ORIGINALS:
+        raise ValueError("originals hold uploads (write_upload), not generated files")
+    if purpose is StorePurpose.TEMPORARY:
+        ttl_end = datetime.now(UTC) + timedelta(
+            seconds=get_settings().storage_temporary_ttl_seconds
+        )
+        expires_at = ttl_end if expires_at is None else min(expires_at, ttl_end)
+    validate_content_type(content_type)
+    store = get_blob_store(purpose)
+    info = await store.put(
+        data, content_type=content_type, key=f"{KEY_PREFIXES[purpose]}{uuid.uuid4().hex}"
+    )
+    try:
+        return await StoredFile.create(
+            owner=owner,
+            store=purpose.value,
+            blob_key=info.key,
+            sha256=info.sha256,
+            size=info.size,
+            content_type=content_type,
+            filename=filename,
+            expires_at=expires_at,
+        )
+    except BaseException:
+        await store.delete(info.key)
+        raise
 
 
-def set_blob_store(store: BlobStore | None) -> None:
-    """Use another store in this process (tests point it at S3 or a temporary folder)."""
-    global _store
-    _store = store
+# --- the process's blob stores -----------------------------------------------------------------
+
+_stores: BlobStores | None = None
+
+
+def blob_stores() -> BlobStores:
+    """This process's named stores (STORAGE_URL and STORAGE_<PURPOSE>_URL), made once."""
+    global _stores
+    if _stores is None:
+        from server.settings import ROOT_DIR
+
+        _stores = BlobStores.from_settings(get_settings(), base_dir=ROOT_DIR)
+    return _stores
+
+
+def get_blob_store(purpose: StorePurpose | str = StorePurpose.ORIGINALS) -> BlobStore:
+    """The store for `purpose` (a file row's `store`), opened once per process (no I/O until
+    first use). Raises ValueError for an unknown purpose."""
+    return blob_stores().get(purpose)
+
+
+def set_blob_store(store: BlobStore | None, purpose: StorePurpose | str | None = None) -> None:
+    """Use another store for `purpose`, or for every purpose when None (tests point them at S3
+    or a temporary folder); `store=None` goes back to the configured ones."""
+    blob_stores().replace(store, purpose)
 
 
 async def close_blob_store() -> None:
-    global _store
-    if _store is not None:
-        await _store.close()
-        _store = None
+    """Close every store this process opened."""
+    global _stores
+    if _stores is not None:
+        await _stores.close()
+        _stores = None

@@ -9,12 +9,13 @@ Recovery: the process that runs jobs also recovers them, at startup and then eve
 JOB_RECOVERY_SECONDS (the API in in-process mode, the worker in arq mode). Periodic recovery is
 what retries a job whose worker was killed while other workers keep running; the domains'
 reconcilers run with it (documents left inconsistent with their jobs). The same process runs
-the blob sweeper every SWEEP_INTERVAL_SECONDS (`server.files.sweeper`).
+the blob sweeper every SWEEP_INTERVAL_SECONDS (`server.files.sweeper`) and the outbox's sweep of
+undelivered rows every OUTBOX_SWEEP_SECONDS (`server.outbox`): all are periodic tasks
+(`server.scheduler`), run by the API's in-process scheduler or as arq cron jobs in the workers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -22,9 +23,10 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 from server.events import EventBroker, create_broker, install_broker
-from server.files.sweeper import sweep_loop
 from server.jobs import registry, services
+from server.outbox import close_dispatcher
 from server.queue import JobQueue, create_queue, install_queue
+from server.scheduler import Scheduler, periodic_tasks
 from server.settings import Settings
 
 log = logging.getLogger("scanbase.jobs")
@@ -41,10 +43,15 @@ _active: JobRuntime | None = None
 
 @asynccontextmanager
 async def job_runtime(
-    settings: Settings, *, recover: bool, queue: JobQueue | None = None
+    settings: Settings,
+    *,
+    recover: bool,
+    queue: JobQueue | None = None,
+    run_periodic: bool | None = None,
 ) -> AsyncIterator[JobRuntime]:
-    """Start (or borrow) this process's queue and broker; `recover`: run recovery at startup
-    and periodically. `queue`: use this queue instead of the one settings call for."""
+    """Start (or borrow) this process's queue and broker; `recover`: run recovery at startup.
+    `run_periodic`: run the periodic tasks here (default: when `recover`; the arq worker runs
+    them as cron jobs instead). `queue`: use this queue instead of the one settings call for."""
     global _active
     if _active is not None:
         yield _active
@@ -61,23 +68,20 @@ async def job_runtime(
     runtime = _active = JobRuntime(queue=queue, events=events)
     install_queue(queue)
     install_broker(events)
-    loops: list[asyncio.Task[None]] = []
+    periodic = recover if run_periodic is None else run_periodic
     try:
-        if recover:
-            found = await services.recover_jobs()
-            if found.enqueued or found.requeued or found.failed:
-                log.info("startup recovery: %s", found)
-            await services.reconcile_documents()
-            loops.append(asyncio.create_task(services.recovery_loop(settings.job_recovery_seconds)))
-            if settings.sweep_interval_seconds > 0:
-                loops.append(asyncio.create_task(sweep_loop(settings)))
-        yield runtime
+        async with contextlib.AsyncExitStack() as stack:
+            if recover:
+                found = await services.recover_jobs()
+                if found.enqueued or found.requeued or found.failed:
+                    log.info("startup recovery: %s", found)
+                await services.reconcile_documents()
+            if periodic:
+                scheduler = Scheduler(periodic_tasks(settings), settings)
+                await stack.enter_async_context(scheduler.running())
+            yield runtime
     finally:
-        for task in loops:
-            task.cancel()
-        for task in loops:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await close_dispatcher()
         # The queue first: interrupted attempts publish their requeue through the broker.
         await queue.close()
         await events.close()
