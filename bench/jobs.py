@@ -238,6 +238,7 @@ async def clients_main(url: str, token: str, job_gid: str, count: int) -> None:
     """The subscribers' process: prints 'ready' once every subscription is live, then one JSON
     line of delays (seconds) from each tick's send time to its receipt."""
     import websockets
+    from websockets.typing import Subprotocol
 
     query = "subscription($id: ID!) { jobUpdated(id: $id) { status stage message } }"
     delays: list[float] = []
@@ -247,7 +248,7 @@ async def clients_main(url: str, token: str, job_gid: str, count: int) -> None:
     async def one(index: int) -> None:
         nonlocal live
         async with websockets.connect(
-            url, subprotocols=["graphql-transport-ws"], max_queue=None
+            url, subprotocols=[Subprotocol("graphql-transport-ws")], max_queue=None
         ) as ws:
             await ws.send(
                 json.dumps(
@@ -455,6 +456,7 @@ async def run(args: argparse.Namespace) -> int:
                             timed, latency_jobs=args.latency_jobs, jobs=args.jobs
                         )
             finally:
+                assert queue.pool is not None
                 await queue.pool.delete(queue_name)
                 await queue.close()
                 await broker.close()
@@ -487,7 +489,7 @@ async def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.jobs", description=__doc__.split("\n")[0]
+        prog="python -m bench.jobs", description=(__doc__ or "").partition("\n")[0]
     )
     parser.add_argument("--jobs", type=int, default=1000, help="jobs for the throughput run")
     parser.add_argument("--latency-jobs", type=int, default=200, help="jobs run one at a time")

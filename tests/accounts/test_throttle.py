@@ -227,6 +227,7 @@ async def test_several_processes_share_one_database_limit(app, database_url):
     ]
     try:
         for process in processes:
+            assert process.stdout is not None
             assert (await process.stdout.readline()).strip() == b"ready"
         # when: 24 attempts on one account at once, 8 from each process
         outputs = await asyncio.wait_for(

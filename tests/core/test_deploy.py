@@ -237,13 +237,17 @@ def test_a_local_storage_folder_with_several_processes_is_warned_about():
     assert single.deployment_warnings() == []
 
 
+# pydantic-settings' init-only `_env_file` (unknown to type checkers): ignore any .env here.
+NO_ENV_FILE: dict[str, Any] = {"_env_file": None}
+
+
 def test_production_turns_graphiql_and_introspection_off_unless_set():
     real = "r" * 40
-    quiet = Settings(_env_file=None, environment="production", secret_key=real)
+    quiet = Settings(**NO_ENV_FILE, environment="production", secret_key=real)
     assert (quiet.graphiql, quiet.introspection) == (False, False)
     chosen = Settings(
-        _env_file=None, environment="production", secret_key=real, graphiql=True, introspection=True
+        **NO_ENV_FILE, environment="production", secret_key=real, graphiql=True, introspection=True
     )
     assert (chosen.graphiql, chosen.introspection) == (True, True)
-    development = Settings(_env_file=None, environment="development", secret_key=real)
+    development = Settings(**NO_ENV_FILE, environment="development", secret_key=real)
     assert (development.graphiql, development.introspection) == (True, True)

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 import uvicorn
 import websockets
+from websockets.typing import Origin, Subprotocol
 
 from server.logging_setup import JsonFormatter, scrub
 from tests.conftest import data_of
@@ -287,7 +288,11 @@ async def live_cors_url(app, settings):
 
 
 async def _ws_init(url: str, origin: str | None) -> dict:
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], origin=origin) as ws:
+    async with websockets.connect(
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        origin=Origin(origin) if origin else None,
+    ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         return json.loads(await asyncio.wait_for(ws.recv(), 5))
 

@@ -191,6 +191,7 @@ def cases() -> Iterator[tuple[str, str, Any]]:
         ("mutation", graphql_schema.mutation_type),
         ("query", graphql_schema.query_type),
     ):
+        assert root is not None
         for name, field in root.fields.items():
             if field.args:
                 yield kind, name, field
@@ -212,7 +213,7 @@ async def test_hostile_values_in_every_argument_are_answered_with_a_code(
     # given: an administrator with a receipt, a brand and an API key to aim at
     admin = await make_admin()
     receipt = await make_receipt(admin, items=[Item("MILK", "1.20")])
-    ids = {
+    ids: dict[str, str] = {
         "Receipt": global_id("Receipt", receipt.id),
         "ApiKey": global_id("ApiKey", uuid.uuid4()),
         "Brand": global_id("Brand", uuid.uuid4()),

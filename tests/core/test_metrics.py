@@ -73,6 +73,7 @@ async def arq_queue(app: Any) -> AsyncIterator[ArqQueue]:
         with using(queue=queue):
             yield queue
     finally:
+        assert queue.pool is not None
         await queue.pool.delete(queue.queue_name)
         await queue.close()
 

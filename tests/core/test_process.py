@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from tests.conftest import REPO_ROOT, TEST_DATABASE_URL, run_migrations
 
@@ -120,14 +121,16 @@ async def test_server_process_serves_http_and_authenticated_websockets(tmp_path:
         # then
         assert typename.json() == {"data": {"__typename": "Query"}}
         ws_url = f"ws://127.0.0.1:{port}/graphql"
-        async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        async with websockets.connect(
+            ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]
+        ) as ws:
             await ws.send(
                 json.dumps(
                     {"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}
                 )
             )
             assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
-        ws = await websockets.connect(ws_url, subprotocols=["graphql-transport-ws"])
+        ws = await websockets.connect(ws_url, subprotocols=[Subprotocol("graphql-transport-ws")])
         await ws.send(
             json.dumps(
                 {"type": "connection_init", "payload": {"Authorization": "Bearer forged.token.x"}}
@@ -135,6 +138,7 @@ async def test_server_process_serves_http_and_authenticated_websockets(tmp_path:
         )
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd is not None
         assert closed.value.rcvd.code == 4403
     finally:
         server.terminate()
@@ -240,7 +244,8 @@ async def test_nginx_config_proxies_http_and_websockets_to_the_api(tmp_path: Pat
             typename = await http.post("/graphql", json={"query": "{ __typename }"})
             hidden = await http.get("/metrics")
         async with websockets.connect(
-            f"ws://127.0.0.1:{proxy_port}/graphql", subprotocols=["graphql-transport-ws"]
+            f"ws://127.0.0.1:{proxy_port}/graphql",
+            subprotocols=[Subprotocol("graphql-transport-ws")],
         ) as ws:
             await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
             ack = json.loads(await asyncio.wait_for(ws.recv(), 5))

@@ -159,4 +159,5 @@ def test_every_field_with_arguments_of_the_schema_is_validated():
             if not all(getattr(f, "__name__", "") == "validating" for f in functions):
                 unchecked.append(f"{named.name}.{name}")
     assert unchecked == []
+    assert schema._schema.subscription_type is not None
     assert schema._schema.subscription_type.fields["jobUpdated"].subscribe.__name__ == "validating"

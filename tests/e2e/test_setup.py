@@ -42,7 +42,9 @@ def test_make_test_sets_up_node_chromium_and_redis():
     assert {"system-deps", "e2e-deps"} <= set(rules["setup"].split())
     assert "tests/e2e/node_modules/.installed" in rules["e2e-deps"].split()
     assert "tests/e2e/package-lock.json" in rules["tests/e2e/node_modules/.installed"].split()
-    packages = re.search(r"^APT_PACKAGES :?= (.*)$", database, re.M).group(1).split()
+    declared = re.search(r"^APT_PACKAGES :?= (.*)$", database, re.M)
+    assert declared is not None
+    packages = declared.group(1).split()
     assert {"chromium", "redis-server"} <= set(packages)
     manifest = (REPO_ROOT / "tests" / "e2e" / "package.json").read_text()
     assert '"playwright-core"' in manifest and '"graphql-ws"' in manifest

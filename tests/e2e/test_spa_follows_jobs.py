@@ -78,6 +78,7 @@ class NodeClient:
         self.events: list[dict[str, Any]] = []
 
     async def next_event(self, within: float = 120) -> dict[str, Any]:
+        assert self.proc.stdout is not None and self.proc.stderr is not None
         line = await asyncio.wait_for(self.proc.stdout.readline(), within)
         assert line, f"node exited early: {(await self.proc.stderr.read()).decode()[-2000:]}"
         event = json.loads(line)

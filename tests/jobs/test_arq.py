@@ -127,5 +127,6 @@ async def test_a_job_whose_worker_is_killed_is_retried_and_succeeds_exactly_once
     assert done.attempts == 2
     assert done.result["attempt"] == 2
     assert second is not None and done.result["pid"] == second.pid
+    assert job is not None
     assert (tmp_path / "completions").read_text().splitlines() == [f"{job.id} 2"]
     assert (await Job.get(id=job.id)).revision == done.revision

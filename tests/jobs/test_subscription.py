@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import websockets
+from websockets.typing import Subprotocol
 
 from schema.core.relay import global_id
 from server.jobs import services
@@ -29,7 +30,7 @@ class WsClient:
 
     @classmethod
     async def connect(cls, url: str, token: str | None) -> WsClient:
-        ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+        ws = await websockets.connect(url, subprotocols=[Subprotocol("graphql-transport-ws")])
         payload = {"Authorization": f"Bearer {token}"} if token else {}
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         client = cls(ws)

@@ -21,7 +21,9 @@ def _render(data: bytes) -> Image.Image:
     document = pdfium.PdfDocument(data)
     try:
         page = document[0]
-        image = page.render(scale=DEFAULT_DPI / 72, rev_byteorder=True).to_pil().convert("L")
+        # pypdfium2 annotates `scale` as int, but documents and takes any float
+        bitmap = page.render(scale=DEFAULT_DPI / 72, rev_byteorder=True)  # pyright: ignore[reportArgumentType]
+        image = bitmap.to_pil().convert("L")
         page.close()
         return image
     finally:

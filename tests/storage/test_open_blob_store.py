@@ -55,7 +55,7 @@ def test_s3_url_with_every_parameter() -> None:
         "aws_secret_access_key": "ab+c/d=",
         "aws_session_token": "tok",
     }
-    assert store._config.s3 == {"addressing_style": "virtual"}
+    assert vars(store._config)["s3"] == {"addressing_style": "virtual"}
 
 
 def test_minimal_s3_url_uses_default_credential_chain() -> None:
@@ -63,13 +63,13 @@ def test_minimal_s3_url_uses_default_credential_chain() -> None:
     assert isinstance(store, S3BlobStore)
     assert (store.bucket, store.prefix, store.endpoint_url, store._sse) == ("scans", "", None, {})
     assert set(store._credentials.values()) == {None}
-    assert store._config.s3 == {"addressing_style": "auto"}
+    assert vars(store._config)["s3"] == {"addressing_style": "auto"}
 
 
 def test_s3_endpoint_defaults_to_path_style() -> None:
     store = open_blob_store("s3://scans?endpoint_url=https://fra1.digitaloceanspaces.com")
     assert isinstance(store, S3BlobStore)
-    assert store._config.s3 == {"addressing_style": "path"}
+    assert vars(store._config)["s3"] == {"addressing_style": "path"}
 
 
 @pytest.mark.parametrize(
