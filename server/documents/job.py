@@ -1,0 +1,116 @@
+"""The document job every document area shares (receipts now; invoices and cards next):
+
+    open the document -> load its blob -> OCR (a thread, per-page progress) -> extract (a thread)
+    -> save (the area's idempotent write) -> the job's result
+
+An area supplies a `DocumentArea` and registers it with `register_document_job(kind, area,
+policy=...)`, or calls `run_document_job` from its own handler. The job maps what can go wrong
+to job failures once, for every area: a file row or blob that is gone is FILE_MISSING, an OCR
+refusal keeps the reader's code (EMPTY_DOCUMENT, UNREADABLE_IMAGE...), an area's own `JobFailed`
+passes through; anything else is a bug or an outage, retried by the runner under the kind's
+policy. The upload checks (type, size, pixels) ran before the job existed (`server.files`).
+
+Progress, the same for every area so clients show one bar: "loading file" (0.02), "ocr: started"
+and "ocr: page k/n" (0.05 to 0.85), "extracting fields" (0.88), "saving" (0.95).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from server.files.models import StoredFile
+from server.files.services import get_blob_store
+from server.jobs.errors import JobFailed
+from server.jobs.models import Job
+from server.jobs.registry import JobPolicy, ProgressReporter, register_handler
+from server.ocr import DEFAULT_ENGINE, OcrError
+from server.ocr.services import run_ocr_with_progress
+from server.ocr.types import OcrResult
+from server.storage import BlobNotFound
+
+ExtractedT = TypeVar("ExtractedT")
+
+FILE_MISSING = ("FILE_MISSING", "The uploaded file no longer exists.")
+LOADING, OCR_START, OCR_SPAN, EXTRACTING, SAVING = 0.02, 0.05, 0.8, 0.88, 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """What `open` returns when nothing is left to do (a retried or duplicated delivery found
+    the document already read): the job ends with this result."""
+
+    result: dict[str, Any]
+
+
+class DocumentArea(Protocol[ExtractedT]):
+    """What an area (receipts, invoices, cards) plugs into the document job."""
+
+    languages: Sequence[str]  # OCR languages, e.g. ("fra", "eng")
+
+    async def open(self, job: Job) -> StoredFile | Done | None:
+        """The file to read for this job (None: its row is gone), or Done. Raises JobFailed
+        when the document itself is gone or may not be read."""
+        ...
+
+    def extract(self, ocr: OcrResult) -> ExtractedT:
+        """Read the area's fields from the OCR result: CPU only, run in a worker thread."""
+        ...
+
+    async def save(self, job: Job, extracted: ExtractedT, ocr: OcrResult) -> dict[str, Any]:
+        """Write what was read, idempotently (a retry may call it again); returns the job's
+        JSON result. Raises JobFailed when the document vanished meanwhile."""
+        ...
+
+
+async def run_document_job(
+    job: Job, report: ProgressReporter, area: DocumentArea[ExtractedT]
+) -> dict[str, Any]:
+    """Run the document pipeline for `job` with `area`'s steps (see the module docstring)."""
+    opened = await area.open(job)
+    if isinstance(opened, Done):
+        return opened.result
+    await report(LOADING, "loading file")
+    if opened is None:
+        raise JobFailed(*FILE_MISSING)
+    try:
+        data = await get_blob_store(opened.store).read(opened.blob_key)
+    except BlobNotFound as exc:
+        raise JobFailed(*FILE_MISSING) from exc
+    try:
+        ocr = await run_ocr_with_progress(
+            data,
+            content_type=opened.content_type,
+            engine=job.payload.get("engine", DEFAULT_ENGINE),
+            languages=area.languages,
+            report=report,
+            start=OCR_START,
+            span=OCR_SPAN,
+        )
+    except OcrError as exc:
+        raise JobFailed(exc.code, exc.message) from exc
+    await report(EXTRACTING, "extracting fields")
+    extracted = await asyncio.to_thread(area.extract, ocr)
+    await report(SAVING, "saving")
+    return await area.save(job, extracted, ocr)
+
+
+@dataclass(frozen=True)
+class DocumentJob(Generic[ExtractedT]):
+    """A job handler bound to one area (what `register_document_job` registers)."""
+
+    area: DocumentArea[ExtractedT]
+
+    async def __call__(self, job: Job, report: ProgressReporter) -> dict[str, Any]:
+        return await run_document_job(job, report, self.area)
+
+
+def register_document_job(
+    kind: str, area: DocumentArea[Any], *, policy: JobPolicy | None = None
+) -> DocumentJob[Any]:
+    """Register the document job of `area` as the handler of `kind`; returns the handler."""
+    handler = DocumentJob(area)
+    register_handler(kind, handler, policy=policy)
+    return handler
