@@ -29,7 +29,7 @@ from server import metrics
 from server.context import Context
 from server.db import close_db, init_db
 from server.files.download import download
-from server.files.services import close_blob_store, get_blob_store
+from server.files.services import blob_stores, close_blob_store
 from server.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
 from server.http import HttpMiddleware
 from server.jobs.runtime import job_runtime
@@ -104,8 +104,10 @@ class GraphQLApp(GraphQL):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
-        if request.method == "POST" and request.headers.get("content-type", "").startswith(
-            "application/json"
+        if (
+            self.settings.fast_execution
+            and request.method == "POST"
+            and request.headers.get("content-type", "").startswith("application/json")
         ):
             response = await self._json_post(request)
             await response(scope, receive, send)
@@ -190,7 +192,7 @@ class GraphQLApp(GraphQL):
             context.connection_params, dict
         ):
             raise ConnectionRejectionError({"message": "connection_init payload must be an object"})
-        if context.has_credentials() and await context.user() is None:
+        if context.has_credentials() and not await context.is_signed_in():
             raise ConnectionRejectionError({"message": "Invalid credentials."})
         return None
 
@@ -256,7 +258,7 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
                 app.state.health_probes.update(
                     queue=jobs.queue.ping,
                     events=jobs.events.ping,
-                    storage=get_blob_store().health,
+                    storage=blob_stores().health,  # every named store answers
                     ocr=ocr_health,
                 )
                 log.info("scanbase %s started (jobs: %s)", VERSION, jobs.queue.name)

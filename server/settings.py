@@ -147,11 +147,20 @@ class Settings(BaseSettings):
     def deployment_warnings(self) -> list[str]:
         """Settings that work on one host but not across several processes or hosts."""
         warnings = []
-        if self.redis_url and self.storage_url.startswith("file:"):
+        local: list[str] = []  # the settings naming a local folder that some blob store uses
+        for purpose in ("originals", "generated", "temporary", "archive"):
+            name = (
+                f"storage_{purpose}_url"
+                if getattr(self, f"storage_{purpose}_url")
+                else "storage_url"
+            )
+            if getattr(self, name).startswith("file:") and name.upper() not in local:
+                local.append(name.upper())
+        if self.redis_url and local:
             warnings.append(
-                "REDIS_URL is set (API and workers in several processes) but STORAGE_URL is a"
-                " local folder: a worker on another host cannot read the uploads; use s3:// or"
-                " mongodb:// storage that every process reaches"
+                f"REDIS_URL is set (API and workers in several processes) but {', '.join(local)}"
+                " is a local folder: a worker on another host cannot read the uploads; use s3://"
+                " or mongodb:// storage that every process reaches"
             )
         return warnings
 
