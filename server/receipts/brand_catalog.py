@@ -16,7 +16,7 @@ from server.receipts.models import (
     Brand,
     ReceiptItem,
 )
-from server.receipts.values import KEEP, clean_text, error
+from server.receipts.values import KEEP, clean_text, error, unique_names
 
 
 async def brand_matcher() -> BrandMatcher:
@@ -47,19 +47,14 @@ def brands_query(*, search: str | None = None) -> QuerySet[Brand]:
 def _aliases(values: Any) -> Any:
     if values is KEEP:
         return KEEP
-    clean: dict[str, str] = {}
-    for index, alias in enumerate(values or []):
-        text = " ".join(str(alias).split())
-        if not fold(text) or len(text) > 100:
-            raise error(
-                ReceiptsErrorCode.INVALID_INPUT,
-                "An alias must have 1 to 100 characters (letters or digits).",
-                f"aliases.{index}",
-            )
-        clean.setdefault(fold(text), text)
-    if len(clean) > 50:
-        raise error(ReceiptsErrorCode.INVALID_INPUT, "At most 50 aliases.", "aliases")
-    return list(clean.values())
+    return unique_names(
+        values,
+        key=fold,
+        field="aliases",
+        most=50,
+        invalid="An alias must have 1 to 100 characters (letters or digits).",
+        too_many="At most 50 aliases.",
+    )
 
 
 async def _save_brand(brand: Brand) -> Brand:

@@ -53,7 +53,7 @@ from server.receipts.models import (
     ReceiptStatus,
 )
 from server.receipts.points import DEFAULT_RULES, Purchase, Rules, category_key, compute_points
-from server.receipts.values import CENT, KEEP, MILLI, checked_amount, error
+from server.receipts.values import CENT, KEEP, MILLI, checked_amount, error, unique_names
 from server.settings import get_settings
 
 
@@ -321,19 +321,16 @@ async def update_loyalty_rules(*, actor: User, edit: RulesEdit) -> LoyaltyRules:
         if value is None:
             raise error(ReceiptsErrorCode.INVALID_INPUT, f"{name} cannot be null.", name)
         if name == "strategic_categories":
-            names: dict[str, str] = {}
-            for index, category in enumerate(value):
-                text = " ".join(str(category).split())
-                if not category_key(text) or len(text) > 100:
-                    raise error(
-                        ReceiptsErrorCode.INVALID_INPUT,
-                        "A category must have 1 to 100 characters.",
-                        f"{name}.{index}",
-                    )
-                names.setdefault(category_key(text), text)
-            if len(names) > 100:
-                raise error(ReceiptsErrorCode.INVALID_INPUT, "At most 100 categories.", name)
-            changes[name] = tuple(names.values())
+            changes[name] = tuple(
+                unique_names(
+                    value,
+                    key=category_key,
+                    field=name,
+                    most=100,
+                    invalid="A category must have 1 to 100 characters.",
+                    too_many="At most 100 categories.",
+                )
+            )
         elif name == "spend_step":
             step = checked_amount(value, field=name, minimum=CENT)
             changes[name] = step

@@ -3,6 +3,7 @@ quantity rounding, typed-input checks, the derived sort columns, and the domain 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -174,3 +175,20 @@ def checked_amount(
             field,
         )
     return amount.quantize(places)
+
+
+def unique_names(
+    values: Any, *, key: Callable[[str], str], field: str, most: int, invalid: str, too_many: str
+) -> list[str]:
+    """Names with their spaces collapsed, one per `key` (the first spelling kept). Raises
+    INVALID_INPUT `invalid` naming `field.<index>` for a name without letters or digits or over
+    100 characters, `too_many` naming `field` for more than `most` names."""
+    clean: dict[str, str] = {}
+    for index, value in enumerate(values or []):
+        text = " ".join(str(value).split())
+        if not key(text) or len(text) > 100:
+            raise error(ReceiptsErrorCode.INVALID_INPUT, invalid, f"{field}.{index}")
+        clean.setdefault(key(text), text)
+    if len(clean) > most:
+        raise error(ReceiptsErrorCode.INVALID_INPUT, too_many, field)
+    return list(clean.values())
