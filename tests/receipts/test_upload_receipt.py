@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from schema.core.relay import parse_global_id
+from server.documents.dates import parse_date
 from server.files.models import StoredFile
 from server.jobs.models import Job, JobStatus
 from server.receipts.brands import fold
-from server.receipts.dates import parse_date
 from server.receipts.loyalty import current_rules
 from server.receipts.models import LoyaltyEntry, Receipt
 from tests.conftest import data_of, shared_dataset
@@ -95,7 +95,7 @@ async def test_french_receipt_is_read_into_fields_items_and_points(client, gql):
     assert all(0 < i["confidence"] <= 1 and i["box"] for i in receipt["items"])
     assert receipt["taxes"][0]["rate"] in ("5.5", "5.50")
     # the job's result names the receipt; the original file is downloadable
-    assert job.result["receiptId"] == str(parse_global_id(receipt["id"], "Receipt"))
+    assert job.result["receipt_id"] == str(parse_global_id(receipt["id"], "Receipt"))
     assert receipt["job"] == {"id": payload["job"]["id"], "status": "SUCCEEDED"}
     assert receipt["file"]["contentType"] == "image/png"
     download = await client.get(receipt["file"]["url"].split("testserver", 1)[1])
@@ -127,7 +127,9 @@ async def test_real_sroie_receipt_end_to_end(client, gql):
     assert job.status == JobStatus.SUCCEEDED, job.error_message
     assert receipt["status"] in ("EXTRACTED", "NEEDS_REVIEW")
     assert receipt["store"].upper() == key["company"]
-    assert receipt["date"] == parse_date(key["date"]).isoformat()
+    expected_date = parse_date(key["date"])
+    assert expected_date is not None
+    assert receipt["date"] == expected_date.isoformat()
     assert receipt["total"] == key["total"] == "14.10"
     assert receipt["currency"] == "MYR"
     assert receipt["file"]["contentType"] == "image/jpeg"
