@@ -11,7 +11,7 @@ from strawberry.types import ExecutionContext
 
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
-from schema.core.execution import FastLeafExecutionContext
+from schema.core.compiled_completion import FastLeafExecutionContext
 from schema.core.extensions import log_error, schema_extensions
 from schema.core.permissions import Public
 from schema.core.relay import Node, resolve_many_nodes, resolve_node
@@ -102,7 +102,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=schema_extensions(settings),
-        execution_context_class=FastLeafExecutionContext,
+        # FAST_EXECUTION=false: graphql-core's own field-by-field completion.
+        execution_context_class=FastLeafExecutionContext if settings.fast_execution else None,
     )
     # Every argument of every field goes through the one validation layer (schema/core/validation).
     install_input_validation(built._schema)

@@ -11,7 +11,7 @@ import strawberry
 from strawberry import Info
 
 from schema.accounts.loaders import API_KEY_COLUMNS, api_keys_by_owner, api_keys_of_owners
-from schema.core.execution import prefetched
+from schema.core.compiled_completion import prefetched
 from schema.core.permissions import IsAdmin, IsAuthenticated
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from schema.core.scalars import described_enum

@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from schema.core.errors import SERVICE_UNAVAILABLE_MESSAGE, ServiceUnavailableError
-from schema.core.limits import QueryLimits
+from schema.core.limits import QueryLimits, refused
 from schema.core.validation import with_code
 from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operation_label
 from server.outages import outage_cause
@@ -32,7 +32,8 @@ class OperationMetrics(SchemaExtension):
         errors = (result.errors if result else None) or ctx.pre_execution_errors or []
         outcome = "error" if errors else "ok"
         try:
-            op_type = ctx.operation_type.value
+            # refused before execution: "unknown", as on the lean JSON path
+            op_type = "unknown" if refused(ctx) else ctx.operation_type.value
         except Exception:  # no valid operation in the document
             op_type = "unknown"
         labelled(GRAPHQL_REQUESTS, name, op_type, outcome).inc()

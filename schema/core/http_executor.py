@@ -21,7 +21,7 @@ from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_as
 from graphql.execution import ExecutionResult, execute
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
-from schema.core.execution import FastLeafExecutionContext
+from schema.core.compiled_completion import FastLeafExecutionContext
 from schema.core.extensions import log_error, public_error
 from schema.core.limits import Prepared, QueryGate
 from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operation_label
@@ -93,6 +93,8 @@ class JsonPostExecutor:
             if operation.operation == OperationType.SUBSCRIPTION:
                 raise RequestError(SUBSCRIPTION_OVER_HTTP)
             op_type = operation.operation.value
+            if operation_name is None and operation.name is not None:
+                label = operation_label(operation.name.value)  # as Strawberry names it
             result = execute(
                 self.schema,
                 prepared.document,
@@ -107,9 +109,8 @@ class JsonPostExecutor:
                 result = await result
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
+            # A refused document answers `"data": null` too, as Strawberry's view does.
             body["errors"] = [self._format(error, label) for error in result.errors]
-            if refused:
-                body.pop("data")
         outcome = "error" if result.errors else "ok"
         labelled(GRAPHQL_REQUESTS, label, op_type, outcome).inc()
         labelled(GRAPHQL_LATENCY, label).observe(time.perf_counter() - started)

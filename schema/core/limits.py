@@ -307,6 +307,15 @@ class QueryGate:
         return [with_code(error) for error in coerced] if isinstance(coerced, list) else []
 
 
+_REFUSED = "scanbase_refused"
+
+
+def refused(context: Any) -> bool:
+    """The gate refused this operation (Strawberry's path): metrics then say "unknown" for its
+    type, as the lean path does."""
+    return getattr(context, _REFUSED, False)
+
+
 def cost_error(cost: int, limit: int) -> GraphQLError:
     return limit_error(
         "QUERY_TOO_COMPLEX",
@@ -352,4 +361,6 @@ class QueryLimits(SchemaExtension):
                 )
             # A list, even empty: Strawberry then skips its own (uncached) validation.
             context.pre_execution_errors = list(errors)
+            if errors:
+                setattr(context, _REFUSED, True)
         yield

@@ -1,7 +1,7 @@
 """Look-ahead on the query: does it select a field below the current one?
 
 A resolver uses it to fetch in one query what its children will need (see `prefetched` in
-schema/core/execution.py), instead of letting each child load its own share."""
+schema/core/compiled_completion.py), instead of letting each child load its own share."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from graphql.execution import execute
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.core.execution import FastLeafExecutionContext, prefetched
+from schema.core.compiled_completion import FastLeafExecutionContext, prefetched
 
 T = TypeVar("T")
 calls: dict[str, int] = {}
