@@ -1,5 +1,6 @@
-"""The extraction job (`receipts.extract`, registered in `jobs/receipts.py`): load the file, OCR it
-with progress, run `extract_receipt` in a thread, and write the result once.
+"""The extraction job (`receipts.extract`, registered in `jobs/receipts.py`): the shared document
+job (`server.documents.job`: load the file, OCR it with progress, extract in a thread) with
+receipts' steps (`ReceiptArea`: `extract_receipt`, then `record_extraction` writes the result once).
 
 `record_extraction` locks the receipt row and does nothing unless it is still PROCESSING, and
 awards the points in the same transaction as the status change, so a retried or duplicated job
@@ -8,7 +9,6 @@ receipt left PROCESSING; `reconcile_receipts` repairs what no hook could."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -17,14 +17,13 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from server.documents.job import Done, run_document_job
 from server.files.models import StoredFile
-from server.files.services import get_blob_store
 from server.jobs.errors import JobFailed
 from server.jobs.models import TERMINAL_STATUSES, Job, JobStatus
 from server.jobs.registry import ProgressReporter
 from server.jobs.services import stale_after
-from server.ocr import DEFAULT_ENGINE, OcrError
-from server.ocr.services import run_ocr_with_progress
+from server.ocr.types import OcrResult
 from server.receipts import loyalty
 from server.receipts.brand_catalog import brand_matcher, link_item
 from server.receipts.extraction import ExtractedField, ReceiptExtraction
@@ -47,7 +46,6 @@ from server.receipts.values import (
     plain_quantity,
     refresh_derived,
 )
-from server.storage import BlobNotFound
 
 EXTRACT_RECEIPT = "receipts.extract"
 
@@ -240,7 +238,7 @@ async def fail_extraction(*, receipt_id: uuid.UUID, code: str, message: str) -> 
 async def run_extract_receipt(job: Job, report: ProgressReporter) -> dict[str, Any]:
     # However the job ends (failure, cancel, timeout, lost worker), `settle_extraction` ends the
     # receipt in the same transaction: the handler itself never marks the receipt FAILED.
-    return await _extract(job, uuid.UUID(job.payload["receipt_id"]), report)
+    return await run_document_job(job, report, RECEIPT_AREA)
 
 
 # What a receipt says when its job ended without reading it: the runner's own codes are not the
@@ -303,36 +301,29 @@ async def reconcile_receipts(*, grace: float | None = None) -> int:
     return changed
 
 
-async def _extract(job: Job, receipt_id: uuid.UUID, report: ProgressReporter) -> dict[str, Any]:
-    receipt = await Receipt.get_or_none(id=receipt_id)
-    if receipt is None or receipt.deleted_at is not None:
-        raise JobFailed("RECEIPT_DELETED", "The receipt was deleted.")
-    if receipt.status != ReceiptStatus.PROCESSING:
-        return job_result(receipt)  # a retried or duplicated delivery: nothing left to do
-    file = await StoredFile.get_or_none(id=receipt.file_id) if receipt.file_id else None  # type: ignore[attr-defined]
-    await report(0.02, "loading file")
-    try:
-        if file is None:
-            raise BlobNotFound("no file row")
-        data = await get_blob_store().read(file.blob_key)
-    except BlobNotFound as exc:
-        raise JobFailed("FILE_MISSING", "The uploaded file no longer exists.") from exc
-    try:
-        ocr = await run_ocr_with_progress(
-            data,
-            content_type=file.content_type,
-            engine=job.payload.get("engine", DEFAULT_ENGINE),
-            languages=OCR_LANGUAGES,
-            report=report,
-            start=0.05,
-            span=0.8,
+class ReceiptArea:
+    """Receipts' steps of the shared document job (`server.documents.job`)."""
+
+    languages = OCR_LANGUAGES
+
+    async def open(self, job: Job) -> StoredFile | Done | None:
+        receipt = await Receipt.get_or_none(id=uuid.UUID(job.payload["receipt_id"]))
+        if receipt is None or receipt.deleted_at is not None:
+            raise JobFailed("RECEIPT_DELETED", "The receipt was deleted.")
+        if receipt.status != ReceiptStatus.PROCESSING:
+            return Done(job_result(receipt))  # a retried or duplicated delivery: nothing to do
+        return await StoredFile.get_or_none(id=receipt.file_id) if receipt.file_id else None  # type: ignore[attr-defined]
+
+    def extract(self, ocr: OcrResult) -> ReceiptExtraction:
+        return extract_receipt(ocr)
+
+    async def save(self, job: Job, extracted: ReceiptExtraction, ocr: OcrResult) -> dict[str, Any]:
+        saved = await record_extraction(
+            receipt_id=uuid.UUID(job.payload["receipt_id"]), extraction=extracted, engine=ocr.engine
         )
-    except OcrError as exc:
-        raise JobFailed(exc.code, exc.message) from exc
-    await report(0.88, "extracting fields")
-    extraction = await asyncio.to_thread(extract_receipt, ocr)
-    await report(0.95, "saving")
-    saved = await record_extraction(receipt_id=receipt_id, extraction=extraction, engine=ocr.engine)
-    if saved is None or saved.deleted_at is not None:
-        raise JobFailed("RECEIPT_DELETED", "The receipt was deleted.")
-    return job_result(saved)
+        if saved is None or saved.deleted_at is not None:
+            raise JobFailed("RECEIPT_DELETED", "The receipt was deleted.")
+        return job_result(saved)
+
+
+RECEIPT_AREA = ReceiptArea()

@@ -17,10 +17,10 @@ import pytest
 from starlette.datastructures import UploadFile
 from tortoise.exceptions import IntegrityError
 
+from server.documents import job as document_job
 from server.jobs import services as jobs
 from server.jobs.models import Job, JobStatus
 from server.jobs.services import create_job, run_job
-from server.receipts import extraction_job
 from server.receipts.deletion import delete_receipt
 from server.receipts.extraction_job import EXTRACT_RECEIPT, record_extraction, run_extract_receipt
 from server.receipts.models import (
@@ -205,7 +205,7 @@ async def test_a_timed_out_extraction_fails_the_receipt(held_jobs, monkeypatch):
     async def never(*args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(3600)
 
-    monkeypatch.setattr(extraction_job, "run_ocr_with_progress", never)
+    monkeypatch.setattr(document_job, "run_ocr_with_progress", never)
     monkeypatch.setattr(get_settings(), "job_max_tries", 1)
     monkeypatch.setattr(get_settings(), "job_timeout_seconds", 0.2)
     account = await make_user()
