@@ -48,11 +48,7 @@ from server.receipts.values import (
 )
 
 EXTRACT_RECEIPT = "receipts.extract"
-
-
 OCR_LANGUAGES = ("fra", "eng")
-
-
 RECONCILE_BATCH = 500
 
 
@@ -244,8 +240,6 @@ async def run_extract_receipt(job: Job, report: ProgressReporter) -> dict[str, A
 # What a receipt says when its job ended without reading it: the runner's own codes are not the
 # reader's, so internal failures are summarised rather than shown.
 _RUNNER_FAILURES = {"HANDLER_ERROR", "INVALID_RESULT", "UNKNOWN_KIND"}
-
-
 UNREAD = ("EXTRACTION_FAILED", "The receipt could not be processed.")
 
 
