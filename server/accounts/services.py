@@ -10,6 +10,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -247,10 +248,38 @@ async def user_for_access_token(token: str) -> User | None:
         claims = decode_access_token(token, secret=settings.secret_key)
     except InvalidToken:
         return None
-    user = await User.get_or_none(id=claims.user_id, is_active=True)
+    user = await _active_user(claims.user_id)
     if user is None or (user.tokens_valid_after and claims.issued_at < user.tokens_valid_after):
         return None
     return user
+
+
+# Client class -> (SQL, its parameters, where the user id goes). Every authenticated request
+# reads its user; building that one SELECT through Tortoise's query builder costs ~0.3 ms, more
+# than running it. So Tortoise writes it once per kind of connection (its own dialect and
+# placeholders) and requests reuse it: still one SELECT by primary key per request, so a
+# deactivated user or a revoked session (tokens_valid_after) is refused at once, no cache.
+_USER_BY_ID: dict[type, tuple[str, list[Any], int]] = {}
+_SENTINEL_ID = uuid.UUID(int=0)
+
+
+async def _active_user(user_id: uuid.UUID) -> User | None:
+    """The active user with this id, as a full model (services may change and save it)."""
+    db = User._choose_db()  # the task's transaction, if any, as Tortoise would choose
+    prepared = _USER_BY_ID.get(type(db))
+    id_field = User._meta.pk
+    if prepared is None:
+        query = User.filter(id=_SENTINEL_ID, is_active=True).limit(1)
+        query._db = db
+        query._make_query()
+        sql, params = query.query.get_parameterized_sql()
+        position = params.index(id_field.to_db_value(_SENTINEL_ID, User))
+        prepared = _USER_BY_ID[type(db)] = (sql, list(params), position)
+    sql, params, position = prepared
+    params = list(params)
+    params[position] = id_field.to_db_value(user_id, User)
+    _, rows = await db.execute_query(sql, params)
+    return User._init_from_db(**dict(rows[0])) if rows else None
 
 
 async def create_admin(*, email: str, password: str) -> User:
