@@ -7,9 +7,9 @@ minute; cron: between two matching times), the same in every process. To run a s
 process takes the task's lease (`TaskLock`) until the slot ends: another process (or a second
 arq worker firing the same cron) finds it taken and skips that slot, so each task runs at most
 once per slot across the fleet and never twice at the same time (a run that outlasts its slot
-keeps extending the lease). Leases live in Redis (SET NX PX, `RedisTaskLock`) when REDIS_URL is
-set, in memory otherwise (one process runs the in-process scheduler: several API processes need
-REDIS_URL, which also moves jobs and these tasks to the workers).
+keeps extending the lease). Leases live in Redis (SET NX PX, `RedisTaskLock`) for the workers'
+cron jobs; the in-process scheduler keeps them as PostgreSQL advisory locks (`PostgresTaskLock`:
+several API processes on one database) or, on SQLite, in memory (one process).
 
 Adding a retention rule, sweeper or reconciler: one `PeriodicTask` in `periodic_tasks`.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import math
 import time
@@ -27,6 +28,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from server.settings import Settings
 
@@ -235,6 +237,73 @@ class RedisTaskLock:
                 log.warning("could not release the lease of %s", name, exc_info=True)
 
 
+class PostgresTaskLock:
+    """Leases as PostgreSQL session advisory locks, for several API processes without Redis.
+
+    One connection of its own per process (not the pool's: a lease is kept until its slot
+    ends, idle, and must not starve requests). A lease is an advisory lock on that connection,
+    released at the end of its slot (or of the run, if later); a dead process's connection
+    closes and PostgreSQL drops its leases at once.
+    """
+
+    def __init__(self, database_url: str, *, namespace: str = "scanbase:periodic:") -> None:
+        parts = urlsplit(database_url)
+        # Tortoise's pool parameters (maxsize...) mean nothing to a single connection.
+        self._dsn = urlunsplit(("postgresql", parts.netloc, parts.path, "", ""))
+        self._namespace = namespace
+        self._connection: Any = None
+        self._guard = asyncio.Lock()  # one query at a time on the connection
+        self._releases: set[asyncio.Task[None]] = set()
+
+    def _key(self, name: str) -> int:
+        digest = hashlib.blake2b(f"{self._namespace}{name}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big", signed=True)
+
+    async def _query(self, sql: str, key: int) -> Any:
+        async with self._guard:
+            if self._connection is None or self._connection.is_closed():
+                import asyncpg
+
+                self._connection = await asyncpg.connect(self._dsn)
+            return await self._connection.fetchval(sql, key)
+
+    @asynccontextmanager
+    async def hold(self, name: str, *, until: float) -> AsyncIterator[bool]:
+        key = self._key(name)
+        if not await self._query("SELECT pg_try_advisory_lock($1)", key):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            release = asyncio.create_task(self._release_at(key, until))
+            self._releases.add(release)
+            release.add_done_callback(self._releases.discard)
+
+    async def _release_at(self, key: int, until: float) -> None:
+        await asyncio.sleep(max(until - time.time(), 0.0))
+        try:
+            await self._query("SELECT pg_advisory_unlock($1)", key)
+        except Exception:  # the connection is gone, and the lock with it
+            log.warning("could not release a periodic task's advisory lock", exc_info=True)
+
+    async def close(self) -> None:
+        """Drop every lease (closing the connection releases its advisory locks)."""
+        for release in list(self._releases):
+            release.cancel()
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+
+def lock_for(settings: Settings) -> TaskLock:
+    """The in-process scheduler's leases: in PostgreSQL when the database is PostgreSQL (several
+    API processes may share it), in memory on SQLite (one process)."""
+    if settings.database_url.startswith(("asyncpg", "postgres")):
+        return PostgresTaskLock(settings.database_url)
+    return MemoryTaskLock()
+
+
 # --- running -----------------------------------------------------------------------------------
 
 
@@ -296,6 +365,9 @@ class Scheduler:
             for loop in loops:
                 with contextlib.suppress(asyncio.CancelledError):
                     await loop
+            close = getattr(self.lock, "close", None)
+            if close is not None:
+                await close()
 
 
 def arq_cron_jobs(settings: Settings) -> list[Any]:

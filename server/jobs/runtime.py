@@ -26,7 +26,7 @@ from server.events import EventBroker, create_broker, install_broker
 from server.jobs import registry, services
 from server.outbox import close_dispatcher
 from server.queue import JobQueue, create_queue, install_queue
-from server.scheduler import Scheduler, periodic_tasks
+from server.scheduler import Scheduler, lock_for, periodic_tasks
 from server.settings import Settings
 
 log = logging.getLogger("scanbase.jobs")
@@ -77,7 +77,7 @@ async def job_runtime(
                     log.info("startup recovery: %s", found)
                 await services.reconcile_documents()
             if periodic:
-                scheduler = Scheduler(periodic_tasks(settings), settings)
+                scheduler = Scheduler(periodic_tasks(settings), settings, lock=lock_for(settings))
                 await stack.enter_async_context(scheduler.running())
             yield runtime
     finally:

@@ -225,3 +225,34 @@ async def test_two_processes_sharing_redis_run_each_slot_once(redis_pair):
         assert 0 < ttl_ms <= 3600 * 1000
     finally:
         await redis_pair[0].delete(prefix + "report")
+
+
+async def test_two_api_processes_on_postgresql_run_each_slot_once(database_url):
+    # given: two processes' advisory-lock leases on the same database
+    if not database_url.startswith("asyncpg"):
+        pytest.skip("PostgreSQL advisory locks: runs in the PostgreSQL pass (TEST_DB_BACKEND)")
+    import time
+
+    from server.scheduler import PostgresTaskLock
+
+    calls: list[str] = []
+
+    async def run(settings: Any) -> None:
+        calls.append("ran")
+
+    task = PeriodicTask(f"report-{uuid.uuid4().hex}", run, every=3600.0)
+    locks = [PostgresTaskLock(database_url) for _ in range(2)]
+    try:
+        # when: both fire for this slot, then the second again in the same slot
+        until = task.next_run(time.time())
+        first = [await run_once(task, get_settings(), lock, until=until) for lock in locks]
+        again = await run_once(task, get_settings(), locks[1], until=until)
+        # and: the first process exits
+        await locks[0].close()  # the first process exits: PostgreSQL drops its leases
+        after_exit = await run_once(task, get_settings(), locks[1], until=0.0)
+        # then
+        assert (first, again, after_exit) == ([True, False], False, True)
+        assert calls == ["ran", "ran"]
+    finally:
+        for lock in locks:
+            await lock.close()
