@@ -29,6 +29,7 @@ import keyword
 from typing import Any, NamedTuple
 
 from graphql import (
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
@@ -213,6 +214,51 @@ def _generate(name: str, classes: frozenset[type], steps: list[tuple[Any, ...]])
     return env["run"]
 
 
+# (id(type), ids of the field nodes) -> ((the type and nodes, kept alive so ids stay unique),
+# plan or None): plans of selections free of directives, shared by every execution of a cached
+# document (`{ me { id email } }` compiled once, not per request).
+_shared_plans: dict[tuple[int, ...], tuple[Any, Any]] = {}
+# id(node) -> (node, whether its selections, fragments included, carry no directive)
+_static_nodes: dict[int, tuple[Any, bool]] = {}
+
+
+def _static(node: Any, fragments: Any) -> bool:
+    cached = _static_nodes.get(id(node))
+    if cached is not None:
+        return cached[1]
+    static = _no_directives(node.selection_set, fragments, set())
+    if len(_static_nodes) >= _MAX_RUN_FUNCTIONS:
+        _static_nodes.clear()
+    _static_nodes[id(node)] = (node, static)
+    return static
+
+
+def _no_directives(selection_set: Any, fragments: Any, seen: set[str]) -> bool:
+    if selection_set is None:
+        return True
+    for selection in selection_set.selections:
+        if selection.directives:
+            return False
+        if isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen:
+                continue
+            seen.add(name)
+            fragment = fragments.get(name)
+            if fragment is None:
+                return False
+            if getattr(fragment, "variable_signatures", None):
+                return False  # fragment arguments: per request
+            definition = getattr(fragment, "definition", fragment)
+            if definition.directives or not _no_directives(
+                definition.selection_set, fragments, seen
+            ):
+                return False
+        elif not _no_directives(selection.selection_set, fragments, seen):
+            return False
+    return True
+
+
 class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,9 +271,30 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._object_plans.get(key)
         if cached is not None:
             return cached[1]
-        plan = self._compile(object_type, field_details_list)
+        shared_key = self._shared_key(object_type, field_details_list)
+        shared = _shared_plans.get(shared_key) if shared_key is not None else None
+        if shared is not None:
+            plan = shared[1]
+        else:
+            plan = self._compile(object_type, field_details_list)
+            if shared_key is not None:
+                if len(_shared_plans) >= _MAX_RUN_FUNCTIONS:
+                    _shared_plans.clear()
+                nodes = tuple(details.node for details in field_details_list)
+                _shared_plans[shared_key] = ((object_type, nodes), plan)
         self._object_plans[key] = (field_details_list, plan)
         return plan
+
+    def _shared_key(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
+        """A key valid across requests for this selection, or None: only when nothing under it
+        depends on the request (no directive, no @defer, no fragment variables), its plan is
+        the same for every execution of the (cached, so identical) document."""
+        for details in field_details_list:
+            if details.defer_usage is not None or details.fragment_variable_values is not None:
+                return None
+            if not _static(details.node, self.fragments):
+                return None
+        return (id(object_type), *(id(details.node) for details in field_details_list))
 
     def _compile(self, object_type: GraphQLObjectType, field_details_list: Any) -> Any:
         definition = (object_type.extensions or {}).get("strawberry-definition")

@@ -219,3 +219,45 @@ def test_a_list_not_prefetched_runs_its_resolver():
     assert errors == []
     assert data["parents"][2]["extra"] == [{"name": "loaded-p2"}]
     assert calls["extra"] == 6  # three parents, once per context
+
+
+def test_a_plain_selection_is_compiled_once_across_executions(monkeypatch):
+    # given: a document as the query gate caches it (one parsed document, executed again)
+    compiled: list[str] = []
+    original = FastLeafExecutionContext._compile
+
+    def counting(self: Any, object_type: Any, field_details_list: Any) -> Any:
+        compiled.append(object_type.name)
+        return original(self, object_type, field_details_list)
+
+    monkeypatch.setattr(FastLeafExecutionContext, "_compile", counting)
+    document = parse("{ parents { title leaves { name } } }")
+    # when
+    first = execute(SCHEMA, document, executor_class=FastLeafExecutionContext)
+    after_first = len(compiled)
+    second = execute(SCHEMA, document, executor_class=FastLeafExecutionContext)
+    # then: same answer, no compilation the second time
+    assert first.data == second.data and first.errors is None
+    assert after_first >= 1 and len(compiled) == after_first
+
+
+def test_a_selection_with_directives_is_compiled_per_execution(monkeypatch):
+    compiled: list[str] = []
+    original = FastLeafExecutionContext._compile
+
+    def counting(self: Any, object_type: Any, field_details_list: Any) -> Any:
+        compiled.append(object_type.name)
+        return original(self, object_type, field_details_list)
+
+    monkeypatch.setattr(FastLeafExecutionContext, "_compile", counting)
+    document = parse(
+        "query($show: Boolean!) { parents { title leaves @include(if: $show) { name } } }"
+    )
+    shown = execute(
+        SCHEMA, document, variable_values={"show": True}, executor_class=FastLeafExecutionContext
+    )
+    hidden = execute(
+        SCHEMA, document, variable_values={"show": False}, executor_class=FastLeafExecutionContext
+    )
+    assert "leaves" in shown.data["parents"][0] and "leaves" not in hidden.data["parents"][0]
+    assert compiled.count("Parent") == 2
