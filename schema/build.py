@@ -11,6 +11,8 @@ from strawberry.types import ExecutionContext
 
 from schema.accounts.mutations import AccountsMutation
 from schema.accounts.queries import AccountsQuery
+from schema.companies.mutations import CompaniesMutation
+from schema.companies.queries import CompaniesQuery
 from schema.core.compiled_completion import FastLeafExecutionContext
 from schema.core.extensions import log_error, schema_extensions
 from schema.core.permissions import Public
@@ -62,7 +64,7 @@ class NodeQuery:
     description="Reads. Each field says who may call it; API keys need the scope it names. "
     "Lists are cursor connections (`first`/`after`)."
 )
-class Query(NodeQuery, AccountsQuery, JobsQuery, ReceiptsQuery):
+class Query(NodeQuery, AccountsQuery, CompaniesQuery, JobsQuery, ReceiptsQuery):
     pass
 
 
@@ -71,7 +73,7 @@ class Query(NodeQuery, AccountsQuery, JobsQuery, ReceiptsQuery):
     "holds expected failures (nothing was changed); authentication and permission problems "
     "are GraphQL errors with `extensions.code` (UNAUTHENTICATED, FORBIDDEN)."
 )
-class Mutation(AccountsMutation, JobsMutation, OcrMutation, ReceiptsMutation):
+class Mutation(AccountsMutation, CompaniesMutation, JobsMutation, OcrMutation, ReceiptsMutation):
     pass
 
 

@@ -209,8 +209,10 @@ def visible(actor: Actor, model: type[M]) -> QuerySet[M]:
         return query.filter(id__in=[])
     if ownership is None or actor.is_admin:
         return query
-    if isinstance(ownership, str):
-        ownership = Owned(user=ownership)
+    if isinstance(ownership, str):  # the common case, kept as cheap as it was
+        if actor.user is None:
+            return query.filter(id__in=[])
+        return query.filter(**{ownership: actor.user.id})
     mine: list[Q] = []
     if actor.user is not None:
         if ownership.user:

@@ -137,7 +137,8 @@ class UserType(Node):
 @strawberry.type(
     name="ApiKey",
     description="A key a machine client sends in the X-API-Key header, acting for its owner "
-    "with only its scopes (admins only). Its secret is shown once, by `createApiKey`.",
+    "(a user, or a company: `companyId`) with only its scopes (admins only; a company's ADMINs "
+    "see its keys on `Company.apiKeys`). Its secret is shown once, by `createApiKey`.",
 )
 class ApiKeyType(Node):
     read_permissions = (IsAdmin(),)
@@ -159,6 +160,11 @@ class ApiKeyType(Node):
         description="When a request last carried it (ISO-8601); null if never."
     )
     created_at: datetime = strawberry.field(description="When it was created (ISO-8601).")
+    company_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The Company's global id when the key acts for a company; null for a "
+        "user's key.",
+    )
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ApiKeyType:
@@ -171,6 +177,7 @@ class ApiKeyType(Node):
             revoked_at=row["revoked_at"],
             last_used_at=row["last_used_at"],
             created_at=row["created_at"],
+            company_id=global_id("Company", row["company_id"]) if row["company_id"] else None,
         )
 
     @classmethod

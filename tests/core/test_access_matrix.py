@@ -8,9 +8,15 @@ the day it is added.
   (UNAUTHENTICATED), by an API key holding every scope but the one it needs (FORBIDDEN: an admin's
   key included), by a user's token when it needs `admin` (FORBIDDEN), and by a key holding just
   the scopes it needs, which the rule lets through.
+- A company's key (which acts for its company, never as a user) is refused (FORBIDDEN) by every
+  root field that needs a scope it lacks or a user session; a revoked one is UNAUTHENTICATED.
+- A root field declaring `IsCompanyMember` is called with the `companyId` of Alice's company:
+  FORBIDDEN to another company's member (and to a plain member when it needs an ADMIN), let
+  through for Alice, its ADMIN.
 - Every Node type declares a read rule, and `node(id:)` on one of its objects answers null to
-  another user, a key without the type's scope, an admin's key without `admin`, anonymous, and
-  UNAUTHENTICATED to a revoked key, while its natural reader sees it.
+  another user (a member of another company), a key without the type's scope, an admin's key
+  without `admin`, another company's key, anonymous, and UNAUTHENTICATED to a revoked key,
+  while its natural reader sees it.
 """
 
 from __future__ import annotations
@@ -34,12 +40,21 @@ from graphql.pyutils import Undefined
 from starlette.requests import Request
 
 from schema import schema
-from schema.core.permissions import AccessRule, HasScope, Public, UserSession, declared_rules
+from schema.core.permissions import (
+    AccessRule,
+    HasScope,
+    IsCompanyMember,
+    Public,
+    UserSession,
+    declared_rules,
+)
 from schema.core.relay import NODE_TYPES, global_id
-from server.access import ADMIN, SCOPES
+from server.access import ADMIN, COMPANY_KEY_SCOPES, SCOPES
 from server.accounts import services as accounts
+from server.companies.models import CompanyRole
 from server.context import Context
 from server.settings import get_settings
+from tests.companies.factories import company_key, join, make_company
 from tests.conftest import data_of
 from tests.factories import Account, make_admin, make_user
 
@@ -63,6 +78,16 @@ def rules_of(operation: str, name: str) -> list[AccessRule]:
     return declared_rules(field.extensions["strawberry-definition"])
 
 
+def needed_scopes(rules: list[AccessRule]) -> frozenset[str]:
+    """The scopes the rules need when no company is named (an IsCompanyMember's `otherwise`)."""
+    flat = [*rules, *(r.otherwise for r in rules if isinstance(r, IsCompanyMember) and r.otherwise)]
+    return frozenset(rule.scope for rule in flat if rule.scope)
+
+
+def company_rule(rules: list[AccessRule]) -> IsCompanyMember | None:
+    return next((r for r in rules if isinstance(r, IsCompanyMember)), None)
+
+
 # ---- requests built from the schema ----------------------------------------------------------
 
 SCALAR_VALUES: dict[str, Any] = {
@@ -81,17 +106,19 @@ SCALAR_VALUES: dict[str, Any] = {
 }
 
 
-def value_for(graphql_type: Any) -> Any:
-    """A value of `graphql_type` that passes GraphQL's validation (required parts only)."""
+def value_for(graphql_type: Any, company: str | None = None) -> Any:
+    """A value of `graphql_type` that passes GraphQL's validation (required parts only, and a
+    `companyId` field when `company` is given)."""
     if isinstance(graphql_type, GraphQLNonNull):
-        return value_for(graphql_type.of_type)
+        return value_for(graphql_type.of_type, company)
     if isinstance(graphql_type, GraphQLList):
-        return [value_for(graphql_type.of_type)]
+        return [value_for(graphql_type.of_type, company)]
     if isinstance(graphql_type, GraphQLInputObjectType):
         return {
-            name: value_for(field.type)
+            name: company if name == "companyId" and company else value_for(field.type, company)
             for name, field in graphql_type.fields.items()
-            if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined
+            if (isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined)
+            or (name == "companyId" and company)
         }
     if isinstance(graphql_type, GraphQLEnumType):
         return next(iter(graphql_type.values))
@@ -102,13 +129,17 @@ def value_for(graphql_type: Any) -> Any:
     return SCALAR_VALUES[graphql_type.name]
 
 
-def operation_for(operation: str, name: str) -> tuple[str, dict[str, Any]]:
-    """A document calling only `name` with its required arguments, and their variables."""
+def operation_for(
+    operation: str, name: str, company: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """A document calling only `name` with its required arguments (and `companyId` naming
+    `company`, as an argument or an input field), and their variables."""
     field = ROOTS[operation].fields[name]
     required = {
         arg: spec
         for arg, spec in field.args.items()
-        if isinstance(spec.type, GraphQLNonNull) and spec.default_value is Undefined
+        if (isinstance(spec.type, GraphQLNonNull) and spec.default_value is Undefined)
+        or (arg == "companyId" and company)
     }
     declared = "".join(f"${arg}: {spec.type} " for arg, spec in required.items())
     passed = ", ".join(f"{arg}: ${arg}" for arg in required)
@@ -117,13 +148,22 @@ def operation_for(operation: str, name: str) -> tuple[str, dict[str, Any]]:
         f"{operation} Probe{'(' + declared + ')' if declared else ''} "
         f"{{ {name}{'(' + passed + ')' if passed else ''}{selection} }}"
     )
-    return document, {arg: value_for(spec.type) for arg, spec in required.items()}
+    return document, {
+        arg: company if arg == "companyId" else value_for(spec.type, company)
+        for arg, spec in required.items()
+    }
 
 
 async def call(
-    gql: Any, operation: str, name: str, *, token: str | None = None, api_key: str | None = None
+    gql: Any,
+    operation: str,
+    name: str,
+    *,
+    token: str | None = None,
+    api_key: str | None = None,
+    company: str | None = None,
 ) -> dict[str, Any]:
-    document, variables = operation_for(operation, name)
+    document, variables = operation_for(operation, name, company)
     if operation != "subscription":
         return await gql(document, variables, token=token, api_key=api_key)
     # Subscriptions run as over a websocket: credentials from the connection_init payload.
@@ -160,15 +200,31 @@ _callers: dict[str, Any] = {}
 
 
 async def callers() -> dict[str, Any]:
-    """An admin, a user and a revoked key with every scope; made once (the test database lives
-    for the whole session)."""
+    """An admin, a user and a revoked key with every scope; Alice, ADMIN of company A where
+    Mia is a MEMBER, Bob, ADMIN of company B, and a revoked key of company A; made once (the
+    test database lives for the whole session)."""
     if not _callers:
         admin, user = await make_admin(), await make_user()
         key, secret = await accounts.create_api_key(
             owner=admin.user, name="revoked", scopes=sorted(ALL_SCOPES), expires_at=None
         )
         await accounts.revoke_api_key(key_id=key.id)
-        _callers.update(admin=admin, user=user, revoked=secret)
+        alice, mia, bob = await make_user(), await make_user(), await make_user()
+        company_a, company_b = await make_company(alice), await make_company(bob)
+        await join(company_a, mia)
+        _callers.update(
+            admin=admin,
+            user=user,
+            revoked=secret,
+            alice=alice,
+            mia=mia,
+            bob=bob,
+            company_a=company_a,
+            company_b=company_b,
+            revoked_company_key=await company_key(
+                company_a, alice, COMPANY_KEY_SCOPES, revoked=True
+            ),
+        )
     return _callers
 
 
@@ -197,7 +253,7 @@ async def test_root_field_refuses_who_its_rule_refuses(gql, operation, name):
     rules = rules_of(operation, name)
     if any(isinstance(rule, Public) for rule in rules):
         pytest.skip("public (listed in PUBLIC_FIELDS)")
-    needed = frozenset(rule.scope for rule in rules if rule.scope)
+    needed = needed_scopes(rules)
     session_only = any(isinstance(rule, UserSession) for rule in rules)
     people = await callers()
     admin, user = people["admin"], people["user"]
@@ -211,6 +267,16 @@ async def test_root_field_refuses_who_its_rule_refuses(gql, operation, name):
     }
     refused = await call(gql, operation, name, api_key=lacking)
     assert codes(refused, name) == {"FORBIDDEN"}, refused
+    # a company's key: revoked, or holding every scope such a key may carry but the needed one
+    assert codes(await call(gql, operation, name, api_key=people["revoked_company_key"]), name) == {
+        "UNAUTHENTICATED"
+    }
+    if needed or session_only:
+        company_lacking = await company_key(
+            people["company_a"], people["alice"], COMPANY_KEY_SCOPES - needed
+        )
+        refused = await call(gql, operation, name, api_key=company_lacking)
+        assert codes(refused, name) == {"FORBIDDEN"}, refused
     if ADMIN in needed:
         assert codes(await call(gql, operation, name, token=user.token), name) == {"FORBIDDEN"}
     # and the rule lets through who holds what it needs (the resolver then answers with dummy
@@ -219,6 +285,45 @@ async def test_root_field_refuses_who_its_rule_refuses(gql, operation, name):
         allowed = await call(gql, operation, name, token=(admin if ADMIN in needed else user).token)
     else:
         allowed = await call(gql, operation, name, api_key=await key_with(admin, needed))
+    assert not codes(allowed, name) & {"FORBIDDEN", "UNAUTHENTICATED"}, allowed
+    if needed and needed <= COMPANY_KEY_SCOPES and not session_only:
+        with_scope = await company_key(people["company_a"], people["alice"], needed)
+        allowed = await call(gql, operation, name, api_key=with_scope)
+        assert not codes(allowed, name) & {"FORBIDDEN", "UNAUTHENTICATED"}, allowed
+
+
+COMPANY_FIELDS = [(op, name) for op, name in ROOT_FIELDS if company_rule(rules_of(op, name))]
+
+
+@pytest.mark.parametrize(("operation", "name"), COMPANY_FIELDS, ids=[n for _, n in COMPANY_FIELDS])
+async def test_company_field_refuses_other_companies_members(gql, operation, name):
+    # given: a field about a company, called about Alice's company A
+    rules = rules_of(operation, name)
+    rule = company_rule(rules)
+    assert rule is not None
+    people = await callers()
+    company = global_id("Company", people["company_a"].id)
+    session_only = any(isinstance(r, UserSession) for r in rules)
+    scopes = frozenset(r.scope for r in rules if r.scope and r is not rule.otherwise)
+
+    async def as_(account: Account) -> dict[str, Any]:
+        if session_only:
+            return await call(gql, operation, name, token=account.token, company=company)
+        secret = await key_with(account, scopes or frozenset({"companies"}))
+        return await call(gql, operation, name, api_key=secret, company=company)
+
+    # when / then: Bob, ADMIN of another company, is refused; so is a site admin
+    assert codes(await as_(people["bob"]), name) == {"FORBIDDEN"}
+    assert codes(await as_(people["admin"]), name) == {"FORBIDDEN"}
+    # a plain member, when the field needs a company ADMIN
+    if rule.role == CompanyRole.ADMIN:
+        assert codes(await as_(people["mia"]), name) == {"FORBIDDEN"}
+    # a malformed or foreign companyId names no company of anyone's
+    foreign = global_id("Company", uuid.uuid4())
+    refused = await call(gql, operation, name, token=people["alice"].token, company=foreign)
+    assert codes(refused, name) == {"FORBIDDEN"}, refused
+    # and Alice, its ADMIN, passes the rule
+    allowed = await as_(people["alice"])
     assert not codes(allowed, name) & {"FORBIDDEN", "UNAUTHENTICATED"}, allowed
 
 
@@ -298,6 +403,10 @@ async def _user(owner: Account) -> Any:
     return owner.user.id
 
 
+async def _company(owner: Account) -> Any:
+    return (await make_company(owner)).id
+
+
 # Node type -> a builder of one of its objects owned by (or, for shared ones, made for) `owner`.
 NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "User": _user,
@@ -309,6 +418,7 @@ NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "ReceiptCorrection": _correction,
     "LoyaltyEntry": _loyalty_entry,
     "Brand": _brand,
+    "Company": _company,
 }
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
 NODES = "query N($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
@@ -329,11 +439,17 @@ def test_every_node_type_declares_a_read_rule_and_has_a_factory():
 async def test_node_applies_the_types_read_rule(gql, type_name):
     # given: an object of that type, owned by Alice
     rules = NODE_TYPES[type_name].read_permissions
-    needed = frozenset(rule.scope for rule in rules if rule.scope)
+    needed = needed_scopes(list(rules))
     admin_only = ADMIN in needed
     alice, bob = await make_user(), await make_user()
     admin = (await callers())["admin"]
     gid = global_id(type_name, await NODE_FACTORIES[type_name](alice))
+    # Bob is a member of another company; Alice is ADMIN of a company of her own (besides the
+    # object's, when the object is a company), whose key holds every scope a company key may
+    bobs_company = await make_company(bob)
+    alices_company = await make_company(alice)
+    other_company_key = await company_key(bobs_company, bob, COMPANY_KEY_SCOPES)
+    alices_company_key = await company_key(alices_company, alice, COMPANY_KEY_SCOPES)
     alices_key_without = await key_with(alice, (ALL_SCOPES - {ADMIN}) - needed)
     admins_key_without_admin = await key_with(admin, ALL_SCOPES - {ADMIN})
     revoked = await key_with(alice, ALL_SCOPES - {ADMIN})
@@ -354,6 +470,10 @@ async def test_node_applies_the_types_read_rule(gql, type_name):
     assert await node(token=bob.token) is None
     assert await node() is None
     assert await node(api_key=admins_key_without_admin) is None
+    assert await node(api_key=other_company_key) is None
+    if type_name != "Company":
+        # a company's key never reads its creator's (or anyone's) user-owned rows
+        assert await node(api_key=alices_company_key) is None
     if needed:
         assert await node(api_key=alices_key_without) is None
     if admin_only:
