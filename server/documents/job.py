@@ -48,7 +48,10 @@ class Done:
 class DocumentArea(Protocol[ExtractedT]):
     """What an area (receipts, invoices, cards) plugs into the document job."""
 
-    languages: Sequence[str]  # OCR languages, e.g. ("fra", "eng")
+    @property
+    def languages(self) -> Sequence[str]:
+        """OCR languages, e.g. ("fra", "eng")."""
+        ...
 
     async def open(self, job: Job) -> StoredFile | Done | None:
         """The file to read for this job (None: its row is gone), or Done. Raises JobFailed

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import importlib
 import random
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -58,7 +58,7 @@ class ProgressReporter(Protocol):
         ...
 
 
-JobHandler = Callable[[Job, ProgressReporter], Awaitable[dict[str, Any] | None]]
+JobHandler = Callable[[Job, ProgressReporter], Coroutine[Any, Any, dict[str, Any] | None]]
 HandlerT = TypeVar("HandlerT", bound=JobHandler)
 # Called with the ended row inside the transaction that ended it (what it returns is ignored).
 EndHook = Callable[[Job], Awaitable[Any]]
@@ -86,31 +86,56 @@ class JobPolicy:
         if self.max_attempts is not None and self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
 
-    def resolve(self, settings: Settings | None = None) -> JobPolicy:
+    def resolve(self, settings: Settings | None = None) -> ResolvedPolicy:
         """This policy with every unset value taken from the JOB_* settings."""
         settings = settings or get_settings()
-        return JobPolicy(
-            timeout_seconds=self.timeout_seconds
-            if self.timeout_seconds is not None
-            else float(settings.job_timeout_seconds),
-            max_attempts=self.max_attempts
-            if self.max_attempts is not None
-            else settings.job_max_tries,
-            backoff_seconds=self.backoff_seconds
-            if self.backoff_seconds is not None
-            else settings.job_retry_delay_seconds,
-            max_delay_seconds=self.max_delay_seconds
-            if self.max_delay_seconds is not None
-            else settings.job_retry_max_delay_seconds,
+        return self.with_defaults(
+            timeout_seconds=float(settings.job_timeout_seconds),
+            max_attempts=settings.job_max_tries,
+            backoff_seconds=settings.job_retry_delay_seconds,
+            max_delay_seconds=settings.job_retry_max_delay_seconds,
         )
+
+    def with_defaults(
+        self,
+        *,
+        timeout_seconds: float,
+        max_attempts: int,
+        backoff_seconds: float,
+        max_delay_seconds: float,
+    ) -> ResolvedPolicy:
+        """This policy with every unset value taken from the arguments (another family of
+        settings: the outbox's)."""
+        return ResolvedPolicy(
+            timeout_seconds=_first(self.timeout_seconds, timeout_seconds),
+            max_attempts=_first(self.max_attempts, max_attempts),
+            backoff_seconds=_first(self.backoff_seconds, backoff_seconds),
+            max_delay_seconds=_first(self.max_delay_seconds, max_delay_seconds),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPolicy:
+    """A policy with every value known (what runners use)."""
+
+    timeout_seconds: float
+    max_attempts: int
+    backoff_seconds: float
+    max_delay_seconds: float
 
     def retry_delay(self, attempt: int, *, rng: random.Random | None = None) -> float:
         """Seconds to wait after failed attempt `attempt` (1-based): full jitter, uniform in
-        [0, min(max delay, base x 2^(attempt-1))]. Call it on a resolved policy."""
-        assert self.backoff_seconds is not None and self.max_delay_seconds is not None
+        [0, min(max delay, base x 2^(attempt-1))]."""
         exponent = min(max(attempt - 1, 0), 64)  # 2**64 x base is past any cap already
         ceiling = min(self.max_delay_seconds, self.backoff_seconds * 2.0**exponent)
         return (rng or _rng).uniform(0.0, ceiling)
+
+
+NumberT = TypeVar("NumberT", int, float)
+
+
+def _first(value: NumberT | None, default: NumberT) -> NumberT:
+    return default if value is None else value
 
 
 _rng = random.Random()
@@ -154,7 +179,7 @@ def get_handler(kind: str) -> JobHandler | None:
     return _handlers.get(kind)
 
 
-def policy_of(kind: str, settings: Settings | None = None) -> JobPolicy:
+def policy_of(kind: str, settings: Settings | None = None) -> ResolvedPolicy:
     """The resolved policy of `kind` (the settings' defaults for an unknown kind)."""
     return _policies.get(kind, DEFAULT_POLICY).resolve(settings)
 
@@ -162,7 +187,7 @@ def policy_of(kind: str, settings: Settings | None = None) -> JobPolicy:
 def longest_timeout(settings: Settings | None = None) -> float:
     """The largest timeout of any registered kind (what arq's own backstop timeout must exceed)."""
     settings = settings or get_settings()
-    timeouts = [policy_of(kind, settings).timeout_seconds or 0.0 for kind in _handlers]
+    timeouts = [policy_of(kind, settings).timeout_seconds for kind in _handlers]
     return max([float(settings.job_timeout_seconds), *timeouts])
 
 

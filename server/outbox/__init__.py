@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from server.jobs.registry import JobPolicy
+from server.jobs.registry import JobPolicy, ResolvedPolicy
 from server.outbox.models import OutboxMessage, OutboxStatus
 from server.settings import Settings, get_settings
 
@@ -95,26 +95,22 @@ def registered_effect_kinds() -> list[str]:
     return sorted(_handlers)
 
 
-def outbox_policy(effect_kind: str, settings: Settings | None = None) -> JobPolicy:
+def outbox_policy(effect_kind: str, settings: Settings | None = None) -> ResolvedPolicy:
     """The resolved policy of `effect_kind`: unset values from the OUTBOX_* settings."""
     settings = settings or get_settings()
     policy = _handlers[effect_kind][1] if effect_kind in _handlers else JobPolicy()
-    return JobPolicy(
-        timeout_seconds=policy.timeout_seconds or settings.outbox_timeout_seconds,
-        max_attempts=policy.max_attempts or settings.outbox_max_attempts,
-        backoff_seconds=policy.backoff_seconds
-        if policy.backoff_seconds is not None
-        else settings.outbox_retry_delay_seconds,
-        max_delay_seconds=policy.max_delay_seconds
-        if policy.max_delay_seconds is not None
-        else settings.outbox_retry_max_delay_seconds,
+    return policy.with_defaults(
+        timeout_seconds=settings.outbox_timeout_seconds,
+        max_attempts=settings.outbox_max_attempts,
+        backoff_seconds=settings.outbox_retry_delay_seconds,
+        max_delay_seconds=settings.outbox_retry_max_delay_seconds,
     )
 
 
 def longest_timeout(settings: Settings | None = None) -> float:
     """The largest handler timeout (what arq's backstop timeout must exceed)."""
     settings = settings or get_settings()
-    timeouts = [outbox_policy(kind, settings).timeout_seconds or 0.0 for kind in _handlers]
+    timeouts = [outbox_policy(kind, settings).timeout_seconds for kind in _handlers]
     return max([settings.outbox_timeout_seconds, *timeouts])
 
 

@@ -70,7 +70,7 @@ async def _claim(
     async with in_transaction():
         rows = await due.order_by("available_at").limit(limit).select_for_update(skip_locked=True)
         for row in rows:
-            timeout = outbox.outbox_policy(row.effect_kind, settings).timeout_seconds or 0.0
+            timeout = outbox.outbox_policy(row.effect_kind, settings).timeout_seconds
             taken = await OutboxMessage.filter(
                 id=row.id, status=OutboxStatus.PENDING, attempts=row.attempts, available_at__lte=now
             ).update(
@@ -111,7 +111,7 @@ async def _deliver_one(message: OutboxMessage, *, settings: Settings) -> bool:
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
         now = _now()
-        if message.attempts >= (policy.max_attempts or 1):
+        if message.attempts >= policy.max_attempts:
             await mine.update(
                 status=OutboxStatus.FAILED, last_error=error, available_at=now, updated_at=now
             )
@@ -183,7 +183,7 @@ async def dispatch_soon(*messages: OutboxMessage, delay: float = 0.0) -> None:
     except RuntimeError:
         return  # no runtime here (a script): the sweep delivers
     try:
-        if isinstance(queue, ArqQueue):
+        if isinstance(queue, ArqQueue) and queue.pool is not None:
             attempts = max(message.attempts for message in messages)
             await queue.pool.enqueue_job(
                 OUTBOX_FUNCTION,

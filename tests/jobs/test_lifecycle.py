@@ -87,9 +87,9 @@ async def test_a_failing_job_is_retried_then_fails_with_a_code(app, register_kin
     assert [s.attempts for s in retries] == [1, 2]
     assert retries[0].error_code == "HANDLER_ERROR"
     # full jitter: each wait is drawn in [0, min(cap, 0.01 x 2^(n-1))]
-    waits = [float(s.message.split(" in ")[1].removesuffix(" s.")) for s in retries]
+    waits = [float((s.message or "").split(" in ")[1].removesuffix(" s.")) for s in retries]
     assert 0.0 <= waits[0] <= 0.01 and 0.0 <= waits[1] <= 0.02
-    assert retries[0].message.startswith("Attempt 1 failed; retrying in ")
+    assert (retries[0].message or "").startswith("Attempt 1 failed; retrying in ")
 
 
 async def test_a_retry_that_succeeds_clears_the_error(app, register_kind, fast_jobs):

@@ -10,7 +10,7 @@ import pytest
 
 from server.jobs import registry, services
 from server.jobs.models import Job, JobStatus
-from server.jobs.registry import JobPolicy
+from server.jobs.registry import JobPolicy, ResolvedPolicy
 from server.settings import get_settings
 from tests.factories import make_user
 from tests.jobs.conftest import wait_for
@@ -29,14 +29,16 @@ def test_unset_values_come_from_the_settings() -> None:
     # when
     resolved = JobPolicy(max_attempts=7).resolve(settings)
     # then
-    assert resolved == JobPolicy(
+    assert resolved == ResolvedPolicy(
         timeout_seconds=600.0, max_attempts=7, backoff_seconds=2.0, max_delay_seconds=300.0
     )
 
 
 def test_full_jitter_delays_stay_within_the_exponential_ceiling_and_the_cap() -> None:
     # given: base 2 s, cap 60 s; a seeded random
-    policy = JobPolicy(timeout_seconds=1, max_attempts=10, backoff_seconds=2, max_delay_seconds=60)
+    policy = ResolvedPolicy(
+        timeout_seconds=1, max_attempts=10, backoff_seconds=2, max_delay_seconds=60
+    )
     rng = random.Random(1234)
     # when: many draws per attempt
     draws = {
