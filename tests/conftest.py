@@ -61,6 +61,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "db: touches the database (run again on PostgreSQL)")
+    config.addinivalue_line(
+        "markers",
+        "slow: several seconds on its own (real OCR, worker processes, a browser); "
+        "`-m 'not slow'` for a quick pass, `make test` runs them all",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

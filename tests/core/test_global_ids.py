@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import pytest
+
 from schema.core.relay import global_id, parse_global_id
 from server.jobs.models import JobStatus
 from server.jobs.services import create_job
@@ -106,6 +108,7 @@ async def _job_done(gql, token: str, job_id: str) -> dict[str, Any]:
     return data_of(await gql(JOB, {"id": job_id}, token=token))["job"]
 
 
+@pytest.mark.slow
 async def test_every_returned_id_resolves_through_node_for_its_owner_only(
     client,
     gql,

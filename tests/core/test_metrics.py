@@ -125,6 +125,7 @@ async def test_the_worker_serves_its_job_metrics(
 PROBE = "query MetricsProbe { __typename }"
 
 
+@pytest.mark.slow
 async def test_metrics_of_several_api_processes_add_up(tmp_path: Path):
     # given: the API as two uvicorn processes
     url = f"sqlite://{tmp_path / 'metrics.sqlite3'}"

@@ -45,6 +45,7 @@ def _assert_applied_once(done: list[subprocess.CompletedProcess[str]], count: in
     assert counts == [0] * (PROCESSES - 1) + [count]
 
 
+@pytest.mark.slow
 async def test_concurrent_migrations_on_sqlite_apply_each_once(tmp_path: Path):
     expected = _migrations("sqlite")
     for round_ in range(2):  # the race showed in the first round on PostgreSQL and SQLite

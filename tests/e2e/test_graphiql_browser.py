@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import run_migrations
 from tests.e2e.conftest import E2E_DIR, api_token, processes
@@ -54,6 +55,7 @@ async def _finished_job(port: int, token: str) -> str:
             await asyncio.sleep(0.2)
 
 
+@pytest.mark.slow
 async def test_graphiql_renders_and_runs_a_query_and_a_subscription_offline(
     tmp_path: Path, node: str, chromium: str
 ):

@@ -129,6 +129,7 @@ def _statuses(updates: list[dict[str, Any]]) -> list[str]:
     return collapsed
 
 
+@pytest.mark.slow
 async def test_spa_follows_extract_text_across_replicas(environment, node, receipt_image):
     async with processes(environment, replicas=2) as procs:
         token = await api_token(procs["ports"][0])
@@ -150,6 +151,7 @@ async def test_spa_follows_extract_text_across_replicas(environment, node, recei
     assert final["result"]["pages"][0]["lines"]
 
 
+@pytest.mark.slow
 async def test_worker_killed_mid_job_is_retried_and_succeeds_once(environment, node, receipt_image):
     async with processes(environment, replicas=2) as procs:
         token = await api_token(procs["ports"][0])

@@ -10,6 +10,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from server.events import RedisBroker
 from server.jobs import services
 from server.jobs.models import Job, JobStatus
@@ -81,6 +83,7 @@ async def _start_worker(kind: str, marks: Path, env: dict[str, str]) -> asyncio.
     )  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_a_job_whose_worker_is_killed_is_retried_and_succeeds_exactly_once(
     database_url, arq_runtime, redis_url, queue_name, register_kind, tmp_path
 ):

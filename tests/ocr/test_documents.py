@@ -25,6 +25,7 @@ def small_image() -> Image.Image:
     return render_rows(TOTAL_ROW, size=(360, 90))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fmt", "content_type"),
     [("JPEG", "image/jpeg"), ("PNG", "image/png; charset=binary"), ("WEBP", "image/webp")],
@@ -36,6 +37,7 @@ def test_image_types(small_image: Image.Image, fmt: str, content_type: str) -> N
     assert "TOTAL 12.50" in result.text.upper()
 
 
+@pytest.mark.slow
 def test_multi_page_tiff_reports_progress_per_page() -> None:
     # given: a two-page TIFF, one word per page
     first = render_rows([((20, 20), "TOTAL")], size=(300, 90))
@@ -100,6 +102,7 @@ def test_cancelled_work_stops_before_the_next_page(small_image: Image.Image) -> 
     assert error.value.code == "CANCELLED"
 
 
+@pytest.mark.slow
 async def test_async_variant_keeps_the_loop_free(small_image: Image.Image) -> None:
     # given: a ticker that only advances when the event loop is free
     loop_thread = threading.get_ident()

@@ -15,6 +15,7 @@ from server.ocr.images import check_pages, iter_images
 from tests.ocr.conftest import encode, png_bomb, render_rows
 
 
+@pytest.mark.slow
 def test_exif_rotated_jpeg_is_read_upright() -> None:
     # given: an upright text image stored rotated, with EXIF Orientation 6 ("rotate 90 CW")
     upright = render_rows([((20, 20), "TOTAL 12.50")], size=(420, 90))

@@ -400,6 +400,7 @@ def _recognise(data: bytes, content_type: str) -> OcrResult:
     return ocr.recognise_document(data, content_type=content_type, engine="rapidocr")
 
 
+@pytest.mark.slow
 def test_rendered_french_receipt_through_rapidocr() -> None:
     # given
     png, expected = render_french_receipt()
@@ -421,6 +422,7 @@ def test_rendered_french_receipt_through_rapidocr() -> None:
     assert receipt.warnings == []
 
 
+@pytest.mark.slow
 def test_real_sroie_receipt_through_rapidocr() -> None:
     # given
     if not (SROIE_DIR / "img" / "010.jpg").exists():

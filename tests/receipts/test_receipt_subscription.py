@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from tests.conftest import data_of
 from tests.factories import make_user
 from tests.files.uploads import text_image
@@ -14,6 +16,7 @@ from tests.receipts.factories import upload_receipt
 RECEIPT = "query R($id: ID!) { receipt(id: $id) { status total } }"
 
 
+@pytest.mark.slow
 async def test_the_owner_follows_the_extraction_until_the_receipt_is_read(
     client, gql, live_url, held_jobs
 ):

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from server.files.services import get_blob_store
 from server.files.sweeper import UPLOADS_PREFIX, sweep
 from server.jobs import services as jobs
@@ -67,6 +69,7 @@ async def test_killed_before_the_commit_leaves_only_a_blob_that_the_sweeper_remo
     assert not left & await _upload_keys()
 
 
+@pytest.mark.slow
 async def test_killed_before_the_enqueue_leaves_a_queued_job_that_recovery_delivers(
     app, database_url, tmp_path
 ):

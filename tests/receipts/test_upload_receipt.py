@@ -48,6 +48,7 @@ async def _finished(payload: dict) -> Job:
     )
 
 
+@pytest.mark.slow
 async def test_french_receipt_is_read_into_fields_items_and_points(client, gql):
     # given
     account = await make_user()
@@ -109,6 +110,7 @@ async def test_french_receipt_is_read_into_fields_items_and_points(client, gql):
     ]
 
 
+@pytest.mark.slow
 async def test_real_sroie_receipt_end_to_end(client, gql):
     # given
     folder = shared_dataset("receipts-sroie")
