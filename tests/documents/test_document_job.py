@@ -86,6 +86,7 @@ async def _run(owner: Any, kind: str, payload: dict[str, Any]) -> tuple[Job, lis
     return done, seen
 
 
+@pytest.mark.slow  # real OCR
 async def test_a_document_is_read_with_progress_and_saved_by_its_area(app, area) -> None:
     # given: a generated page with two lines of text
     kind, fake = area
@@ -156,6 +157,7 @@ async def test_a_document_already_read_ends_with_its_result_and_no_ocr(app, area
     assert fake.extracted_in == [] and fake.saved == []
 
 
+@pytest.mark.slow  # real OCR
 async def test_the_areas_own_failure_passes_through(app, area) -> None:
     kind, fake = area
     fake.refuse_save = True
