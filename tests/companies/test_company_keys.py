@@ -4,10 +4,17 @@ involved."""
 
 from __future__ import annotations
 
+import pytest
+from starlette.requests import Request
+from strawberry.exceptions import ConnectionRejectionError
+
 from schema.core.relay import global_id
 from server.access import actor_for
 from server.accounts.models import ApiKey
+from server.app import GraphQLApp
 from server.companies.models import CompanyRole
+from server.context import Context
+from server.settings import get_settings
 from tests.companies.factories import company_key, join, make_company
 from tests.conftest import data_of
 from tests.factories import make_user
@@ -133,3 +140,25 @@ async def test_memberships_are_read_once_per_request_and_only_when_needed(gql):
     assert sum('"memberships"' in s and "SELECT" in s.upper() and "companies" not in s.split(
         "FROM", 1)[1].split("WHERE", 1)[0] for s in statements) == 1, statements  # fmt: skip
     assert not any("memberships" in s for s in plain), plain
+
+
+async def test_a_company_key_opens_a_websocket_and_a_revoked_one_does_not(gql):
+    # given: a live and a revoked key of a company, sent in connection_init
+    alice = await make_user()
+    company = await make_company(alice)
+    live = await company_key(company, alice, ["companies"])
+    revoked = await company_key(company, alice, ["companies"], revoked=True)
+
+    def context(secret: str) -> Context:
+        request = Request({"type": "http", "headers": [], "client": ("127.0.0.1", 1)})
+        return Context(
+            request=request,
+            response=None,
+            settings=get_settings(),
+            connection_params={"X-API-Key": secret},
+        )
+
+    # when / then: the handler uses nothing of the app instance
+    assert await GraphQLApp.on_ws_connect(None, context(live)) is None  # type: ignore[arg-type]
+    with pytest.raises(ConnectionRejectionError):
+        await GraphQLApp.on_ws_connect(None, context(revoked))  # type: ignore[arg-type]
