@@ -175,7 +175,7 @@ class GraphQLApp(GraphQL):
         return graphiql_page()
 
     async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
+        self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
         state = request.app.state
         return Context(

@@ -86,8 +86,15 @@ class ArqQueue(JobQueue):
             await self.pool.aclose()
             self.pool = None
 
+    @property
+    def _started(self) -> Any:
+        """The arq pool: a clear error, not AttributeError on None, when start() was skipped."""
+        if self.pool is None:
+            raise RuntimeError("the arq queue is used before start()")
+        return self.pool
+
     async def enqueue(self, job_id: uuid.UUID, attempt: int, *, delay: float = 0.0) -> bool:
-        queued = await self.pool.enqueue_job(
+        queued = await self._started.enqueue_job(
             ARQ_FUNCTION,
             str(job_id),
             attempt,
@@ -98,12 +105,12 @@ class ArqQueue(JobQueue):
         return queued is not None
 
     async def ping(self) -> str:
-        depth = await self.pool.zcard(self.queue_name)
+        depth = await self._started.zcard(self.queue_name)
         return f"ok (arq, {depth} waiting)"
 
     async def ensure_available(self) -> None:
         try:
-            await asyncio.wait_for(self.pool.ping(), AVAILABILITY_TIMEOUT)
+            await asyncio.wait_for(self._started.ping(), AVAILABILITY_TIMEOUT)
         except REDIS_DOWN as exc:
             raise ServiceUnavailable(f"the job queue (Redis) is unreachable: {exc}") from exc
 

@@ -272,7 +272,7 @@ class CostAnalyser:
         return self.limits.default_page_size
 
     def _check_arguments(self, node: FieldNode, field_name: str) -> None:
-        for argument in node.arguments:
+        for argument in node.arguments or ():
             name = argument.name.value
             self._check_literal(argument.value, name, f"argument '{name}' of '{field_name}'")
 

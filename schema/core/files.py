@@ -4,6 +4,7 @@ receipts and jobs: `server.access.visible`)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
@@ -48,7 +49,7 @@ class FileType(Node):
         description="In pixels, of an image's first page; null for PDFs and other files."
     )
     created_at: datetime = strawberry.field(description="When it was stored (ISO-8601).")
-    _pk: strawberry.Private[object]
+    _pk: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_model(cls, file: StoredFile) -> FileType:

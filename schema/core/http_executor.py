@@ -14,10 +14,17 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeGuard, cast
 
 import orjson
-from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast
+from graphql import (
+    GraphQLError,
+    GraphQLFormattedError,
+    GraphQLSchema,
+    OperationType,
+    get_operation_ast,
+)
 from graphql.execution import ExecutionResult, execute
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
@@ -28,6 +35,9 @@ from server.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, labelled, operatio
 from server.settings import Settings
 
 log = logging.getLogger("scanbase.graphql")
+# Strawberry's check, typed as the guard graphql-core's `execute` asks for (no wrapper: it runs
+# for every resolved field).
+is_awaitable = cast(Callable[[Any], TypeGuard[Awaitable[Any]]], optimized_is_awaitable)
 SUBSCRIPTION_OVER_HTTP = (
     "Subscriptions are served over the websocket at /graphql (graphql-transport-ws), not over HTTP."
 )
@@ -83,6 +93,7 @@ class JsonPostExecutor:
         if refused:
             result = ExecutionResult(data=None, errors=refused)
         else:
+            assert prepared.document is not None  # no errors: the document parsed
             operation = get_operation_ast(prepared.document, operation_name)
             if operation is None:
                 if operation_name:
@@ -95,18 +106,20 @@ class JsonPostExecutor:
             op_type = operation.operation.value
             if operation_name is None and operation.name is not None:
                 label = operation_label(operation.name.value)  # as Strawberry names it
-            result = execute(
+            executed = execute(
                 self.schema,
                 prepared.document,
                 context_value=context,
                 variable_values=variables,
                 operation_name=operation_name,
                 executor_class=FastLeafExecutionContext,
-                is_awaitable=optimized_is_awaitable,
+                is_awaitable=is_awaitable,
                 hide_suggestions=self.gate.hide_suggestions,
             )
-            if optimized_is_awaitable(result):
-                result = await result
+            if is_awaitable(executed):
+                result = await executed
+            else:
+                result = cast(ExecutionResult, executed)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             # A refused document answers `"data": null` too, as Strawberry's view does.
@@ -116,6 +129,6 @@ class JsonPostExecutor:
         labelled(GRAPHQL_LATENCY, label).observe(time.perf_counter() - started)
         return body
 
-    def _format(self, error: GraphQLError, label: str) -> dict[str, Any]:
+    def _format(self, error: GraphQLError, label: str) -> GraphQLFormattedError:
         log_error(error, label)
         return public_error(error, debug=self.settings.debug).formatted

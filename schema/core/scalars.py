@@ -40,9 +40,10 @@ def _big_int(value: Any) -> int:
     return number
 
 
-# Counters that may outgrow GraphQL's Int (32-bit): loyalty points and balances.
-BigInt = strawberry.scalar(
-    NewType("BigInt", int),
+# Counters that may outgrow GraphQL's Int (32-bit): loyalty points and balances. Strawberry's
+# documented NewType scalar; pyright takes a NewType for a function here, hence the ignore.
+BigInt = strawberry.scalar(  # pyright: ignore[reportCallIssue]
+    NewType("BigInt", int),  # pyright: ignore[reportArgumentType]
     name="BigInt",
     description="A whole number up to 64 bits (GraphQL's Int stops at 2^31 - 1), sent as a JSON "
     "number: JavaScript clients read it exactly up to 2^53.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from schema.core.files import FileType
 from schema.jobs.types import JobType
@@ -60,7 +61,7 @@ class OcrError:
 
 @strawberry.input(description="A file to read, and how.")
 class ExtractTextInput:
-    file: strawberry.file_uploads.Upload = strawberry.field(
+    file: Upload = strawberry.field(
         description="An image (JPEG, PNG, WebP, TIFF) or a PDF, sent as a multipart upload."
     )
     languages: list[str] | None = strawberry.field(

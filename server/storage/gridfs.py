@@ -73,7 +73,9 @@ class GridFSBlobStore(BlobStoreBase):
         if not bucket:
             raise ValueError("a GridFS bucket name is required")
         self._url = connection if isinstance(connection, str) else None
-        self._client: AsyncIOMotorClient | None = None if self._url else connection
+        self._client: AsyncIOMotorClient | None = (
+            None if isinstance(connection, str) else connection
+        )
         self.database = database
         self.bucket = bucket
         self.chunk_size = chunk_size

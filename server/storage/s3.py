@@ -196,7 +196,7 @@ class S3BlobStore(BlobStoreBase):
                                 Metadata=_s3_metadata(user_metadata, None),
                                 **self._sse,
                             )
-                            upload_id = created["UploadId"]
+                            upload_id = str(created["UploadId"])
                         part = bytes(buffer)
                         buffer.clear()
                         parts.append(

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 import pytest
 import strawberry
 from graphql import parse
-from graphql.execution import execute
+from graphql.execution import execute_sync
 from strawberry.permission import BasePermission
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -108,7 +108,9 @@ class CountingContext(FastLeafExecutionContext):
 
 
 def run(query: str, context_class: type, variables: dict[str, Any] | None = None) -> Any:
-    result = execute(SCHEMA, parse(query), variable_values=variables, executor_class=context_class)
+    result = execute_sync(
+        SCHEMA, parse(query), variable_values=variables, executor_class=context_class
+    )
     return result.data, sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
 
 
@@ -233,9 +235,9 @@ def test_a_plain_selection_is_compiled_once_across_executions(monkeypatch):
     monkeypatch.setattr(FastLeafExecutionContext, "_compile", counting)
     document = parse("{ parents { title leaves { name } } }")
     # when
-    first = execute(SCHEMA, document, executor_class=FastLeafExecutionContext)
+    first = execute_sync(SCHEMA, document, executor_class=FastLeafExecutionContext)
     after_first = len(compiled)
-    second = execute(SCHEMA, document, executor_class=FastLeafExecutionContext)
+    second = execute_sync(SCHEMA, document, executor_class=FastLeafExecutionContext)
     # then: same answer, no compilation the second time
     assert first.data == second.data and first.errors is None
     assert after_first >= 1 and len(compiled) == after_first
@@ -253,11 +255,12 @@ def test_a_selection_with_directives_is_compiled_per_execution(monkeypatch):
     document = parse(
         "query($show: Boolean!) { parents { title leaves @include(if: $show) { name } } }"
     )
-    shown = execute(
+    shown = execute_sync(
         SCHEMA, document, variable_values={"show": True}, executor_class=FastLeafExecutionContext
     )
-    hidden = execute(
+    hidden = execute_sync(
         SCHEMA, document, variable_values={"show": False}, executor_class=FastLeafExecutionContext
     )
+    assert shown.data is not None and hidden.data is not None
     assert "leaves" in shown.data["parents"][0] and "leaves" not in hidden.data["parents"][0]
     assert compiled.count("Parent") == 2

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import Info
@@ -10,6 +10,7 @@ from schema.core.permissions import require_user
 from schema.jobs.types import JobType
 from schema.ocr.types import ExtractTextInput, ExtractTextPayload, OcrError, OcrErrorCode
 from server.errors import DomainError
+from server.files.services import UploadLike
 from server.ocr import services
 
 
@@ -25,9 +26,11 @@ async def extract_text(
     try:
         file, job = await services.extract_text(
             owner=owner,
-            upload=input.file,
+            # Strawberry declares Upload as bytes; Starlette hands over an UploadFile, and an
+            # enum member's value is the plain string (strawberry.enum_value only describes it)
+            upload=cast(UploadLike, input.file),
             languages=input.languages,
-            engine=input.engine.value if input.engine else None,
+            engine=cast(str, input.engine.value) if input.engine else None,
         )
     except DomainError as exc:
         return ExtractTextPayload(
