@@ -14,7 +14,7 @@ loading is not counted:
   CER of a page is the Levenshtein distance (insertions, deletions, substitutions, each 1)
   between normalised reference and hypothesis, divided by the reference length. The reference
   is the ``box/*.csv`` transcript with its boxes put in reading order (rows clustered by vertical
-  overlap, then left to right; ``server.ocr.layout``, the same rule RapidOCR's rows go through).
+  overlap, then left to right; ``server.documents.layout``, the same rule RapidOCR's rows go through).
   The hypothesis is ``OcrResult.text`` as the engine returns it. The reported ``cer`` is the
   total distance over the total reference length (long receipts weigh more); ``mean_cer`` is the
   plain mean of per-page CERs.
@@ -35,8 +35,9 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from server.documents.layout import group_rows
+from server.documents.types import OcrLine
 from server.ocr import DEFAULT_ENGINE, ENGINES, recognise_document
-from server.ocr.layout import Run, group_rows
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared/datasets/receipts-sroie"
 
@@ -47,7 +48,7 @@ def load_sroie_transcript(path: Path | str) -> str:
     Each row is ``x1,y1,x2,y2,x3,y3,x4,y4,text``: only the first 8 commas separate fields (the
     text may hold commas); some files have CRLF endings or a BOM.
     """
-    runs: list[Run] = []
+    runs: list[OcrLine] = []
     content = Path(path).read_text(encoding="utf-8-sig", errors="replace")
     for raw in content.splitlines():
         fields = raw.strip("\r\n").split(",", 8)
@@ -58,7 +59,7 @@ def load_sroie_transcript(path: Path | str) -> str:
         except ValueError:
             continue
         xs, ys = coords[0::2], coords[1::2]
-        runs.append(Run(fields[8].strip(), (min(xs), min(ys), max(xs), max(ys)), 1.0))
+        runs.append(OcrLine(fields[8].strip(), (min(xs), min(ys), max(xs), max(ys)), 1.0))
     return "\n".join(" ".join(run.text for run in row) for row in group_rows(runs))
 
 
@@ -130,7 +131,9 @@ def run(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; prints one row per engine."""
-    parser = argparse.ArgumentParser(prog="python -m bench.ocr", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ocr", description=(__doc__ or "").partition("\n")[0]
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="SROIE folder")
     parser.add_argument("--limit", type=int, default=20, help="receipts per engine (0 = all)")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engine names")

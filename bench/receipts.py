@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from server.documents.dates import parse_date
+from server.documents.types import OcrLine, OcrPage, OcrResult, OcrWord
 from server.ocr import recognise_document
-from server.ocr.types import OcrLine, OcrPage, OcrResult, OcrWord
-from server.receipts.dates import parse_date
 from server.receipts.pipeline import ReceiptExtraction, extract_receipt
 
 FIELDS = ("company", "date", "address", "total")
@@ -200,7 +200,7 @@ def summarise(scores: list[ReceiptScore]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.receipts", description=__doc__.split("\n")[0]
+        prog="python -m bench.receipts", description=(__doc__ or "").partition("\n")[0]
     )
     parser.add_argument("--data", type=Path, required=True, help="folder with img/ and key/")
     parser.add_argument("--json", type=Path, help="write the summary as JSON here")

@@ -3,7 +3,7 @@
 - ``rapidocr``: PP-OCR models run by onnxruntime, bundled in the ``rapidocr`` wheel (nothing is
   downloaded at run time). About 4% character error on SROIE receipts against 15-20% for
   tesseract (see ``bench/ocr.py``), so it is the default. It boxes text *runs*, not lines, so
-  rows are rebuilt by ``server.ocr.layout``. The model is multilingual (Latin scripts, Chinese,
+  rows are rebuilt by ``server.documents.layout``. The model is multilingual (Latin scripts, Chinese,
   Japanese): ``languages`` does not change it.
 - ``tesseract``: the system binary through pytesseract, ``--psm 6`` (one uniform block; measured
   slightly better than psm 4 on receipts). No thresholding: it did not lower the error here.
@@ -23,10 +23,11 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image
 
+from server.documents.boxes import union_box
+from server.documents.layout import build_lines
+from server.documents.types import Box, OcrLine, OcrPage, OcrWord
 from server.ocr.errors import OcrError
-from server.ocr.layout import Run, build_lines, union_box
 from server.ocr.preprocess import prepare_for_rapidocr, prepare_for_tesseract
-from server.ocr.types import Box, OcrLine, OcrPage, OcrWord
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("fra", "eng")
 
@@ -220,7 +221,7 @@ def _quad_box(points: Any, factor: float) -> Box:
     return _scale_box(box, factor)
 
 
-def _rapidocr_runs(output: Any, factor: float) -> list[Run]:
+def _rapidocr_runs(output: Any, factor: float) -> list[OcrLine]:
     """Turn RapidOCR's parallel tuples into runs; empty output means no text found."""
     boxes = getattr(output, "boxes", None)
     texts = getattr(output, "txts", None)
@@ -243,7 +244,7 @@ def _rapidocr_runs(output: Any, factor: float) -> list[Run]:
             # Keep them only when they spell the run (the box maths can lose a word).
             if "".join(w.text for w in words) != "".join(str(text).split()):
                 words = []
-        runs.append(Run(str(text), _quad_box(quad, factor), float(score), words))
+        runs.append(OcrLine(str(text), _quad_box(quad, factor), float(score), words))
     return runs
 
 

@@ -28,8 +28,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+from server.documents.layout import build_lines
 from server.ocr.errors import PdfError
-from server.ocr.layout import Run, build_lines
 from server.ocr.types import Box, OcrLine, OcrWord
 
 # Re-entrant: a generator finalised by the garbage collector may close its document while
@@ -181,7 +181,7 @@ def _same_word(previous: _Char, char: _Char) -> bool:
     return -0.3 * height <= gap <= 0.2 * height
 
 
-def _words(chars: list[_Char | None], page: Any, width: int, height: int) -> list[Run]:
+def _words(chars: list[_Char | None], page: Any, width: int, height: int) -> list[OcrLine]:
     """Group characters into words and map their boxes to raster pixels."""
     groups: list[list[_Char]] = []
     current: list[_Char] = []
@@ -211,7 +211,7 @@ def _words(chars: list[_Char | None], page: Any, width: int, height: int) -> lis
                 max(c.top for c in group),
             ),
         )
-        runs.append(Run(text, box, 1.0, [OcrWord(text, box, 1.0)]))
+        runs.append(OcrLine(text, box, 1.0, [OcrWord(text, box, 1.0)]))
     return runs
 
 

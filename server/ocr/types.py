@@ -1,62 +1,9 @@
-"""Plain result types shared by every recogniser and every domain pipeline.
-
-Boxes are axis-aligned pixel rectangles ``(x0, y0, x1, y1)`` in the page image's own
-coordinates (for a PDF text layer: points scaled to the rasterisation DPI the page would have).
-Confidences are fractions in [0, 1] so engines can be compared.
+"""The OCR result types, defined in :mod:`server.documents.types` (one word/line type for
+every engine and every document area) and re-exported here for the engine's callers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from server.documents.types import Box, Line, OcrLine, OcrPage, OcrResult, OcrWord, Word
 
-Box = tuple[int, int, int, int]
-
-
-@dataclass(slots=True)
-class OcrWord:
-    text: str
-    box: Box
-    confidence: float
-
-
-@dataclass(slots=True)
-class OcrLine:
-    text: str
-    box: Box
-    confidence: float
-    words: list[OcrWord] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class OcrPage:
-    index: int
-    width: int
-    height: int
-    lines: list[OcrLine]
-    # engine name ("rapidocr", "tesseract"), "text-layer" for digital PDF pages, or "blank" for
-    # pages with nothing on them (not OCRed)
-    source: str
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
-
-    @property
-    def mean_confidence(self) -> float:
-        if not self.lines:
-            return 0.0
-        return sum(line.confidence for line in self.lines) / len(self.lines)
-
-
-@dataclass(slots=True)
-class OcrResult:
-    engine: str
-    pages: list[OcrPage]
-
-    @property
-    def text(self) -> str:
-        return "\n\n".join(page.text for page in self.pages)
-
-    @property
-    def lines(self) -> list[OcrLine]:
-        return [line for page in self.pages for line in page.lines]
+__all__ = ["Box", "Line", "OcrLine", "OcrPage", "OcrResult", "OcrWord", "Word"]

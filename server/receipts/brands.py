@@ -16,26 +16,20 @@ The best score wins; on a tie, the longer alias (the more specific brand). Pure 
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from rapidfuzz import fuzz
+from server.documents.fuzzy import phrase_scores
+from server.documents.text import fold as fold_text
 
 THRESHOLD = 88.0
 MIN_FUZZY_LENGTH = 5
-_NON_WORD = re.compile(r"[^0-9A-Z]+")
 
-
-def fold(text: str | None) -> str:
-    """Upper case, no accents, punctuation as spaces, spaces collapsed: "Côte d'Or" -> "COTE D OR"."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-    return " ".join(_NON_WORD.sub(" ", plain).split())
+# Brand names and aliases are compared, and stored (``Brand.key``), as words: upper case, no
+# accents, punctuation as spaces ("Côte d'Or" -> "COTE D OR").
+fold = partial(fold_text, words=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +59,7 @@ class BrandMatcher:
                     self._aliases.append(alias)
                     self._owners.append(brand)
         self._fuzzy = [i for i, alias in enumerate(self._aliases) if len(alias) >= MIN_FUZZY_LENGTH]
+        self._fuzzy_aliases = [self._aliases[i] for i in self._fuzzy]
 
     def __bool__(self) -> bool:
         return bool(self._aliases)
@@ -80,13 +75,11 @@ class BrandMatcher:
             if words.issuperset(alias.split()):
                 candidate = (100.0, len(alias), index)
                 best = candidate if best is None or candidate > best else best
-        if best is None:
-            tokens = name.split()
-            for index in self._fuzzy:
-                alias = self._aliases[index]
-                score = _fuzzy_score(alias, tokens)
+        if best is None and self._fuzzy:
+            scores = phrase_scores(self._fuzzy_aliases, name.split())
+            for index, score in zip(self._fuzzy, scores, strict=True):
                 if score >= THRESHOLD:
-                    candidate = (score, len(alias), index)
+                    candidate = (score, len(self._aliases[index]), index)
                     best = candidate if best is None or candidate > best else best
         if best is None:
             return None
@@ -94,12 +87,3 @@ class BrandMatcher:
         return BrandMatch(
             brand=self._owners[index], score=round(score, 1), alias=self._aliases[index]
         )
-
-
-def _fuzzy_score(alias: str, tokens: list[str]) -> float:
-    """How well the alias appears in the name: the best run of as many words as it has."""
-    score = 0.0
-    size = alias.count(" ") + 1
-    for start in range(max(len(tokens) - size + 1, 0)):
-        score = max(score, fuzz.ratio(alias, " ".join(tokens[start : start + size])))
-    return float(score)

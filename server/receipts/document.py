@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from server.receipts.dates import find_dates, find_loose_dates, find_times
-from server.receipts.layout import Row
-from server.receipts.money import currency_votes, find_amounts
+from server.documents.currency import DOLLAR, currency_votes
+from server.documents.dates import find_dates, find_loose_dates, find_times
+from server.documents.layout import Row
+from server.documents.money import find_amounts
 from server.receipts.totals import Found
 
 DATE_LABEL_RE = re.compile(r"\b(?:BIZ\s*)?DATE\b|\bDATED?\s*:|\bLE\s+\d|\bTARIKH\b|\bDT\s*:")
@@ -23,7 +24,7 @@ TIME_LABEL_RE = re.compile(r"\bTIME\b|\bHEURE\b|\bMASA\b")
 HOURS_RE = re.compile(r"\bHRS\b|OPEN|OUVERT|HORAIRES|HOURS|\bMON\b|\bLUN\b")
 
 
-def find_date(rows: list[Row]) -> Found | None:
+def find_date(rows: list[Row]) -> Found[date] | None:
     """The purchase date: prefer a date labelled DATE, printed with a time, near the top.
 
     Expiry/validity dates (vouchers, loyalty offers) are skipped.
@@ -51,7 +52,7 @@ def find_date(rows: list[Row]) -> Found | None:
     return Found(value, (row,), 0.95 if score >= 3 else 0.85 if score >= 2 else 0.7)
 
 
-def _find_loose_date(rows: list[Row]) -> Found | None:
+def _find_loose_date(rows: list[Row]) -> Found[date] | None:
     """Last resort: a date with a separator misread as a space, on a row with a time."""
     for row in rows:
         for found in find_loose_dates(row.text):
@@ -64,7 +65,7 @@ def _without(text: str, start: int, end: int) -> str:
     return text[:start] + " " + text[end:]
 
 
-def find_time(rows: list[Row], date_row: Row | None) -> Found | None:
+def find_time(rows: list[Row], date_row: Row | None) -> Found[time] | None:
     """The purchase time: on the date's row first, else a row labelled TIME, else any time.
 
     Opening-hours rows ("SUN-THU 1000 HRS - 2200 HRS") are not purchase times.
@@ -98,7 +99,7 @@ RECEIPT_NUMBER_RE = re.compile(
 )
 
 
-def find_receipt_number(rows: list[Row]) -> Found | None:
+def find_receipt_number(rows: list[Row]) -> Found[str] | None:
     """The receipt/invoice/ticket number printed after its label ("Invoice #:OR1803...").
 
     The label may end its row and the number open the next one ("DOC NO." / ": CS00011955").
@@ -141,7 +142,7 @@ PAYMENT_LABEL_RE = re.compile(
 )
 
 
-def find_payment_method(rows: list[Row], after: int) -> Found | None:
+def find_payment_method(rows: list[Row], after: int) -> Found[str] | None:
     """How the receipt was paid, when printed: CARD, CASH, CHEQUE, MEAL_VOUCHER or E_WALLET.
 
     A payment word counts on a tender line (it carries an amount) or after a payment label,
@@ -185,7 +186,7 @@ def uses_accents(rows: list[Row], currency: str | None) -> bool:
     return len(FRANCE_RE.findall(text)) >= 2
 
 
-def find_currency(rows: list[Row]) -> Found | None:
+def find_currency(rows: list[Row]) -> Found[str] | None:
     """ISO currency: its own mark (€, EUR, RM, MYR, £), else the country the receipt is from.
 
     A bare "$" only decides when nothing else does (USD, SGD, AUD and Malaysian tills use it);
@@ -193,7 +194,7 @@ def find_currency(rows: list[Row]) -> Found | None:
     """
     text = "\n".join(row.folded for row in rows)
     votes = currency_votes(text)
-    marks = {code: n for code, n in votes.items() if code != "$" and n}
+    marks = {code: n for code, n in votes.items() if code != DOLLAR and n}
     sources = tuple(rows[:1])
     if marks:
         code = max(marks, key=lambda c: marks[c])
@@ -205,7 +206,7 @@ def find_currency(rows: list[Row]) -> Found | None:
     }
     if max(cues.values()) >= 2:
         return Found(max(cues, key=lambda c: cues[c]), sources, 0.75)
-    if votes["$"]:
+    if votes[DOLLAR]:
         return Found("USD", sources, 0.5)
     comma_decimals = len(re.findall(r"\d,\d{2}(?!\d)", text))
     dot_decimals = len(re.findall(r"\d\.\d{2}(?!\d)", text))

@@ -12,7 +12,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from server.ocr.types import Box
+from server.documents.types import Box
 
 T = TypeVar("T")
 

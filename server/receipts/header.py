@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
-from server.receipts.dates import find_dates
-from server.receipts.layout import Row, union_box
-from server.receipts.money import find_amounts
+from server.documents.boxes import union_box
+from server.documents.dates import find_dates
+from server.documents.fuzzy import best_match
+from server.documents.layout import Row
+from server.documents.money import find_amounts
 
 # How far down the merchant name may be looked for (rows that are not noise).
 MERCHANT_SEARCH_ROWS = 6
@@ -158,8 +158,7 @@ def _has_street_word(text: str) -> bool:
     if ADDRESS_WORD_RE.search(text):
         return True
     return any(
-        process.extractOne(word, LONG_STREET_WORDS, scorer=fuzz.ratio, score_cutoff=80)
-        for word in re.findall(r"[A-Z]{5,}", text)
+        best_match(word, LONG_STREET_WORDS, cutoff=80) for word in re.findall(r"[A-Z]{5,}", text)
     )
 
 

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from server.receipts.dates import find_dates
+from server.documents.dates import find_dates
+from server.documents.layout import Row
+from server.documents.money import Amount, find_amounts
+from server.documents.text import fold
 from server.receipts.labels import Kind, canonical_label, classify
-from server.receipts.layout import Row, fold
-from server.receipts.money import Amount, find_amounts
 
 # Department headings of French (and a few English) supermarket tickets, folded.
 DEPARTMENTS = (

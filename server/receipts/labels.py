@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from functools import lru_cache
 
-from rapidfuzz import fuzz, process
-
-from server.receipts.layout import Row, fold
-from server.receipts.money import find_amounts
+from server.documents.fuzzy import Vocabulary
+from server.documents.layout import Row
+from server.documents.money import find_amounts
+from server.documents.text import fold
 
 VOCABULARY = (
     "TOTAL", "SUBTOTAL", "ROUNDING", "ROUNDED", "ADJUSTMENT", "PAYABLE", "AMOUNT", "CHANGE",
@@ -79,18 +78,13 @@ _COUNT_LABEL_RE = re.compile(
 _SUBTOTAL_RE = re.compile(r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL")
 
 
-@lru_cache(maxsize=4096)
-def _snap_word(word: str) -> str:
-    if len(word) < FUZZY_MIN_LENGTH or word in VOCABULARY:
-        return word
-    match = process.extractOne(word, VOCABULARY, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE)
-    return match[0] if match else word
+_LABEL_WORDS = Vocabulary(VOCABULARY, cutoff=FUZZY_MIN_SCORE, min_length=FUZZY_MIN_LENGTH)
 
 
 def canonical_label(text: str) -> str:
     """Folded label with OCR-mangled vocabulary words snapped back ("TOTAI" -> "TOTAL")."""
     folded = fold(text).replace("0TAL", "OTAL").replace("T0TAL", "TOTAL")
-    return _WORD_RE.sub(lambda m: _snap_word(m.group(0)), folded)
+    return _WORD_RE.sub(lambda m: _LABEL_WORDS.snap(m.group(0)), folded)
 
 
 def classify(label: str) -> Kind:

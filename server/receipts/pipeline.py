@@ -3,7 +3,7 @@
 ``extract_receipt(ocr)`` is pure and synchronous (no I/O, no database): run it in a worker
 thread or process next to the OCR. The steps, in order:
 
-1. rebuild printed rows from the OCR text runs (:mod:`.layout`);
+1. rebuild printed rows from the OCR text runs (:mod:`server.documents.layout`);
 2. pair every amount with its label (:mod:`.labels`);
 3. header: merchant and address (:mod:`.header`);
 4. money: total and taxes (:mod:`.totals`), line items and departments (:mod:`.items`);
@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import TypeVar
 
-from server.ocr.types import OcrResult
+from server.documents.boxes import union_box
+from server.documents.layout import Row, build_rows
+from server.documents.text import strip_accents
+from server.documents.types import OcrResult
 from server.receipts.document import (
     find_currency,
     find_date,
@@ -38,7 +42,6 @@ from server.receipts.extraction import (
 from server.receipts.header import HeaderPart, find_address, find_merchant
 from server.receipts.items import FoundItem, find_items
 from server.receipts.labels import Kind, LabelledAmount, labelled_amounts
-from server.receipts.layout import Row, build_rows, strip_accents, union_box
 from server.receipts.totals import (
     Found,
     TaxFound,
@@ -57,6 +60,8 @@ __all__ = [
     "TaxLine",
     "extract_receipt",
 ]
+
+T = TypeVar("T")
 
 # Below this confidence a key field (merchant, date, total) is worth a human look.
 REVIEW_CONFIDENCE = 0.6
@@ -204,7 +209,7 @@ def _rows_confidence(rows: tuple[Row, ...] | list[Row]) -> float:
     return sum(r.confidence for r in rows) / len(rows) if rows else 0.0
 
 
-def _field(found: Found | None) -> ExtractedField | None:
+def _field(found: Found[T] | None) -> ExtractedField[T] | None:
     if found is None:
         return None
     confidence = round(_rows_confidence(found.rows) * found.certainty, 3) if found.rows else 0.5

@@ -13,20 +13,23 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Generic, TypeVar
 
+from server.documents.layout import Row
+from server.documents.money import find_amounts, find_rates
 from server.receipts.labels import Kind, LabelledAmount, canonical_label, classify
-from server.receipts.layout import Row
-from server.receipts.money import find_amounts, find_rates
+
+T = TypeVar("T")
 
 # Amounts that agree to the cent or within a rounding step (Malaysia rounds cash to 5 sen).
 CENT = Decimal("0.01")
 
 
 @dataclass(slots=True, frozen=True)
-class Found:
+class Found(Generic[T]):
     """A value with the rows it was read from and how sure the rule is (0..1)."""
 
-    value: object
+    value: T
     rows: tuple[Row, ...]
     certainty: float
 
@@ -82,7 +85,7 @@ def _largest_repeated_amount(rows: list[Row], labelled: list[LabelledAmount]) ->
     return max(repeated) if repeated else None
 
 
-def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found | None:
+def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found[Decimal] | None:
     """The amount paid, with a certainty that reflects which rule found it.
 
     In order: a labelled total confirmed by cash - change; the last of the strongest labelled

@@ -22,6 +22,7 @@ def _image() -> Image.Image:
     return image
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_words_with_boxes_and_confidences(engine: str) -> None:
     if ENGINES[engine].version() is None:

@@ -10,6 +10,8 @@ import pytest
 from PIL import Image
 
 from bench.ocr import character_error_rate, load_sroie_transcript
+from server.documents.layout import build_lines
+from server.documents.types import OcrLine
 from server.ocr import (
     DEFAULT_ENGINE,
     ENGINES,
@@ -20,7 +22,6 @@ from server.ocr import (
     recognise_image,
 )
 from server.ocr.engines import RapidOcrEngine
-from server.ocr.layout import Run, build_lines
 from tests.ocr.conftest import encode
 
 
@@ -87,11 +88,11 @@ def test_label_and_amount_share_a_line(receipt_results: dict[str, OcrResult], en
 def test_rows_are_rebuilt_from_runs() -> None:
     # given: runs as RapidOCR gives them, out of order, one row slightly skewed
     runs = [
-        Run("12.50", (500, 104, 560, 124), 0.9),
-        Run("TOTAL", (10, 100, 80, 120), 0.99),
-        Run("CRÈMERIE DU MARCHÉ", (10, 10, 300, 40), 0.95),
-        Run("8,40", (500, 62, 550, 80), 0.8),
-        Run("Comté", (10, 60, 90, 78), 0.97),
+        OcrLine("12.50", (500, 104, 560, 124), 0.9),
+        OcrLine("TOTAL", (10, 100, 80, 120), 0.99),
+        OcrLine("CRÈMERIE DU MARCHÉ", (10, 10, 300, 40), 0.95),
+        OcrLine("8,40", (500, 62, 550, 80), 0.8),
+        OcrLine("Comté", (10, 60, 90, 78), 0.97),
     ]
 
     # when
@@ -107,7 +108,7 @@ def test_rows_are_rebuilt_from_runs() -> None:
 
 def test_stacked_boxes_do_not_merge_into_one_row() -> None:
     # given: two overlapping-in-height boxes at the same x (a tall box next to two lines)
-    runs = [Run("A", (10, 10, 60, 40), 1.0), Run("B", (12, 30, 62, 60), 1.0)]
+    runs = [OcrLine("A", (10, 10, 60, 40), 1.0), OcrLine("B", (12, 30, 62, 60), 1.0)]
 
     # when / then
     assert [line.text for line in build_lines(runs)] == ["A", "B"]

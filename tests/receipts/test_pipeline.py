@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from server.ocr.types import OcrLine, OcrPage, OcrResult
-from server.receipts.dates import find_dates, parse_date
-from server.receipts.layout import fold
-from server.receipts.money import find_amounts
+from server.documents.dates import find_dates, parse_date
+from server.documents.money import find_amounts
+from server.documents.text import fold
+from server.documents.types import OcrLine, OcrPage, OcrResult
 from server.receipts.pipeline import ReceiptExtraction, extract_receipt
 
 from .receipt_images import render_french_receipt
