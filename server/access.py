@@ -195,6 +195,11 @@ def owner_filter(actor: Actor) -> User | None:
     return actor.user
 
 
+def _q(column: str, value: Any) -> Q:
+    """Q(column=value) for a column named at run time (typed: Q's `join_type` is a keyword too)."""
+    return Q(**{column: value})
+
+
 def visible(actor: Actor, model: type[M]) -> QuerySet[M]:
     """The rows of `model` the actor may see: anyone's for an admin, none when anonymous;
     otherwise a user sees their own rows and those of the companies they belong to, a company's
@@ -216,16 +221,16 @@ def visible(actor: Actor, model: type[M]) -> QuerySet[M]:
     mine: list[Q] = []
     if actor.user is not None:
         if ownership.user:
-            mine.append(Q(**{ownership.user: actor.user.id}))
+            mine.append(_q(ownership.user, actor.user.id))
         if ownership.company:
             companies: Any = (
-                list(actor._roles)
+                list(actor._roles or ())
                 if actor._loaded
                 else Subquery(Membership.filter(user_id=actor.user.id).values("company_id"))
             )
             mine.append(Q(**{f"{ownership.company}__in": companies}))
     elif actor.company is not None and ownership.company:
-        mine.append(Q(**{ownership.company: actor.company.id}))
+        mine.append(_q(ownership.company, actor.company.id))
     if not mine:
         return query.filter(id__in=[])
     return query.filter(Q(*mine, join_type="OR"))

@@ -8,12 +8,12 @@ import strawberry
 from strawberry import Info
 
 from schema.accounts.loaders import API_KEY_COLUMNS
-from schema.accounts.types import USER_COLUMNS, ApiKeyType, Role, UserType
+from schema.accounts.types import USER_COLUMNS, ApiKeyType, UserType
 from schema.core.permissions import IsAdmin, Public, current_user
 from schema.core.relay import After, Connection, First, paginate
 from schema.core.selection import selects
 from server.access import visible
-from server.accounts.models import ApiKey, User
+from server.accounts.models import ApiKey, Role, User
 
 
 @strawberry.type
@@ -38,7 +38,7 @@ class AccountsQuery:
         first: First = None,
         after: After = None,
         role: Annotated[
-            Role | None,
+            Role | None,  # the service enum, exposed by schema.accounts.types
             strawberry.argument(description="Only accounts with this role; all when left out."),
         ] = None,
     ) -> Connection[UserType]:

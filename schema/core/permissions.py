@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from graphql import GraphQLError
 from strawberry import Info
@@ -141,14 +141,15 @@ class IsCompanyMember(AccessRule):
     if TYPE_CHECKING:
 
         def __new__(
-            cls, role: CompanyRole | None = None, otherwise: AccessRule | None = None
+            cls, role: CompanyRole | None = None, otherwise: type[AccessRule] | None = None
         ) -> type[Self]: ...
 
     def __init__(
-        self, role: CompanyRole | None = None, otherwise: AccessRule | None = None
+        self, role: CompanyRole | None = None, otherwise: type[AccessRule] | None = None
     ) -> None:
         self.role = role or CompanyRole.MEMBER
-        self.otherwise = otherwise
+        # A rule instance (`IsAdmin()`), which type checkers see as its class (see above).
+        self.otherwise = cast(AccessRule | None, otherwise)
         if self.role == CompanyRole.ADMIN:
             self.message = "Company administrators only."
 

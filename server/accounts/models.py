@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 from tortoise import fields
@@ -64,6 +65,9 @@ class ApiKey(BaseModel):
     company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Company", related_name="api_keys", null=True, on_delete=fields.CASCADE
     )
+    # The foreign keys' columns, which Tortoise adds at run time (declared for type checkers).
+    owner_id: uuid.UUID
+    company_id: uuid.UUID | None
     expires_at = DatetimeField(null=True)
     revoked_at = DatetimeField(null=True)
     last_used_at = DatetimeField(null=True)

@@ -3,6 +3,7 @@ invitations, products and the rest on these two tables."""
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 from tortoise import fields
@@ -35,6 +36,9 @@ class Membership(BaseModel):
         "models.Company", related_name="memberships", on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(CompanyRole, default=CompanyRole.MEMBER, max_length=16)
+    # The foreign keys' columns, which Tortoise adds at run time (declared for type checkers).
+    user_id: uuid.UUID
+    company_id: uuid.UUID
 
     class Meta:
         table = "memberships"

@@ -174,6 +174,7 @@ def _apply_item(item: ReceiptItem, edit: ItemEdit, *, field: str) -> None:
     if edit.unit_price is not KEEP:
         unit = edit.unit_price
     quantity = item.quantity if edit.quantity is KEEP else edit.quantity
+    assert unit is not None  # the edit was checked: a unit price is never emptied
     item.total = _line_total(quantity, unit, field=field)
     item.quantity = quantity
     item.unit_price = unit
@@ -252,6 +253,7 @@ async def validate_receipt(
                     category=None if change.category is KEEP else change.category,
                     source=ItemSource.MANUAL,
                 )
+                assert item.unit_price is not None  # checked: a new item has one
                 item.total = _line_total(
                     item.quantity, item.unit_price, field=f"items.{index}.unit_price"
                 )

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
@@ -166,7 +166,7 @@ async def settle(
     locked by the caller. Returns the entry, or None when nothing was posted. Raises
     IntegrityError when another writer posted first (roll back)."""
     posted = await LoyaltyEntry.filter(receipt_id=receipt.id).values_list("points", flat=True)
-    already = sum(posted)
+    already = sum(cast(list[int], posted))  # flat values, not the tuples Tortoise declares
     first = receipt.awarded_at is None
     if first and not earns(receipt):
         return None
@@ -252,7 +252,9 @@ def _follow_review(receipt: Receipt, pending: int) -> None:
             receipt.status = ReceiptStatus.IN_REVIEW
         return
     if receipt.review == PointsReview.PENDING:  # corrected back to what may be held
-        receipt.review = PointsReview.APPROVED if receipt.approved_points is not None else None
+        receipt.review = (  # pyright: ignore[reportAttributeAccessIssue]  (a nullable column)
+            PointsReview.APPROVED if receipt.approved_points is not None else None
+        )
     if receipt.status == ReceiptStatus.IN_REVIEW:
         receipt.status = ReceiptStatus.VALIDATED
 

@@ -11,6 +11,7 @@ keeps `sort_date` (the printed purchase date and time, else the upload time) and
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 
 from tortoise import fields
@@ -107,6 +108,12 @@ class Receipt(BaseModel):
     job = fields.ForeignKeyField(
         "models.Job", related_name="receipts", null=True, on_delete=fields.SET_NULL
     )
+    # Added by Tortoise at run time (declared for type checkers): the foreign keys' columns and
+    # the reverse relation of the items.
+    owner_id: uuid.UUID
+    file_id: uuid.UUID | None
+    job_id: uuid.UUID | None
+    items: fields.ReverseRelation[ReceiptItem]
     status = fields.CharEnumField(ReceiptStatus, max_length=16, default=ReceiptStatus.PROCESSING)
     sha256 = fields.CharField(max_length=64)
     # The file's sha256 while the receipt is live, NULL once deleted: unique per owner, so one file

@@ -62,9 +62,13 @@ from tests.factories import Account, make_admin, make_user
 PUBLIC_FIELDS = {"node", "nodes", "me", "signup", "login", "refreshToken", "logout"}
 
 ROOTS = {
-    "query": schema._schema.query_type,
-    "mutation": schema._schema.mutation_type,
-    "subscription": schema._schema.subscription_type,
+    operation: root
+    for operation, root in (
+        ("query", schema._schema.query_type),
+        ("mutation", schema._schema.mutation_type),
+        ("subscription", schema._schema.subscription_type),
+    )
+    if root is not None
 }
 ROOT_FIELDS = [
     (operation, name) for operation, root in ROOTS.items() if root for name in sorted(root.fields)
@@ -359,7 +363,9 @@ async def _item(owner: Account) -> Any:
     from server.receipts.models import ReceiptItem
 
     receipt = await _receipt(owner)
-    return (await ReceiptItem.filter(receipt_id=receipt.id).first()).id
+    item = await ReceiptItem.filter(receipt_id=receipt.id).first()
+    assert item is not None
+    return item.id
 
 
 async def _correction(owner: Account) -> Any:
@@ -376,7 +382,9 @@ async def _loyalty_entry(owner: Account) -> Any:
     from server.receipts.models import LoyaltyEntry
 
     receipt = await _receipt(owner)
-    return (await LoyaltyEntry.filter(receipt_id=receipt.id).first()).id
+    entry = await LoyaltyEntry.filter(receipt_id=receipt.id).first()
+    assert entry is not None
+    return entry.id
 
 
 async def _file(owner: Account) -> Any:

@@ -198,7 +198,7 @@ async def test_every_operation_gives_the_same_answer_on_both_paths(settings, cli
     # given: an admin, a user with a key, and the schema to invent variables from
     admin, user = await make_admin(), await make_user()
     schema = build_schema(settings)._schema
-    ids = {"user": global_id("User", user.user.id)}
+    ids: dict[str, str] = {"user": global_id("User", user.user.id)}
     callers = {
         "admin": {"Authorization": f"Bearer {admin.token}"},
         "user": {"Authorization": f"Bearer {user.token}"},

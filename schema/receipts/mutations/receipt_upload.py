@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import Info
@@ -10,6 +10,7 @@ from schema.jobs.types import JobType
 from schema.receipts.inputs import UploadReceiptInput
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
 from server.errors import DomainError
+from server.files.services import UploadLike
 from server.receipts import upload
 
 
@@ -35,7 +36,8 @@ async def upload_receipt(
     DUPLICATE (with `existingReceiptId`); a refused file leaves nothing stored."""
     owner = await require_user(info)  # the scope: on the field
     try:
-        receipt, job = await upload.upload_receipt(owner=owner, upload=input.file)
+        # Strawberry declares Upload as bytes; Starlette hands over an UploadFile
+        receipt, job = await upload.upload_receipt(owner=owner, upload=cast(UploadLike, input.file))
     except DomainError as exc:
         return UploadReceiptPayload(errors=[receipt_error(exc)])
     return UploadReceiptPayload(

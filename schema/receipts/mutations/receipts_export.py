@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import Info
@@ -37,7 +37,7 @@ async def export_receipts(
             owner=owner,
             actor=viewer,
             filter=service_filter(input.filter),
-            format=input.format.value,
+            format=cast(str, input.format.value),  # the member's plain value, as Strawberry sets it
         )
     except ReceiptsError as exc:
         return ExportReceiptsPayload(errors=[receipt_error(exc)])
