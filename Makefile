@@ -92,9 +92,11 @@ test: setup
 		TEST_DB_BACKEND=postgres $(PY) -m pytest -n $(TEST_WORKERS) -m db $(PYTEST_ARGS); \
 	fi
 
+# ruff, then pyright (basic mode, pyrightconfig.json: server, schema, jobs, bench, tests).
 lint: deps
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/pyright
 
 format: deps
 	.venv/bin/ruff check --fix .
