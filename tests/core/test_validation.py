@@ -40,6 +40,20 @@ async def test_a_nul_byte_in_any_string_is_bad_user_input_naming_the_field(gql):
     bad_input(result, "filter.store")
 
 
+UPLOAD_RECEIPT = """
+mutation U($file: Upload!) { uploadReceipt(input: {file: $file}) { receipt { id } errors { code } } }
+"""
+
+
+@pytest.mark.parametrize("value", ["not a file", {"name": "x.jpg"}, 42])
+async def test_an_upload_variable_that_is_not_a_multipart_file_is_bad_user_input(gql, value):
+    # A JSON POST cannot carry a file: whatever stands in the Upload variable is refused by name,
+    # never an internal error in the service that reads it.
+    result = await gql(UPLOAD_RECEIPT, {"file": value}, token=(await make_user()).token)
+    error = bad_input(result, "input.file")
+    assert "multipart upload" in error["message"]
+
+
 async def test_an_over_long_email_is_bad_user_input(gql):
     email = "a" * 250 + "@example.com"
     error = bad_input(
