@@ -22,6 +22,7 @@ import secrets
 import time
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http.websocket_origin import normalize_allowed_origins, normalize_origin
@@ -31,7 +32,7 @@ from server.metrics import HTTP_REQUESTS, labelled
 
 log = logging.getLogger("scanbase.http")
 
-_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_REQUEST_ID_RE = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -41,6 +42,7 @@ SECURITY_HEADERS = [
 ]
 # JSON and file responses never run scripts; GraphiQL (HTML) sets its own CSP (server/graphiql.py).
 STRICT_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+_STRICT_CSP = (STRICT_CSP,)
 # What browsers may send cross-origin: ours, plus what Apollo Client and urql add.
 CORS_ALLOW_HEADERS = b", ".join(
     (
@@ -137,6 +139,10 @@ class HttpMiddleware:
         self.max_body_bytes = max_body_bytes
         self.max_multipart_bytes = max_multipart_bytes
         self.proxies = TrustedProxies(trusted_proxies)
+        # Origins come from clients: a bounded cache of the verdicts.
+        self._allowed_origin = lru_cache(maxsize=1024)(self._origin_allowed)
+        # (path, status) -> the requests counter's child (a bounded cache, see _finish).
+        self._counters: dict[tuple[str, int], Any] = {}
 
     def _resolve_client(self, scope: Scope, headers: dict[bytes, bytes]) -> None:
         client = scope.get("client")
@@ -151,28 +157,32 @@ class HttpMiddleware:
             scope["scheme"] = proto if scope["type"] == "http" else proto.replace("http", "ws")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        self._resolve_client(scope, headers)
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID_RE.match(incoming) else secrets.token_hex(16)
+        headers = dict(scope.get("headers") or ())
+        if b"x-forwarded-for" in headers and self.proxies.networks:
+            self._resolve_client(scope, headers)
+        incoming = headers.get(b"x-request-id")
+        if incoming is not None and _REQUEST_ID_RE.match(incoming):
+            request_id = incoming.decode("latin-1")
+        else:
+            request_id = secrets.token_hex(16)
+            incoming = request_id.encode()
         token = request_id_var.set(request_id)
         try:
-            if scope["type"] == "websocket":
+            if kind == "websocket":
                 await self.app(scope, receive, send)
                 return
-            await self._http(scope, receive, send, headers, request_id)
+            await self._http(scope, receive, send, headers, incoming)
         finally:
             request_id_var.reset(token)
 
     def _cors_headers(self, origin: bytes | None) -> list[tuple[bytes, bytes]]:
         if not origin or not self.cors_origins:
             return []
-        if "*" not in self.cors_origins and (
-            normalize_origin(origin.decode("latin-1")) not in self.cors_origins
-        ):
+        if "*" not in self.cors_origins and not self._allowed_origin(origin):
             return []
         return [
             (b"access-control-allow-origin", origin),
@@ -180,18 +190,21 @@ class HttpMiddleware:
             (b"vary", b"Origin"),
         ]
 
+    def _origin_allowed(self, origin: bytes) -> bool:
+        return normalize_origin(origin.decode("latin-1")) in self.cors_origins
+
     async def _http(
         self,
         scope: Scope,
         receive: Receive,
         send: Send,
         headers: dict[bytes, bytes],
-        request_id: str,
+        request_id: bytes,
     ) -> None:
         started = time.perf_counter()
         method: str = scope["method"]
-        cors = self._cors_headers(headers.get(b"origin"))
-        status_holder = [500]
+        origin = headers.get(b"origin")
+        cors = self._cors_headers(origin) if origin else []
 
         if method == "OPTIONS" and b"access-control-request-method" in headers:
             preflight = [
@@ -204,8 +217,11 @@ class HttpMiddleware:
             self._finish(scope, method, 204 if cors else 403, started)
             return
 
-        is_multipart = headers.get(b"content-type", b"").startswith(b"multipart/")
-        limit = self.max_multipart_bytes if is_multipart else self.max_body_bytes
+        content_type = headers.get(b"content-type")
+        if content_type is not None and content_type.startswith(b"multipart/"):
+            limit = self.max_multipart_bytes
+        else:
+            limit = self.max_body_bytes
         declared = headers.get(b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             await _json_error(send, 413, f"Request body is larger than {limit} bytes.", cors)
@@ -223,18 +239,24 @@ class HttpMiddleware:
                     raise PayloadTooLarge()
             return message
 
+        # Added to every response: the security headers, CORS, the request id (and the strict
+        # CSP unless the response is HTML), after the response's own headers.
+        extra = [*SECURITY_HEADERS, *cors, (b"x-request-id", request_id)]
+        status = 500
         response_started = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal response_started
+            nonlocal response_started, status
             if message["type"] == "http.response.start":
                 response_started = True
-                status_holder[0] = message["status"]
-                extra = list(SECURITY_HEADERS) + cors + [(b"x-request-id", request_id.encode())]
-                content_type = dict(message.get("headers") or []).get(b"content-type", b"")
-                if not content_type.startswith(b"text/html"):
-                    extra.append(STRICT_CSP)
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                status = message["status"]
+                own = message.get("headers") or []
+                content_type = b""
+                for name, value in own:
+                    if name == b"content-type":
+                        content_type = value  # the last one, as a dict of the headers keeps
+                html = content_type.startswith(b"text/html")  # GraphiQL sets its own CSP
+                message = {**message, "headers": [*own, *extra, *(() if html else _STRICT_CSP)]}
             await send(message)
 
         try:
@@ -242,14 +264,19 @@ class HttpMiddleware:
         except PayloadTooLarge:
             if not response_started:
                 await _json_error(send, 413, f"Request body is larger than {limit} bytes.", cors)
-            status_holder[0] = 413
+            status = 413
         finally:
-            self._finish(scope, method, status_holder[0], started)
+            self._finish(scope, method, status, started)
 
-    @staticmethod
-    def _finish(scope: Scope, method: str, status: int, started: float) -> None:
+    def _finish(self, scope: Scope, method: str, status: int, started: float) -> None:
         path: str = scope["path"]
-        labelled(HTTP_REQUESTS, route_label(path), str(status)).inc()
+        key = (path, status)
+        counter = self._counters.get(key)
+        if counter is None:
+            counter = labelled(HTTP_REQUESTS, route_label(path), str(status))
+            if len(self._counters) < 1024:  # paths come from clients: a bounded cache
+                self._counters[key] = counter
+        counter.inc()
         if log.isEnabledFor(logging.INFO):
             client = scope.get("client")
             log.info(
