@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
@@ -76,6 +76,31 @@ def capped_response(payload: bytes, limit: int) -> bytes:
     return orjson.dumps({"data": None, "errors": [error]})
 
 
+def _content_type(scope: Scope) -> bytes:
+    """The request's (first) Content-Type header, as Starlette's `request.headers` reads it."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value
+    return b""
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body, as Starlette's `request.body()` reads it (ClientDisconnect when
+    the client goes away), without its async generator."""
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        return message.get("body", b"")  # the usual case: one message
+    chunks: list[bytes] = []
+    while True:
+        if message["type"] == "http.request":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        message = await receive()
+
+
 def _bad_request(message: str, code: str) -> Response:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=400
@@ -103,15 +128,14 @@ class GraphQLApp(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope=scope, receive=receive)
         if (
             self.settings.fast_execution
-            and request.method == "POST"
-            and request.headers.get("content-type", "").startswith("application/json")
+            and scope["method"] == "POST"
+            and _content_type(scope).startswith(b"application/json")
         ):
-            response = await self._json_post(request)
-            await response(scope, receive, send)
+            await self._json_post(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
         if request.headers.get("content-type", "").startswith("multipart/"):
             refusal = await self._check_multipart(request)
             if refusal is not None:
@@ -149,17 +173,34 @@ class GraphQLApp(GraphQL):
             return _bad_request(f"Invalid upload request: {message}", code)
         return None
 
-    async def _json_post(self, request: Request) -> Response:
-        """JSON POSTs (queries and mutations; subscriptions are refused: websocket only)."""
+    async def _json_post(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """JSON POSTs (queries and mutations; subscriptions are refused: websocket only).
+        The hot path: the body is read and the response sent here, without Starlette's body
+        stream or Response objects (same messages, same headers)."""
+        request = Request(scope=scope, receive=receive)
+        request._body = body = await read_body(receive)  # request.body() still answers it
+        status = 200
         try:
-            query, variables, operation_name = self.executor.parse_body(await request.body())
+            query, variables, operation_name = self.executor.parse_body(body)
             context = await self.get_context(request, None)
-            body = await self.executor.run(query, variables, operation_name, context)
+            result = await self.executor.run(query, variables, operation_name, context)
         except RequestError as exc:
-            body = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
-            return Response(json.dumps(body), status_code=400, media_type="application/json")
-        payload = capped_response(encode_json(body), self.settings.max_response_bytes)
-        return Response(payload, media_type="application/json")
+            error = {"errors": [{"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}]}
+            payload = json.dumps(error).encode()
+            status = 400
+        else:
+            payload = capped_response(encode_json(result), self.settings.max_response_bytes)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"content-type", b"application/json"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
 
     def encode_json(self, data: object) -> str | bytes:
         """Strawberry's path (GET, multipart): the same response size cap as the JSON path.
