@@ -31,7 +31,7 @@ from server.db import close_db, init_db
 from server.files.download import download
 from server.files.services import blob_stores, close_blob_store
 from server.graphiql import ASSETS_PATH, graphiql_assets, graphiql_page
-from server.http import HttpMiddleware
+from server.http import HttpMiddleware, Shortcut
 from server.jobs.runtime import job_runtime
 from server.logging_setup import configure_logging
 from server.security.throttle import close_attempt_counters
@@ -128,12 +128,8 @@ class GraphQLApp(GraphQL):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        if (
-            self.settings.fast_execution
-            and scope["method"] == "POST"
-            and _content_type(scope).startswith(b"application/json")
-        ):
-            await self._json_post(scope, receive, send)
+        if self.lean(scope):
+            await self.json_post(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
         if request.headers.get("content-type", "").startswith("multipart/"):
@@ -150,6 +146,14 @@ class GraphQLApp(GraphQL):
                 status_code=exc.status_code,
             )
         await response(scope, receive, send)
+
+    def lean(self, scope: Scope) -> bool:
+        """An HTTP request the lean path serves: a JSON POST (with FAST_EXECUTION)."""
+        return (
+            self.settings.fast_execution
+            and scope["method"] == "POST"
+            and _content_type(scope).startswith(b"application/json")
+        )
 
     async def _check_multipart(self, request: Request) -> Response | None:
         """Uploads: a preflight header is required (a plain HTML form cannot set one, so a
@@ -173,7 +177,7 @@ class GraphQLApp(GraphQL):
             return _bad_request(f"Invalid upload request: {message}", code)
         return None
 
-    async def _json_post(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def json_post(self, scope: Scope, receive: Receive, send: Send) -> None:
         """JSON POSTs (queries and mutations; subscriptions are refused: websocket only).
         The hot path: the body is read and the response sent here, without Starlette's body
         stream or Response objects (same messages, same headers)."""
@@ -325,6 +329,8 @@ def create_app(settings: Settings | None = None, *, init_database: bool = True) 
                 max_body_bytes=settings.max_body_bytes,
                 max_multipart_bytes=max_multipart,
                 trusted_proxies=settings.trusted_proxies,
+                # JSON POSTs to /graphql skip Starlette's routing: the route's app serves them.
+                shortcut=Shortcut("/graphql", graphql_app.lean, graphql_app.json_post),
             )
         ],
         routes=[

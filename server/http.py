@@ -20,7 +20,8 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -122,6 +123,18 @@ def _host_only(hop: str) -> str:
     return hop[:64]
 
 
+@dataclass(frozen=True)
+class Shortcut:
+    """A request `accepts` takes (for `path`, served at the root) goes straight to `app`, not
+    through the rest of the stack (Starlette's exception middleware and router): for the hot
+    path (JSON POSTs to /graphql), whose app raises no HTTPException for those to handle and is
+    the app the router would pick. Everything this middleware does applies to it as before."""
+
+    path: str
+    accepts: Callable[[Scope], bool]
+    app: ASGIApp
+
+
 class HttpMiddleware:
     def __init__(
         self,
@@ -131,8 +144,10 @@ class HttpMiddleware:
         max_body_bytes: int,
         max_multipart_bytes: int,
         trusted_proxies: Sequence[str] = ("127.0.0.1", "::1"),
+        shortcut: Shortcut | None = None,
     ) -> None:
         self.app = app
+        self.shortcut = shortcut
         # Normalised as browsers send Origin (lowercase, no default port); Strawberry's websocket
         # check is given the same list, so HTTP and subscriptions accept the same origins.
         self.cors_origins = normalize_allowed_origins(cors_origins)
@@ -259,8 +274,17 @@ class HttpMiddleware:
                 message = {**message, "headers": [*own, *extra, *(() if html else _STRICT_CSP)]}
             await send(message)
 
+        app = self.app
+        shortcut = self.shortcut
+        if (
+            shortcut is not None
+            and scope["path"] == shortcut.path
+            and not scope.get("root_path")
+            and shortcut.accepts(scope)
+        ):
+            app = shortcut.app
         try:
-            await self.app(scope, limited_receive, send_wrapper)
+            await app(scope, limited_receive, send_wrapper)
         except PayloadTooLarge:
             if not response_started:
                 await _json_error(send, 413, f"Request body is larger than {limit} bytes.", cors)

@@ -400,3 +400,80 @@ async def test_failed_logins_behind_a_balancer_lock_out_one_client_not_everyone(
     assert bystander["accessToken"] and bystander["errors"] == []
     access = [r.client for r in caplog.records if r.name == "scanbase.http"]
     assert access == ["203.0.113.66"] * 3 + ["198.51.100.20"]
+
+
+# --- the hot path: JSON POSTs to /graphql skip Starlette's routing ----------------------------
+
+
+async def test_the_shortcut_serves_only_json_posts_to_graphql_with_every_header_and_cap():
+    from server.http import STRICT_CSP, Shortcut
+
+    served: list[str] = []
+
+    def stub(name: str):
+        async def app(scope, receive, send):
+            served.append(name)
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+        return app
+
+    def is_json_post(scope) -> bool:
+        return scope["method"] == "POST" and dict(scope["headers"]).get(
+            b"content-type", b""
+        ).startswith(b"application/json")
+
+    middleware = _middleware(
+        stub("router"), shortcut=Shortcut("/graphql", is_json_post, stub("lean"))
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=middleware), base_url="http://t"
+    ) as http:
+        lean = await http.post(
+            "/graphql",
+            json={"query": "{ __typename }"},
+            headers={"origin": APP_ORIGIN, "x-request-id": "lean-path-0001"},
+        )
+        await http.post("/graphql", content=b"{}", headers={"content-type": "text/plain"})
+        await http.get("/graphql")
+        await http.post("/graphql/", json={})
+        await http.post("/other", json={})
+        too_large = await http.post("/graphql", json={"query": "x" * 2000})
+    mounted = httpx.ASGITransport(app=middleware, root_path="/api")
+    async with httpx.AsyncClient(transport=mounted, base_url="http://t") as http:
+        await http.post("/api/graphql", json={})
+
+    assert served == ["lean", "router", "router", "router", "router", "router"]
+    assert lean.json() == {"query": "{ __typename }"}
+    assert lean.headers["x-request-id"] == "lean-path-0001"
+    assert lean.headers["x-frame-options"] == "DENY"
+    assert lean.headers["content-security-policy"] == STRICT_CSP[1].decode()
+    assert lean.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert too_large.status_code == 413
+
+
+async def test_a_json_body_in_several_messages_is_read_whole(client):
+    async def chunks():
+        yield b'{"query": "{ __ty'
+        yield b""
+        yield b'pename }"}'
+
+    response = await client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-length"] == str(len(response.content))
