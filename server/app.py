@@ -222,13 +222,15 @@ class GraphQLApp(GraphQL):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
-        state = request.app.state
+        # Starlette's State keeps its values in a dict; reading it directly spares two
+        # __getattr__ calls per request (the lifespan sets both; a bare app has neither).
+        values: dict[str, Any] = request.app.state._state
         return Context(
             request=request,
             response=response,
             settings=self.settings,
-            queue=getattr(state, "queue", None),
-            events=getattr(state, "events", None),
+            queue=values.get("queue"),
+            events=values.get("events"),
         )
 
     async def on_ws_connect(self, context: Context) -> Any:
