@@ -81,15 +81,16 @@ worker: migrate
 	$(PY) -m server worker
 
 # The whole suite on SQLite; then, when TEST_DATABASE_URL is set, every database test on PostgreSQL.
-# Each pass spreads its tests over one process per core (pytest-xdist; each worker has its own
-# database, Redis keys and ports): `make test TEST_WORKERS=0` runs them in this process instead.
+# Each pass spreads its test files over one process per core (pytest-xdist; each worker has its
+# own database, Redis keys and ports; a file stays whole, in order, on one worker):
+# `make test TEST_WORKERS=0` runs them in this process instead.
 # `make test PYTEST_ARGS='-m "not slow"'` leaves out the tests marked slow (several seconds each).
 TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== database tests again on PostgreSQL =="; \
-		TEST_DB_BACKEND=postgres $(PY) -m pytest -n $(TEST_WORKERS) -m db $(PYTEST_ARGS); \
+		TEST_DB_BACKEND=postgres $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m db $(PYTEST_ARGS); \
 	fi
 
 # ruff, then pyright (basic mode, pyrightconfig.json: server, schema, jobs, bench, tests).

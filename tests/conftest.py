@@ -34,8 +34,12 @@ os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "8")
 os.environ.setdefault("PASSWORD_HASH_PARALLELISM", "1")
 os.environ.setdefault("REDIS_URL", "")
-# Blobs of the test run go to a temporary folder, never into the repo's var/.
-os.environ.setdefault("STORAGE_URL", "file:" + tempfile.mkdtemp(prefix="scanbase-test-blobs-"))
+# Blobs of the test run go to a temporary folder, never into the repo's var/: one per process,
+# as the database is, since pytest-xdist workers inherit the controller's environment and a sweep
+# deletes the blobs its own database does not know.
+if "STORAGE_URL" not in os.environ or os.environ.get("SCANBASE_TEST_OWN_STORAGE") == "1":
+    os.environ["STORAGE_URL"] = "file:" + tempfile.mkdtemp(prefix="scanbase-test-blobs-")
+    os.environ["SCANBASE_TEST_OWN_STORAGE"] = "1"
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402
