@@ -16,13 +16,24 @@ from strawberry.file_uploads import Upload
 from schema.core.errors import BadUserInputError
 from schema.core.permissions import HasScope
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
+from schema.core.validation import InvalidInputError
 from server.access import visible
 from server.files.models import StoredFile
+from server.files.services import UploadLike
 from server.security.file_tokens import sign_file_token
 
 MAX_URL_SECONDS = 24 * 3600
 
-__all__ = ["FileType", "Upload"]
+__all__ = ["FileType", "Upload", "uploaded"]
+
+
+def uploaded(value: object, *, field: str) -> UploadLike:
+    """The file of an `Upload` argument. Only the multipart parser makes files: a JSON value in
+    its place is BAD_USER_INPUT naming the field. Called by the resolver, after its permission
+    check, so an anonymous caller still learns only that it must sign in."""
+    if not (hasattr(value, "read") and hasattr(value, "seek")):
+        raise InvalidInputError(field, "must be a file sent as a multipart upload.")
+    return value  # type: ignore[return-value]
 
 
 @register_node

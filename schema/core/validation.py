@@ -122,11 +122,6 @@ def check_value(value: Any, graphql_type: Any, path: str, rule: Constraint = DEF
             item = value.get(key) if isinstance(value, Mapping) else getattr(value, key, None)
             check_value(item, field.type, f"{path}.{name}", _constraint_of(field))
         return
-    if getattr(graphql_type, "name", None) == "Upload":
-        # Only the multipart parser makes files; a JSON string or object here is not one.
-        if not (hasattr(value, "read") and hasattr(value, "seek")):
-            raise InvalidInputError(path, "must be a file sent as a multipart upload.")
-        return
     if isinstance(value, str):
         _check_text(value, path, rule)
     elif isinstance(value, Decimal):

@@ -5,12 +5,11 @@ from typing import Annotated, cast
 import strawberry
 from strawberry import Info
 
-from schema.core.files import FileType
+from schema.core.files import FileType, uploaded
 from schema.core.permissions import require_user
 from schema.jobs.types import JobType
 from schema.ocr.types import ExtractTextInput, ExtractTextPayload, OcrError, OcrErrorCode
 from server.errors import DomainError
-from server.files.services import UploadLike
 from server.ocr import services
 
 
@@ -28,7 +27,7 @@ async def extract_text(
             owner=owner,
             # Strawberry declares Upload as bytes; Starlette hands over an UploadFile, and an
             # enum member's value is the plain string (strawberry.enum_value only describes it)
-            upload=cast(UploadLike, input.file),
+            upload=uploaded(input.file, field="input.file"),
             languages=input.languages,
             engine=cast(str, input.engine.value) if input.engine else None,
         )

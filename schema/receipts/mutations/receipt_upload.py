@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 from strawberry import Info
 
+from schema.core.files import uploaded
 from schema.core.permissions import require_user
 from schema.jobs.types import JobType
 from schema.receipts.inputs import UploadReceiptInput
 from schema.receipts.types import ReceiptError, ReceiptType, receipt_error
 from server.errors import DomainError
-from server.files.services import UploadLike
 from server.receipts import upload
 
 
@@ -37,7 +37,9 @@ async def upload_receipt(
     owner = await require_user(info)  # the scope: on the field
     try:
         # Strawberry declares Upload as bytes; Starlette hands over an UploadFile
-        receipt, job = await upload.upload_receipt(owner=owner, upload=cast(UploadLike, input.file))
+        receipt, job = await upload.upload_receipt(
+            owner=owner, upload=uploaded(input.file, field="input.file")
+        )
     except DomainError as exc:
         return UploadReceiptPayload(errors=[receipt_error(exc)])
     return UploadReceiptPayload(
