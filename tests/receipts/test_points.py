@@ -149,9 +149,7 @@ async def test_a_correction_posts_the_difference_and_a_deletion_reverses(gql):
         receipt_id=receipt.id,
         owner=account.user,
         actor=account.user,
-        edit=ReceiptEdit(
-            total=D("45.00"), items=[ItemEdit(id=item.id, quantity=D(3))]
-        ),
+        edit=ReceiptEdit(total=D("45.00"), items=[ItemEdit(id=item.id, quantity=D(3))]),
     )
     # then: 10 + 4 + 15 = 29, but typed values earn more than was read: +12 waits for review
     assert (done.receipt.points, done.receipt.points_pending, done.points_posted) == (17, 12, 0)

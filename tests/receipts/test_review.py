@@ -297,9 +297,7 @@ async def test_typed_line_items_earn_no_bonus_until_approved(gql):
     )
     assert (payload["receipt"]["points"], payload["receipt"]["pointsPending"]) == (0, 20)
     # when
-    done = await review_receipt(
-        receipt_id=receipt.id, actor=admin.user, approve=True, reason=None
-    )
+    done = await review_receipt(receipt_id=receipt.id, actor=admin.user, approve=True, reason=None)
     # then
     assert (done.receipt.points, done.points_posted) == (20, 20)
 
@@ -332,9 +330,7 @@ async def test_items_added_or_recategorised_on_a_read_receipt_wait(gql):
     got = payload["receipt"]
     assert (got["status"], got["points"], got["pointsPending"]) == ("IN_REVIEW", 12, 10)
     # an approval grants them; after it, corrections up to what was approved need no review
-    await review_receipt(
-        receipt_id=receipt.id, actor=admin.user, approve=True, reason="checked"
-    )
+    await review_receipt(receipt_id=receipt.id, actor=admin.user, approve=True, reason="checked")
     again = data_of(
         await gql(VALIDATE, {"input": {"id": rid, "total": "20.00"}}, token=account.token)
     )["validateReceipt"]

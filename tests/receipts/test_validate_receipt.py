@@ -267,9 +267,7 @@ async def test_a_receipt_that_could_not_be_read_can_be_typed_in(gql):
     # given
     account = await make_user()
     receipt = await processing_receipt(account)
-    await fail_extraction(
-        receipt_id=receipt.id, code="EMPTY_DOCUMENT", message="nothing to read"
-    )
+    await fail_extraction(receipt_id=receipt.id, code="EMPTY_DOCUMENT", message="nothing to read")
     # when
     payload = data_of(
         await gql(
