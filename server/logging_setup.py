@@ -32,8 +32,21 @@ _SECRET_PATTERNS = [
 ]
 
 
+# Every match of a pattern above contains one of these words (matched ignoring case) or, for
+# the last two patterns, "sbk_" or "eyJ" as written: ASCII text (where lower() and the patterns'
+# ignoring of case agree) without any of them has nothing to scrub, e.g. an access-log line.
+_TRIGGERS = ("password", "token", "secret", "api", "authorization", "bearer")
+
+
 def scrub(text: str) -> str:
     """Replace anything that looks like a password, token or API key with [REDACTED]."""
+    if text.isascii() and "sbk_" not in text and "eyJ" not in text:
+        lowered = text.lower()
+        for word in _TRIGGERS:
+            if word in lowered:
+                break
+        else:
+            return text
     for pattern in _SECRET_PATTERNS:
         if pattern.groups >= 2 or pattern.groups == 1:
             text = pattern.sub(r"\1[REDACTED]", text)
@@ -74,6 +87,9 @@ def _job_id(record: logging.LogRecord) -> str | None:
     return getattr(record, "job_id", None) or getattr(record, "ctx_job_id", None)
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
@@ -90,7 +106,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = getattr(record, key)
         if record.exc_info:
             entry["exception"] = scrub(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False)
+        return _JSON.encode(entry)  # json.dumps(entry, ensure_ascii=False), encoder made once
 
 
 class PlainFormatter(logging.Formatter):

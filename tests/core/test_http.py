@@ -176,6 +176,31 @@ def test_scrub_removes_passwords_tokens_and_keys():
     assert cleaned.count("[REDACTED]") >= 4
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "POST /graphql 200",
+        "GET /files/abc 404",
+        "PASSWORD=hunter2",
+        "x-api-key: sbk_0a1b_secretvalue",
+        "AUTHORIZATION: BEARER abc.def",
+        "refreshtoken: r3fr3sh",
+        "jwt eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl",
+        "\u017fecret=abc",  # long s: the patterns ignore case as Unicode does
+        "authori\u0131ation: x",  # dotless i
+        "\u212aey sbk_00_x",  # Kelvin sign
+        "caf\u00e9 password=p\u00e4ss",
+    ],
+)
+def test_scrub_skips_only_text_the_patterns_cannot_match(text):
+    from server.logging_setup import _SECRET_PATTERNS
+
+    expected = text
+    for pattern in _SECRET_PATTERNS:
+        expected = pattern.sub(r"\1[REDACTED]" if pattern.groups else "[REDACTED]", expected)
+    assert scrub(text) == expected
+
+
 async def test_logs_of_a_login_never_contain_the_password_or_tokens(gql, caplog):
     # given
     account = await make_user()
