@@ -19,6 +19,7 @@ from typing import Any, TypeGuard, cast
 
 import orjson
 from graphql import (
+    DocumentNode,
     GraphQLError,
     GraphQLFormattedError,
     GraphQLSchema,
@@ -26,6 +27,7 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.execution import ExecutionResult, execute
+from graphql.execution.executor import UNEXPECTED_MULTIPLE_PAYLOADS
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from schema.core.compiled_completion import FastLeafExecutionContext
@@ -53,6 +55,11 @@ class JsonPostExecutor:
         self.settings = settings
         # Parse, cost limits and validation, cached per document (shared with Strawberry's path).
         self.gate = QueryGate.for_schema(graphql_schema, settings)
+        # graphql-core's `execute` refuses schemas with @defer or @stream; without them the
+        # executor is built and run directly (see _execute).
+        self.direct = not (
+            graphql_schema.get_directive("defer") or graphql_schema.get_directive("stream")
+        )
 
     async def prepare(self, query: str) -> Prepared:
         return await self.gate.prepare_async(query)
@@ -106,20 +113,7 @@ class JsonPostExecutor:
             op_type = operation.operation.value
             if operation_name is None and operation.name is not None:
                 label = operation_label(operation.name.value)  # as Strawberry names it
-            executed = execute(
-                self.schema,
-                prepared.document,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
-                executor_class=FastLeafExecutionContext,
-                is_awaitable=is_awaitable,
-                hide_suggestions=self.gate.hide_suggestions,
-            )
-            if is_awaitable(executed):
-                result = await executed
-            else:
-                result = cast(ExecutionResult, executed)
+            result = await self._execute(prepared.document, variables, operation_name, context)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             # A refused document answers `"data": null` too, as Strawberry's view does.
@@ -128,6 +122,47 @@ class JsonPostExecutor:
         labelled(GRAPHQL_REQUESTS, label, op_type, outcome).inc()
         labelled(GRAPHQL_LATENCY, label).observe(time.perf_counter() - started)
         return body
+
+    async def _execute(
+        self,
+        document: DocumentNode,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: Any,
+    ) -> ExecutionResult:
+        """graphql-core's `execute`, without its two wrappers: they look up @defer and @stream
+        in the schema on every call (this schema declares neither: checked once, at start) and
+        pass some twenty arguments on twice."""
+        if not self.direct:
+            executed = execute(
+                self.schema,
+                document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=FastLeafExecutionContext,
+                is_awaitable=is_awaitable,
+                hide_suggestions=self.gate.hide_suggestions,
+            )
+        else:
+            executor = FastLeafExecutionContext.build(
+                self.schema,
+                document,
+                None,
+                context,
+                variables,
+                operation_name,
+                is_awaitable=is_awaitable,
+                hide_suggestions=self.gate.hide_suggestions,
+            )
+            if isinstance(executor, list):
+                return ExecutionResult(data=None, errors=executor)
+            executed = executor.execute_operation()
+        if is_awaitable(executed):
+            executed = await executed
+        if not isinstance(executed, ExecutionResult):  # incremental results: no @defer here
+            raise GraphQLError(UNEXPECTED_MULTIPLE_PAYLOADS)
+        return executed
 
     def _format(self, error: GraphQLError, label: str) -> GraphQLFormattedError:
         log_error(error, label)

@@ -502,3 +502,21 @@ async def test_a_json_body_in_several_messages_is_read_whole(client):
     assert response.json() == {"data": {"__typename": "Query"}}
     assert response.headers["content-type"] == "application/json"
     assert response.headers["content-length"] == str(len(response.content))
+
+
+async def test_the_lean_executor_answers_as_graphql_cores_execute(settings):
+    from schema import build_schema
+    from schema.core.http_executor import JsonPostExecutor
+
+    schema = build_schema(settings)._schema
+    direct, wrapped = JsonPostExecutor(schema, settings), JsonPostExecutor(schema, settings)
+    wrapped.direct = False  # graphql-core's `execute`, as a schema with @defer would need
+    assert direct.direct
+    for query, variables, name in [
+        ("{ __typename }", None, None),
+        ("query Q($n: Int!) { __typename }", {"n": "not a number"}, None),
+        ("query A { __typename } query B { me { id } }", None, "B"),
+    ]:
+        assert await direct.run(query, variables, name, None) == await wrapped.run(
+            query, variables, name, None
+        )
