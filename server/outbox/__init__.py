@@ -17,7 +17,8 @@ with REDIS_URL, a task of this process otherwise), and in any case by the period
 undelivered rows (OUTBOX_SWEEP_SECONDS, a periodic task of `server.scheduler`). Delivery is at least
 once: a handler may run again after a crash or a lease that ran out, so it passes the
 idempotency key on (a header, a provider's deduplication id) or checks it itself. A row marked
-DELIVERED is never delivered again.
+DELIVERED is never delivered again; a handler runs at most its policy's `max_attempts` times (a
+row whose last attempt's lease ran out without an outcome is marked FAILED, not claimed again).
 
 Handlers are registered per effect kind, at import time, in a module listed in
 `server.jobs.registry.HANDLER_MODULES` (the API and the worker import them all). Their policy is

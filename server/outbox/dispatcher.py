@@ -8,7 +8,15 @@ needs: its writes are serialised), which bumps `attempts` and pushes `available_
 of a lease (the handler's timeout plus a margin). The outcome is written only while the row
 still has that attempt number, so a dispatcher whose lease ran out cannot mark a row another
 one has taken. A dispatcher killed after its claim loses the row when the lease ends; the sweep
-delivers it again.
+delivers it again, unless that claim was the row's last attempt: a row whose lease ran out with
+`attempts >= max_attempts` is marked FAILED (a dead letter) by the same claiming transaction,
+never claimed again, so a handler that kills or hangs its process runs at most `max_attempts`
+times.
+
+What a failure records (`last_error`) and logs is the exception's class and its message with
+URLs cut to their scheme and host, email addresses and token-like values redacted, capped in
+length (`describe_error`): a provider's error may quote the webhook URL or the address it failed
+on.
 
 Where deliveries run: `dispatch_soon` enqueues an arq job (`deliver_outbox`, see
 `jobs/worker.py`) when this process's job queue is arq, else starts a task here; the periodic
@@ -21,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -29,6 +38,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from server import outbox
+from server.logging_setup import scrub
 from server.outbox.models import OutboxMessage, OutboxStatus
 from server.queue import ArqQueue, current_queue
 from server.settings import Settings, get_settings
@@ -45,6 +55,33 @@ CONCURRENCY = 8  # deliveries at once per dispatch
 ERROR_MAX_LENGTH = 2000
 
 _tasks: set[asyncio.Task[Any]] = set()
+
+# scheme://[userinfo@]host[:port][/path][?query][#fragment]: everything after the host may hold
+# a credential (userinfo, a query's token, a webhook URL's path), so only scheme and host stay.
+_URL = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)(?:[^\s/?#@]*@)?([^\s/?#@]*)([/?#][^\s]*)?")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_REDACTED = "[REDACTED]"
+
+
+def _redact_url(match: re.Match[str]) -> str:
+    rest = "/" + _REDACTED if match.group(3) else ""
+    return f"{match.group(1)}{match.group(2)}{rest}"
+
+
+def describe_error(exc: BaseException, *, limit: int = ERROR_MAX_LENGTH) -> str:
+    """`Class: message` for `last_error` and the log, with what may be secret or personal taken
+    out (URLs past their host, email addresses, tokens, passwords: `logging_setup.scrub`) and
+    at most `limit` characters."""
+    try:
+        message = str(exc)
+    except Exception:
+        message = "(the message could not be read)"
+    if len(message) > 4 * limit:  # bounds the regexes' work; a cut word may be half a secret
+        cut = message[: 4 * limit]
+        message = re.sub(r"\S*$", "", cut).rstrip() or cut
+    message = _EMAIL.sub("[EMAIL]", _URL.sub(_redact_url, message))
+    text = f"{type(exc).__name__}: {scrub(message)}" if message else type(exc).__name__
+    return text[:limit]
 
 
 def _now() -> datetime:
@@ -67,20 +104,43 @@ async def _claim(
         due = due.filter(id__in=list(ids))
     settings = get_settings()
     claimed: list[uuid.UUID] = []
+    dead: list[OutboxMessage] = []
     async with in_transaction():
         rows = await due.order_by("available_at").limit(limit).select_for_update(skip_locked=True)
         for row in rows:
-            timeout = outbox.outbox_policy(row.effect_kind, settings).timeout_seconds
-            taken = await OutboxMessage.filter(
+            policy = outbox.outbox_policy(row.effect_kind, settings)
+            unchanged = OutboxMessage.filter(
                 id=row.id, status=OutboxStatus.PENDING, attempts=row.attempts, available_at__lte=now
-            ).update(
+            )
+            if row.attempts >= policy.max_attempts:
+                # Due and PENDING with no attempt left: the last claim's lease ran out without
+                # an outcome (its process died or hung). A dead letter, not another attempt.
+                if await unchanged.update(
+                    status=OutboxStatus.FAILED,
+                    last_error=(
+                        f"LeaseExpired: attempt {row.attempts} of {policy.max_attempts} recorded"
+                        " no outcome before its lease ended (the dispatcher died or hung)"
+                    ),
+                    available_at=now,
+                    updated_at=now,
+                ):
+                    dead.append(row)
+                continue
+            taken = await unchanged.update(
                 attempts=row.attempts + 1,
-                available_at=now + timedelta(seconds=timeout + LEASE_MARGIN),
+                available_at=now + timedelta(seconds=policy.timeout_seconds + LEASE_MARGIN),
                 last_attempt_at=now,
                 updated_at=now,
             )
             if taken:
                 claimed.append(row.id)
+    for row in dead:
+        log.error(
+            "outbox %s (%s) failed for good: the lease of its last attempt (%d) ran out",
+            row.id,
+            row.effect_kind,
+            row.attempts,
+        )
     if not claimed:
         return []
     return await OutboxMessage.filter(id__in=claimed).order_by("available_at")
@@ -109,7 +169,7 @@ async def _deliver_one(message: OutboxMessage, *, settings: Settings) -> bool:
             policy.timeout_seconds,
         )
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
+        error = describe_error(exc)
         now = _now()
         if message.attempts >= policy.max_attempts:
             await mine.update(
@@ -139,8 +199,8 @@ async def _deliver_one(message: OutboxMessage, *, settings: Settings) -> bool:
         return False
     now = _now()
     if not await mine.update(status=OutboxStatus.DELIVERED, delivered_at=now, updated_at=now):
-        # Our lease ran out and another dispatcher took the row: it delivers again (at least
-        # once); the idempotency key lets the receiver tell.
+        # Our lease ran out and another dispatcher took the row (it delivers again: at least
+        # once; the idempotency key lets the receiver tell) or marked it FAILED (last attempt).
         log.warning("outbox %s: delivered after its lease ended", message.id)
     return True
 

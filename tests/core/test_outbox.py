@@ -15,7 +15,7 @@ from server import outbox
 from server.accounts.models import User
 from server.jobs.registry import JobPolicy
 from server.outbox import OutboxDelivery, OutboxMessage, OutboxStatus, dispatcher
-from server.outbox.dispatcher import LEASE_MARGIN, _claim, _deliver_one
+from server.outbox.dispatcher import ERROR_MAX_LENGTH, LEASE_MARGIN, _claim, _deliver_one
 from server.settings import get_settings
 from tests.factories import unique_email
 from tests.jobs.conftest import wait_until
@@ -197,6 +197,78 @@ async def test_a_dispatcher_killed_after_its_claim_loses_the_row_when_its_lease_
     assert (during, after) == (0, 1)
     assert (row.status, row.attempts) == (OutboxStatus.DELIVERED, 2)
     assert [d.attempt for d in effect.delivered] == [2]
+
+
+async def test_a_last_attempt_whose_lease_ran_out_is_a_dead_letter_not_claimed_again(
+    app, effect, nudges
+) -> None:
+    # given: 3 attempts allowed; each claim's dispatcher was killed (its handler takes the
+    # process down): the third claim's lease has run out too, attempts == max_attempts
+    message = await outbox.add(effect.kind, {}, idempotency_key="k:poison:" + effect.kind)
+    lease = 5 + LEASE_MARGIN + 1
+    for n in range(3):
+        assert [row.id for row in await _claim(now=later(n * lease), ids=[message.id])] == [
+            message.id
+        ]
+    # when: a sweep and a nudge after the last lease ended, then later sweeps
+    swept = await outbox.dispatch_due(now=later(3 * lease))
+    nudged = await outbox.deliver([message.id])
+    again = await _claim(now=later(10_000), ids=[message.id])
+    row = await OutboxMessage.get(id=message.id)
+    # then: FAILED with attempts 3, the handler never ran a fourth time, no retry asked for
+    assert (swept, nudged, again) == (0, 0, [])
+    assert (row.status, row.attempts) == (OutboxStatus.FAILED, 3)
+    assert row.last_error is not None and row.last_error.startswith("LeaseExpired: attempt 3 of 3")
+    assert effect.delivered == [] and nudges == []
+
+
+async def test_a_lease_that_ran_out_with_attempts_left_is_claimed_again(app, effect) -> None:
+    # given: attempt 2 of 3 was claimed and its dispatcher killed
+    message = await outbox.add(effect.kind, {}, idempotency_key="k:crash2:" + effect.kind)
+    lease = 5 + LEASE_MARGIN + 1
+    await _claim(now=later(0), ids=[message.id])
+    await _claim(now=later(lease), ids=[message.id])
+    # when
+    delivered = await outbox.dispatch_due(now=later(2 * lease))
+    row = await OutboxMessage.get(id=message.id)
+    # then: the last attempt runs
+    assert delivered == 1
+    assert (row.status, row.attempts) == (OutboxStatus.DELIVERED, 3)
+    assert [d.attempt for d in effect.delivered] == [3]
+
+
+async def test_last_error_and_the_log_hold_no_url_credentials_emails_or_tokens(
+    app, nudges, caplog
+) -> None:
+    # given: a provider error quoting the webhook URL (token in path, userinfo, query) and an
+    # address, then one far longer than the cap
+    kind = f"test.{secrets.token_hex(4)}"
+    secret_url = "https://bot:pw123@hooks.example.com/services/T0/B0/sEcReTpAtH?token=tok456&x=1"
+    said = f"POST {secret_url} refused for ana.lima+x@example.org: password=hunter2"
+
+    async def leaky(delivery: OutboxDelivery) -> None:
+        raise Boom(said if delivery.attempt == 1 else "x " * 5_000)
+
+    outbox.register_outbox_handler(kind, leaky, policy=JobPolicy(max_attempts=3, timeout_seconds=5))
+    try:
+        message = await outbox.add(kind, {}, idempotency_key="k:leak:" + kind)
+        # when
+        with caplog.at_level("WARNING", logger="scanbase.outbox"):
+            await outbox.dispatch_due()
+            first = await OutboxMessage.get(id=message.id)
+            await outbox.dispatch_due(now=later(3600))
+            second = await OutboxMessage.get(id=message.id)
+    finally:
+        outbox.unregister_outbox_handler(kind)
+    # then: the class, the host, what was redacted
+    assert first.last_error == (
+        "Boom: POST https://hooks.example.com/[REDACTED] refused for [EMAIL]: password=[REDACTED]"
+    )
+    assert second.last_error is not None and len(second.last_error) == ERROR_MAX_LENGTH
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "hooks.example.com/[REDACTED]" in logged
+    for leaked in ("pw123", "sEcReTpAtH", "tok456", "ana.lima", "example.org", "hunter2"):
+        assert leaked not in logged and leaked not in first.last_error
 
 
 async def test_a_late_outcome_of_a_lost_lease_does_not_overwrite_the_new_claim(
