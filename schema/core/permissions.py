@@ -127,14 +127,17 @@ class IsAdmin(HasScope):
 
 
 class IsCompanyMember(AccessRule):
-    """A member of the company the field is about (ADMIN only when `role` is ADMIN), which it
-    reads from the `companyId` argument, the `input`'s `companyId`, or the source object's
-    `company_pk` (a field of a company-owned type). A company's key is a MEMBER of its own
-    company. Membership comes from `Actor.company_roles`: one query per request at most.
+    """A member of the company the field is about (ADMIN only when `role` is ADMIN): on a field
+    of a company-owned type (a source object with a `company_pk` attribute), the object's
+    company, whatever the arguments say (a `companyId` naming another company is FORBIDDEN);
+    on a root field, the `companyId` argument or the `input`'s `companyId`. A company's key is
+    a MEMBER of its own company. Membership comes from `Actor.company_roles`: one query per
+    request at most.
 
     `otherwise`: the rule that applies when no company is named (createApiKey: a key for
-    yourself, admins only); without it, naming none is FORBIDDEN. Through `node(id:)` the row
-    filter (`server.access.visible`) is what checks membership."""
+    yourself, admins only); without it, naming none is FORBIDDEN. Through `node(id:)` the same
+    check runs on each object found (`admits`, on its `company_pk`: schema.core.relay), so the
+    role holds there too."""
 
     message = "You are not a member of this company."
 
@@ -160,25 +163,45 @@ class IsCompanyMember(AccessRule):
         return actor.is_authenticated
 
     @staticmethod
-    def company_named(source: Any, kwargs: dict[str, Any]) -> uuid.UUID | str | None:
-        """The company id the call names: a global id (argument or input) or a row's UUID."""
+    def company_argument(kwargs: dict[str, Any]) -> Any:
+        """The company the arguments name (a global id): `companyId`, or the input's."""
         named = kwargs.get("company_id")
         if named is None and kwargs.get("input") is not None:
             named = getattr(kwargs["input"], "company_id", None)
-        if named is None and source is not None:
-            named = getattr(source, "company_pk", None)
         return named
+
+    @classmethod
+    def company_named(cls, source: Any, kwargs: dict[str, Any]) -> uuid.UUID | str | None:
+        """The company the call is about: the source object's (a row's UUID; None when it
+        belongs to no company) when it has one, else the one the arguments name (a global id)."""
+        if source is not None and hasattr(source, "company_pk"):
+            return source.company_pk
+        return cls.company_argument(kwargs)
+
+    async def admits(self, actor: Actor, company_id: uuid.UUID | None) -> bool:
+        """Whether the actor has the role this rule needs in that company."""
+        role = None if company_id is None else await actor.role_in(company_id)
+        return role is not None and (self.role != CompanyRole.ADMIN or role == CompanyRole.ADMIN)
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         named = self.company_named(source, kwargs)
-        if named is None and self.otherwise is not None:
+        argument = self.company_argument(kwargs)
+        # A field of company B's object asked about another company (or about one, of an object
+        # of none): the object decides, and such a call is refused, never answered.
+        conflict = (
+            argument is not None
+            and argument is not named
+            and (named is None or _company_pk(argument) != named)
+        )
+        if named is None and self.otherwise is not None and not conflict:
             return await self.otherwise.has_permission(source, info, **kwargs)
         actor = await actor_of(info)
         if not actor.is_authenticated:
             raise UnauthenticatedError()
+        if conflict:
+            raise ForbiddenError("The companyId given is not this object's company.")
         company_id = named if isinstance(named, uuid.UUID) else _company_pk(named)
-        role = None if company_id is None else await actor.role_in(company_id)
-        if role is None or (self.role == CompanyRole.ADMIN and role != CompanyRole.ADMIN):
+        if not await self.admits(actor, company_id):
             raise ForbiddenError(self.message)
         return True
 

@@ -20,7 +20,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from schema.core.errors import BadUserInputError
-from schema.core.permissions import allowed
+from schema.core.permissions import IsCompanyMember, allowed
 from server.settings import get_settings
 
 NodeT = TypeVar("NodeT")
@@ -38,7 +38,8 @@ class Node:
     # Each Node type declares who may read it through `node(id:)`, with the rules of its typed
     # field (schema/core/permissions.py), e.g. `read_permissions = (HasScope("jobs"),)`; a type
     # without one is never served. `resolve_nodes` then fetches only what the caller may see
-    # (`server.access.visible`).
+    # (`server.access.visible`); a company rule (IsCompanyMember, its role included) is then
+    # checked on each object found, in its `company_pk`'s company.
     read_permissions: ClassVar[tuple[Any, ...]] = ()
 
     @classmethod
@@ -55,7 +56,23 @@ NODE_TYPES: dict[str, type[Node]] = {}
 NodeClass = TypeVar("NodeClass", bound=type)
 
 
+def company_rules(node_type: type) -> list[IsCompanyMember]:
+    """The company rules among a Node type's read rules, which `node(id:)` checks on each object
+    found (its `company_pk`), as the same rule does on a field of the object."""
+    rules = getattr(node_type, "read_permissions", None) or ()
+    return [rule for rule in rules if isinstance(rule, IsCompanyMember)]
+
+
 def register_node(cls: NodeClass) -> NodeClass:
+    """Serve `cls` through `node(id:)`. A type read under a company rule must carry its
+    company (`company_pk`), or node could not check the caller's role there: refused."""
+    if company_rules(cls) and not any(
+        "company_pk" in getattr(klass, "__annotations__", {}) for klass in cls.__mro__
+    ):
+        raise TypeError(
+            f"{cls.__name__} is read under IsCompanyMember: declare its company as "
+            "`company_pk: strawberry.Private[uuid.UUID]` so node(id:) can check the role"
+        )
     NODE_TYPES[cls.__strawberry_definition__.name] = cls  # type: ignore[attr-defined]
     return cls
 
@@ -118,9 +135,24 @@ async def resolve_many_nodes(info: Info, ids: Sequence[str]) -> list[Node | None
         found = await node_type.resolve_nodes(
             info=info, node_ids=[node_id for _, node_id in entries], required=False
         )
+        rules = company_rules(node_type)
         for (index, _), node in zip(entries, found, strict=True):
+            if node is not None and rules and not await _company_admits(info, rules, node):
+                continue
             answer[index] = node
     return answer
+
+
+async def _company_admits(info: Info, rules: list[IsCompanyMember], node: Any) -> bool:
+    """Whether the caller has, in the node's company, the role each company rule needs (what
+    `allowed` cannot check before the object is found: its company). Memberships are read
+    once per request."""
+    actor = await info.context.actor()
+    company = getattr(node, "company_pk", None)
+    for rule in rules:
+        if not await rule.admits(actor, company):
+            return False
+    return True
 
 
 @strawberry.type(description="Where a page of a connection sits in the whole list.")
