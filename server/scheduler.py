@@ -3,13 +3,18 @@ REDIS_URL set) or by `Scheduler` inside the API process (embedded defaults, no R
 
 A task runs every `every` seconds or at `cron` times (arq's fields: month, day, weekday, hour,
 minute, second). Time is cut into slots aligned on the clock (every 30 s: :00 and :30 of each
-minute; cron: between two matching times), the same in every process. To run a slot, a
-process takes the task's lease (`TaskLock`) until the slot ends: another process (or a second
-arq worker firing the same cron) finds it taken and skips that slot, so each task runs at most
-once per slot across the fleet and never twice at the same time (a run that outlasts its slot
-keeps extending the lease). Leases live in Redis (SET NX PX, `RedisTaskLock`) for the workers'
-cron jobs; the in-process scheduler keeps them as PostgreSQL advisory locks (`PostgresTaskLock`:
-several API processes on one database) or, on SQLite, in memory (one process).
+minute; cron: between two matching times), the same in every process; an interval cron cannot
+express (45 s) is rounded down to one it can (30 s), and the slots follow the rounded one. To
+run a slot, a process takes the task's lease (`server.scheduler_locks`) until the slot ends:
+another process (or a second arq worker firing the same cron) finds it taken and skips that
+slot, so each task runs once per slot across the fleet (a run that outlasts its slot keeps
+extending the lease). A run stops at its `timeout`, and is cancelled when its lease is lost
+(Redis unreachable until the lease expired, the PostgreSQL connection lost): two runs of a
+task may then overlap for the time it takes to notice (~10 s), or a slot run twice. Leases live in Redis
+(`RedisTaskLock`) for the workers' cron jobs; the in-process scheduler keeps them as
+PostgreSQL advisory locks (`PostgresTaskLock`: several API processes on one database) or, on
+SQLite, in memory (one process). A failure, of a task or of its lease store, is logged and
+the next slot tries again: the loops never stop.
 
 Adding a retention rule, sweeper or reconciler: one `PeriodicTask` in `periodic_tasks`.
 """
@@ -18,19 +23,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import math
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
+from server.scheduler_locks import (
+    Lease,
+    MemoryTaskLock,
+    PostgresTaskLock,
+    RedisTaskLock,
+    TaskLock,
+)
 from server.settings import Settings
+
+__all__ = [
+    "Cron",
+    "Lease",
+    "MemoryTaskLock",
+    "PeriodicTask",
+    "PostgresTaskLock",
+    "RedisTaskLock",
+    "Scheduler",
+    "TaskLock",
+    "arq_cron_jobs",
+    "lock_for",
+    "periodic_tasks",
+    "run_once",
+]
 
 log = logging.getLogger("scanbase.scheduler")
 
@@ -41,8 +65,10 @@ _CRON_INTERVALS = sorted(
     | {60 * m for m in range(1, 61) if 60 % m == 0}
     | {3600 * h for h in range(1, 25) if 24 % h == 0}
 )
-# While a run lasts, its lease is pushed this far ahead, every third of it.
-_RUNNING_LEASE = 30.0
+# A run's time limit when the task sets none: its interval, at least this.
+_MIN_TIMEOUT = 300.0
+# After a failure of the loop itself, it waits this long (at most) and tries again.
+_LOOP_RETRY = 5.0
 
 
 @dataclass(frozen=True)
@@ -62,42 +88,66 @@ class Cron:
 
 @dataclass(frozen=True)
 class PeriodicTask:
-    """One periodic task: `run(settings)` every `every` seconds, or at `cron` times."""
+    """One periodic task: `run(settings)` every `every` seconds, or at `cron` times; a run is
+    cancelled after `timeout` seconds (None: its interval, at least 5 minutes)."""
 
     name: str
     run: Callable[[Settings], Awaitable[object]]
     every: float | None = None
     cron: Cron | None = None
+    timeout: float | None = None
 
     def __post_init__(self) -> None:
         if (self.every is None) == (self.cron is None):
             raise ValueError(f"periodic task {self.name}: give `every` or `cron`, not both")
         if self.every is not None and self.every <= 0:
             raise ValueError(f"periodic task {self.name}: `every` must be > 0")
+        if self.timeout is not None and self.timeout <= 0:
+            raise ValueError(f"periodic task {self.name}: `timeout` must be > 0")
+        if self.every is not None and self.interval != self.every:
+            log.warning(
+                "periodic task %s: every %gs is not a cron interval; it runs every %gs",
+                self.name,
+                self.every,
+                self.interval,
+            )
+
+    @property
+    def interval(self) -> float | None:
+        """The interval actually used (slots and arq cron alike): `every` rounded down to one
+        cron can express (below a second, kept: in-process only, arq fires every second)."""
+        if self.every is None:
+            return None
+        if self.every < 1:
+            return self.every
+        return float(max(s for s in _CRON_INTERVALS if s <= self.every))
 
     def next_run(self, after: float) -> float:
         """The start of the first slot after `after` (a Unix time), the same in every process."""
-        if self.every is not None:
-            return (math.floor(after / self.every) + 1) * self.every
+        if self.interval is not None:
+            return (math.floor(after / self.interval) + 1) * self.interval
         from arq.cron import next_cron
 
         assert self.cron is not None
         previous = datetime.fromtimestamp(after, UTC)
         return next_cron(previous, **self.cron.fields(), microsecond=0).timestamp()
 
+    def time_limit(self, now: float) -> float:
+        """How long a run started at `now` may last: `timeout`, or the interval (cron: the
+        time between its next two times), at least 5 minutes."""
+        if self.timeout is not None:
+            return self.timeout
+        if self.interval is not None:
+            return max(self.interval, _MIN_TIMEOUT)
+        start = self.next_run(now)
+        return max(self.next_run(start) - start, _MIN_TIMEOUT)
+
     def arq_cron_fields(self) -> dict[str, Any]:
         """The arq `cron(...)` fields that fire at this task's slot starts."""
         if self.cron is not None:
             return self.cron.fields()
-        assert self.every is not None
-        every = max([s for s in _CRON_INTERVALS if s <= self.every] or [1])
-        if every != self.every:
-            log.warning(
-                "periodic task %s: every %gs is not a cron interval; it runs every %ds",
-                self.name,
-                self.every,
-                every,
-            )
+        assert self.interval is not None
+        every = max(int(self.interval), 1)
         if every < 60:
             return {"second": set(range(0, 60, every))}
         if every < 3600:
@@ -157,143 +207,7 @@ def periodic_tasks(settings: Settings) -> list[PeriodicTask]:
     return tasks
 
 
-# --- leases ------------------------------------------------------------------------------------
-
-
-class TaskLock(Protocol):
-    def hold(self, name: str, *, until: float) -> AbstractAsyncContextManager[bool]:
-        """Take `name`'s lease until the Unix time `until` (kept while the body runs): yields
-        whether it was free. Leaving the body releases it only if `until` has passed."""
-        ...
-
-
-@dataclass
-class MemoryTaskLock:
-    """Leases of one process (the in-process scheduler); `clock` is replaceable for tests."""
-
-    clock: Callable[[], float] = time.time
-    _leases: dict[str, float] = field(default_factory=dict)
-
-    @asynccontextmanager
-    async def hold(self, name: str, *, until: float) -> AsyncIterator[bool]:
-        if self._leases.get(name, -math.inf) > self.clock():
-            yield False
-            return
-        self._leases[name] = math.inf  # held while running, whatever the clock says
-        try:
-            yield True
-        finally:
-            self._leases[name] = until
-
-
-# Extend or end a lease only if it is still ours (another process may hold it since).
-_EXTEND = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2])
-end
-return 0
-"""
-_RELEASE = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
-  if tonumber(ARGV[2]) > 0 then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-  return redis.call('del', KEYS[1])
-end
-return 0
-"""
-
-
-@dataclass
-class RedisTaskLock:
-    """Leases in Redis, shared by every process on REDIS_URL (SET NX PX with a token)."""
-
-    redis: Any
-    prefix: str = "scanbase:periodic:"
-
-    @asynccontextmanager
-    async def hold(self, name: str, *, until: float) -> AsyncIterator[bool]:
-        key, token = self.prefix + name, uuid.uuid4().hex
-        first = max(until - time.time(), _RUNNING_LEASE)
-        if not await self.redis.set(key, token, nx=True, px=int(first * 1000)):
-            yield False
-            return
-
-        async def keep() -> None:
-            while True:
-                await asyncio.sleep(_RUNNING_LEASE / 3)
-                lease = max(until - time.time(), _RUNNING_LEASE)
-                await self.redis.eval(_EXTEND, 1, key, token, int(lease * 1000))
-
-        keeper = asyncio.create_task(keep())
-        try:
-            yield True
-        finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            remaining = int((until - time.time()) * 1000)
-            try:
-                await self.redis.eval(_RELEASE, 1, key, token, max(remaining, 0))
-            except Exception:  # the lease expires on its own
-                log.warning("could not release the lease of %s", name, exc_info=True)
-
-
-class PostgresTaskLock:
-    """Leases as PostgreSQL session advisory locks, for several API processes without Redis.
-
-    One connection of its own per process (not the pool's: a lease is kept until its slot
-    ends, idle, and must not starve requests). A lease is an advisory lock on that connection,
-    released at the end of its slot (or of the run, if later); a dead process's connection
-    closes and PostgreSQL drops its leases at once.
-    """
-
-    def __init__(self, database_url: str, *, namespace: str = "scanbase:periodic:") -> None:
-        parts = urlsplit(database_url)
-        # Tortoise's pool parameters (maxsize...) mean nothing to a single connection.
-        self._dsn = urlunsplit(("postgresql", parts.netloc, parts.path, "", ""))
-        self._namespace = namespace
-        self._connection: Any = None
-        self._guard = asyncio.Lock()  # one query at a time on the connection
-        self._releases: set[asyncio.Task[None]] = set()
-
-    def _key(self, name: str) -> int:
-        digest = hashlib.blake2b(f"{self._namespace}{name}".encode(), digest_size=8).digest()
-        return int.from_bytes(digest, "big", signed=True)
-
-    async def _query(self, sql: str, key: int) -> Any:
-        async with self._guard:
-            if self._connection is None or self._connection.is_closed():
-                import asyncpg
-
-                self._connection = await asyncpg.connect(self._dsn)
-            return await self._connection.fetchval(sql, key)
-
-    @asynccontextmanager
-    async def hold(self, name: str, *, until: float) -> AsyncIterator[bool]:
-        key = self._key(name)
-        if not await self._query("SELECT pg_try_advisory_lock($1)", key):
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            release = asyncio.create_task(self._release_at(key, until))
-            self._releases.add(release)
-            release.add_done_callback(self._releases.discard)
-
-    async def _release_at(self, key: int, until: float) -> None:
-        await asyncio.sleep(max(until - time.time(), 0.0))
-        try:
-            await self._query("SELECT pg_advisory_unlock($1)", key)
-        except Exception:  # the connection is gone, and the lock with it
-            log.warning("could not release a periodic task's advisory lock", exc_info=True)
-
-    async def close(self) -> None:
-        """Drop every lease (closing the connection releases its advisory locks)."""
-        for release in list(self._releases):
-            release.cancel()
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+# --- leases (server/scheduler_locks.py) -------------------------------------------------------
 
 
 def lock_for(settings: Settings) -> TaskLock:
@@ -309,15 +223,39 @@ def lock_for(settings: Settings) -> TaskLock:
 
 async def run_once(task: PeriodicTask, settings: Settings, lock: TaskLock, *, until: float) -> bool:
     """Run `task` for the slot ending at `until` unless another process has it; True when it
-    ran here. A failure is logged (the next slot tries again), never raised."""
-    async with lock.hold(task.name, until=until) as acquired:
-        if not acquired:
-            return False
-        try:
-            await task.run(settings)
-        except Exception:
-            log.warning("periodic task %s failed; will try again", task.name, exc_info=True)
-        return True
+    ran here. A failure (of the task, its lease, its time limit) is logged (the next slot tries
+    again), never raised."""
+    ran = False
+    try:
+        async with lock.hold(task.name, until=until) as lease:
+            if lease is None:
+                return False
+            ran = True
+            await _run_leased(task, settings, lease)
+    except Exception:
+        what = "failed" if ran else "could not take its lease"
+        log.warning("periodic task %s %s; will try again", task.name, what, exc_info=True)
+    return ran
+
+
+async def _run_leased(task: PeriodicTask, settings: Settings, lease: Lease) -> None:
+    """Run `task` until it ends, its time limit passes or its lease is lost (then cancelled)."""
+    limit = task.time_limit(time.time())
+    run = asyncio.ensure_future(task.run(settings))
+    lost = asyncio.create_task(lease.lost.wait())
+    try:
+        await asyncio.wait({run, lost}, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        lost.cancel()
+        if not run.done():
+            run.cancel()
+            await asyncio.wait({run})  # an outer cancel still propagates
+    if not run.cancelled():
+        run.result()  # the task's own error, if any
+    elif lease.lost.is_set():
+        log.warning("periodic task %s cancelled: %s", task.name, lease.reason)
+    else:
+        log.warning("periodic task %s cancelled after its %gs time limit", task.name, limit)
 
 
 class Scheduler:
@@ -348,10 +286,15 @@ class Scheduler:
     async def _loop(self, task: PeriodicTask) -> None:
         last: float | None = self.clock()  # startup already recovered; start with the next slot
         while True:
-            now = self.clock()
-            next_start = await self.run_due(task, now, last=last)
-            last = now
-            await asyncio.sleep(max(next_start - self.clock(), 0.0))
+            try:
+                now = self.clock()
+                next_start = await self.run_due(task, now, last=last)
+                last = now
+                pause = next_start - self.clock()
+            except Exception:  # whatever fails, the task's next slots still run
+                log.warning("periodic task %s: scheduling failed", task.name, exc_info=True)
+                pause = min(task.interval or _LOOP_RETRY, _LOOP_RETRY)
+            await asyncio.sleep(max(pause, 0.0))
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Scheduler]:
@@ -394,6 +337,8 @@ def arq_cron_jobs(settings: Settings) -> list[Any]:
                 **task.arq_cron_fields(),
                 unique=True,
                 max_tries=1,
+                # Our own time limit stops the run (and releases its lease) first.
+                timeout=task.time_limit(time.time()) + 60,
                 keep_result=0,
             )
         )
