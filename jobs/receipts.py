@@ -4,14 +4,15 @@
 
 from __future__ import annotations
 
-from server.jobs.registry import on_job_end, register_handler, register_reconciler
+from server.documents.job import register_document_job
+from server.jobs.registry import on_job_end, register_reconciler
 from server.receipts.extraction_job import (
     EXTRACT_RECEIPT,
+    RECEIPT_AREA,
     reconcile_receipts,
-    run_extract_receipt,
     settle_extraction,
 )
 
-register_handler(EXTRACT_RECEIPT, run_extract_receipt)
+register_document_job(EXTRACT_RECEIPT, RECEIPT_AREA)
 on_job_end(EXTRACT_RECEIPT)(settle_extraction)
 register_reconciler(EXTRACT_RECEIPT, reconcile_receipts)

@@ -1,17 +1,20 @@
-"""The document job every document area shares (receipts now; invoices and cards next):
+"""The document job every document area shares (receipts, extractText's OCR text; invoices and
+cards next):
 
     open the document -> load its blob -> OCR (a thread, per-page progress) -> extract (a thread)
     -> save (the area's idempotent write) -> the job's result
 
 An area supplies a `DocumentArea` and registers it with `register_document_job(kind, area,
-policy=...)`, or calls `run_document_job` from its own handler. The job maps what can go wrong
+policy=...)` (see `jobs/receipts.py`, `server.ocr.services`). The job maps what can go wrong
 to job failures once, for every area: a file row or blob that is gone is FILE_MISSING, an OCR
 refusal keeps the reader's code (EMPTY_DOCUMENT, UNREADABLE_IMAGE...), an area's own `JobFailed`
 passes through; anything else is a bug or an outage, retried by the runner under the kind's
 policy. The upload checks (type, size, pixels) ran before the job existed (`server.files`).
 
 Progress, the same for every area so clients show one bar: "loading file" (0.02), "ocr: started"
-and "ocr: page k/n" (0.05 to 0.85), "extracting fields" (0.88), "saving" (0.95).
+and "ocr: page k/n" (0.05 to 0.85), "extracting fields" (0.88), "saving" (0.95). The blob is
+read from the store its file row names (`StoredFile.store`); OCR uses the job payload's `engine`
+and `languages` when it names them, else the default engine and the area's languages.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ from server.files.services import get_blob_store
 from server.jobs.errors import JobFailed
 from server.jobs.models import Job
 from server.jobs.registry import JobPolicy, ProgressReporter, register_handler
-from server.ocr import DEFAULT_ENGINE, OcrError
-from server.ocr.services import run_ocr_with_progress
+from server.ocr import DEFAULT_ENGINE, OcrError, recognise_document_async
 from server.ocr.types import OcrResult
+from server.settings import get_settings
 from server.storage import BlobNotFound
 
 ExtractedT = TypeVar("ExtractedT")
@@ -68,6 +71,55 @@ class DocumentArea(Protocol[ExtractedT]):
         ...
 
 
+async def run_ocr_with_progress(
+    data: bytes,
+    *,
+    content_type: str,
+    engine: str,
+    languages: Sequence[str],
+    report: ProgressReporter,
+    start: float,
+    span: float,
+) -> OcrResult:
+    """OCR off the loop, forwarding page progress to the job reporter (mapped into
+    [start, start+span]), in order: "ocr: started", then "ocr: page k/n" per page. The OCR
+    thread's callbacks reach this loop through `call_soon_threadsafe` (see
+    `recognise_document_async`) and only fill a queue; reports (database, events) happen here.
+    A cancelled job stops the OCR at the next page."""
+    updates: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
+    settings = get_settings()
+    work = asyncio.ensure_future(
+        recognise_document_async(
+            data,
+            content_type=content_type,
+            engine=engine,
+            languages=languages,
+            on_progress=lambda fraction, stage: updates.put_nowait((fraction, stage)),
+            max_pixels=settings.max_image_pixels,
+        )
+    )
+    getter: asyncio.Future[tuple[float, str]] | None = None
+    try:
+        while True:
+            getter = asyncio.ensure_future(updates.get())
+            done, _ = await asyncio.wait({work, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter in done:
+                fraction, stage = getter.result()
+                await report(start + span * fraction, f"ocr: {stage}")
+                continue
+            getter.cancel()
+            while not updates.empty():
+                fraction, stage = updates.get_nowait()
+                await report(start + span * fraction, f"ocr: {stage}")
+            return work.result()
+    except BaseException:
+        work.cancel()
+        raise
+    finally:
+        if getter is not None:
+            getter.cancel()  # a report that raised (JobCancelled) leaves one waiting
+
+
 async def run_document_job(
     job: Job, report: ProgressReporter, area: DocumentArea[ExtractedT]
 ) -> dict[str, Any]:
@@ -87,7 +139,7 @@ async def run_document_job(
             data,
             content_type=opened.content_type,
             engine=job.payload.get("engine", DEFAULT_ENGINE),
-            languages=area.languages,
+            languages=job.payload.get("languages") or area.languages,
             report=report,
             start=OCR_START,
             span=OCR_SPAN,

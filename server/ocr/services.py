@@ -1,14 +1,15 @@
 """The OCR domain's services: `extract_text` stores an upload and enqueues the job that reads it.
 
-The job handler (`ocr.extract_text`) loads the blob, runs the shared engine off the event loop,
-reports per-page progress, and stores full text, lines with boxes, and mean confidence per page
-as the job's result. OCR failures of the input (unreadable, empty, encrypted) end the job FAILED
-with the engine's code at once; anything else is retried by the job runner.
+The job (`ocr.extract_text`) is the shared document job (`server.documents.job`) with
+`OcrTextArea`'s steps: it loads the blob from the file's store, runs the engine off the event
+loop with per-page progress, and stores full text, lines with boxes, and mean confidence per page
+as the job's result. A file or blob that is gone ends it FAILED with FILE_MISSING, an OCR failure
+of the input (unreadable, empty, encrypted) with the engine's code, at once; anything else is
+retried by the job runner.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
@@ -16,14 +17,13 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
+from server.documents.job import register_document_job
 from server.errors import DomainError
 from server.files.models import StoredFile
 from server.files.services import UploadLike, get_blob_store, write_upload
-from server.jobs.errors import JobFailed
 from server.jobs.models import Job
-from server.jobs.registry import ProgressReporter, job_handler
 from server.jobs.services import prepare_job, submit_job
-from server.ocr import DEFAULT_ENGINE, ENGINES, OcrError, OcrResult, recognise_document_async
+from server.ocr import DEFAULT_ENGINE, ENGINES, OcrResult
 from server.settings import get_settings
 
 EXTRACT_TEXT = "ocr.extract_text"
@@ -94,7 +94,8 @@ async def extract_text(
 
 
 def result_payload(result: OcrResult) -> dict[str, Any]:
-    """The JSON stored as the job's result."""
+    """The JSON stored as the job's result: snake_case keys (the schema names them for clients:
+    `mean_confidence` is `meanConfidence`, `file_id` a global id)."""
     return {
         "engine": result.engine,
         "text": result.text,
@@ -104,7 +105,7 @@ def result_payload(result: OcrResult) -> dict[str, Any]:
                 "width": page.width,
                 "height": page.height,
                 "source": page.source,
-                "meanConfidence": round(page.mean_confidence, 4),
+                "mean_confidence": round(page.mean_confidence, 4),
                 "text": page.text,
                 "lines": [
                     {
@@ -120,78 +121,20 @@ def result_payload(result: OcrResult) -> dict[str, Any]:
     }
 
 
-async def run_ocr_with_progress(
-    data: bytes,
-    *,
-    content_type: str,
-    engine: str,
-    languages: Sequence[str],
-    report: ProgressReporter,
-    start: float,
-    span: float,
-) -> OcrResult:
-    """OCR off the loop, forwarding page progress to the job reporter (mapped into
-    [start, start+span]), in order: "ocr: started", then "ocr: page k/n" per page. The OCR
-    thread's callbacks reach this loop through `call_soon_threadsafe` (see
-    `recognise_document_async`) and only fill a queue; reports (database, events) happen here.
-    A cancelled job stops the OCR at the next page."""
-    updates: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
-    settings = get_settings()
-    work = asyncio.ensure_future(
-        recognise_document_async(
-            data,
-            content_type=content_type,
-            engine=engine,
-            languages=languages,
-            on_progress=lambda fraction, stage: updates.put_nowait((fraction, stage)),
-            max_pixels=settings.max_image_pixels,
-        )
-    )
-    getter: asyncio.Future[tuple[float, str]] | None = None
-    try:
-        while True:
-            getter = asyncio.ensure_future(updates.get())
-            done, _ = await asyncio.wait({work, getter}, return_when=asyncio.FIRST_COMPLETED)
-            if getter in done:
-                fraction, stage = getter.result()
-                await report(start + span * fraction, f"ocr: {stage}")
-                continue
-            getter.cancel()
-            while not updates.empty():
-                fraction, stage = updates.get_nowait()
-                await report(start + span * fraction, f"ocr: {stage}")
-            return work.result()
-    except BaseException:
-        work.cancel()
-        raise
-    finally:
-        if getter is not None:
-            getter.cancel()  # a report that raised (JobCancelled) leaves one waiting
+class OcrTextArea:
+    """extractText's steps of the shared document job (`server.documents.job`): the file named
+    by the payload, its text as the result (nothing written elsewhere, so a retry is harmless)."""
+
+    languages = ("fra", "eng")
+
+    async def open(self, job: Job) -> StoredFile | None:
+        return await StoredFile.get_or_none(id=job.payload["file_id"])
+
+    def extract(self, ocr: OcrResult) -> dict[str, Any]:
+        return result_payload(ocr)
+
+    async def save(self, job: Job, extracted: dict[str, Any], ocr: OcrResult) -> dict[str, Any]:
+        return {"file_id": job.payload["file_id"], **extracted}
 
 
-async def load_blob_for(job: Job) -> StoredFile:
-    file = await StoredFile.get_or_none(id=job.payload["file_id"])
-    if file is None:
-        raise JobFailed("FILE_MISSING", "The uploaded file no longer exists.")
-    return file
-
-
-@job_handler(EXTRACT_TEXT)
-async def run_extract_text(job: Job, report: ProgressReporter) -> dict[str, Any]:
-    file = await load_blob_for(job)
-    await report(0.02, "loading file")
-    data = await get_blob_store().read(file.blob_key)
-    try:
-        result = await run_ocr_with_progress(
-            data,
-            content_type=file.content_type,
-            engine=job.payload.get("engine", DEFAULT_ENGINE),
-            languages=job.payload.get("languages", ["fra", "eng"]),
-            report=report,
-            start=0.05,
-            span=0.9,
-        )
-    except OcrError as exc:
-        raise JobFailed(exc.code, exc.message) from exc
-    await report(0.98, "saving result")
-    return {"fileId": str(file.id), **result_payload(result)}
+run_extract_text = register_document_job(EXTRACT_TEXT, OcrTextArea())

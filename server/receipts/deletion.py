@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
 from server.files.models import StoredFile
-from server.files.services import delete_file, get_blob_store
+from server.files.services import delete_file
 from server.jobs.errors import JobsError
 from server.jobs.services import cancel_job
 from server.receipts import loyalty
@@ -40,7 +40,7 @@ async def delete_receipt(*, receipt_id: uuid.UUID, owner: User | None) -> Deleti
         await receipt.save(update_fields=["deleted_at", "dedup_key", "file_id", "updated_at"])
         entry = await loyalty.settle(receipt, items=[])
     if file_id is not None and (file := await StoredFile.get_or_none(id=file_id)) is not None:
-        await delete_file(file=file, store=get_blob_store())
+        await delete_file(file=file)  # from the store its row names
     if receipt.status == ReceiptStatus.PROCESSING and receipt.job_id is not None:  # type: ignore[attr-defined]
         # It may have ended meanwhile; the handler then finds the receipt deleted anyway.
         with contextlib.suppress(JobsError):

@@ -1,6 +1,7 @@
-"""The extraction job (`receipts.extract`, registered in `jobs/receipts.py`): the shared document
-job (`server.documents.job`: load the file, OCR it with progress, extract in a thread) with
-receipts' steps (`ReceiptArea`: `extract_receipt`, then `record_extraction` writes the result once).
+"""The extraction job (`receipts.extract`, registered in `jobs/receipts.py` with
+`register_document_job`): the shared document job (`server.documents.job`: load the file, OCR it
+with progress, extract in a thread) with receipts' steps (`ReceiptArea`: `extract_receipt`, then
+`record_extraction` writes the result once).
 
 `record_extraction` locks the receipt row and does nothing unless it is still PROCESSING, and
 awards the points in the same transaction as the status change, so a retried or duplicated job
@@ -232,6 +233,7 @@ async def fail_extraction(*, receipt_id: uuid.UUID, code: str, message: str) -> 
 
 
 async def run_extract_receipt(job: Job, report: ProgressReporter) -> dict[str, Any]:
+    """What the registered job runs, callable directly (tests)."""
     # However the job ends (failure, cancel, timeout, lost worker), `settle_extraction` ends the
     # receipt in the same transaction: the handler itself never marks the receipt FAILED.
     return await run_document_job(job, report, RECEIPT_AREA)

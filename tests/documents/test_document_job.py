@@ -6,20 +6,24 @@ from __future__ import annotations
 import asyncio
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from server.documents import job as document_job
 from server.documents.job import Done, register_document_job
 from server.files.models import StoredFile
-from server.files.services import get_blob_store
+from server.files.services import get_blob_store, set_blob_store
 from server.jobs import registry, services
 from server.jobs.errors import JobFailed
 from server.jobs.models import Job, JobStatus
 from server.jobs.state import JobState
+from server.ocr import OcrError
 from server.ocr.types import OcrResult
+from server.storage.local import LocalBlobStore
 from tests.factories import make_user
 from tests.jobs.conftest import wait_for
 from tests.ocr.conftest import encode, render_rows
@@ -170,3 +174,39 @@ async def test_the_areas_own_failure_passes_through(app, area) -> None:
         1,
     )
     assert done.error_message == "The document was deleted."
+
+
+async def test_the_blob_is_read_from_the_store_its_row_names_with_the_jobs_languages(
+    app, area, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a file whose blob is only in the archive store; OCR that records what it was given
+    kind, _ = area
+    archive = LocalBlobStore(tmp_path / "archive", fsync=False)
+    set_blob_store(archive, "archive")
+    read: list[tuple[bytes, list[str]]] = []
+
+    async def ocr(data: bytes, *, languages: Sequence[str], **_: Any) -> OcrResult:
+        read.append((data, list(languages)))
+        raise OcrError("EMPTY_DOCUMENT", "Nothing to read.")
+
+    monkeypatch.setattr(document_job, "run_ocr_with_progress", ocr)
+    account = await make_user()
+    try:
+        info = await archive.put(b"archived page", content_type="image/png")
+        file = await StoredFile.create(
+            owner=account.user,
+            store="archive",
+            blob_key=info.key,
+            sha256=info.sha256,
+            size=info.size,
+            content_type="image/png",
+            filename="page.png",
+        )
+        # when: a job whose payload names its languages, and one that does not
+        named, _ = await _run(account.user, kind, {"file_id": str(file.id), "languages": ["fra"]})
+        default, _ = await _run(account.user, kind, {"file_id": str(file.id)})
+    finally:
+        set_blob_store(None, "archive")
+    # then: both read the archive's bytes (not FILE_MISSING from the originals store)
+    assert (named.error_code, default.error_code) == ("EMPTY_DOCUMENT", "EMPTY_DOCUMENT")
+    assert read == [(b"archived page", ["fra"]), (b"archived page", ["eng"])]

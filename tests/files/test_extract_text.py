@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from schema.jobs.types import public_result
 from server.files.models import StoredFile
-from server.files.services import get_blob_store
+from server.files.services import get_blob_store, set_blob_store
+from server.global_ids import encode_global_id
+from server.jobs import services as jobs
 from server.jobs.models import Job, JobStatus
+from server.ocr.services import EXTRACT_TEXT
 from server.security.file_tokens import sign_file_token
 from server.settings import get_settings
+from server.storage.local import LocalBlobStore
 from tests.conftest import data_of
 from tests.factories import make_user
 from tests.files.uploads import blank_pdf, pdf_with_text, png_bomb, text_image, upload
@@ -67,6 +75,9 @@ async def test_extract_text_reads_an_image_and_serves_the_original(client, gql):
     page = result["result"]["pages"][0]
     assert page["width"] == 900 and page["height"] == 420
     assert 0.5 < page["meanConfidence"] <= 1.0
+    # the stored result speaks snake_case; clients read camelCase and the file's global id
+    assert result["result"]["fileId"] == payload["file"]["id"]
+    assert "file_id" in job.result and "mean_confidence" in job.result["pages"][0]
     assert all(len(line["box"]) == 4 for line in page["lines"])
     # and the file is what was sent, downloadable through its signed URL
     file = payload["file"]
@@ -211,3 +222,56 @@ async def test_url_expiry_is_bounded(client, gql):
         token=account.token,
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[LocalBlobStore]:
+    store = LocalBlobStore(tmp_path / "archive", fsync=False)
+    set_blob_store(store, "archive")
+    yield store
+    set_blob_store(None, "archive")
+
+
+async def _file_in(store_name: str, store: LocalBlobStore | None, owner, data: bytes) -> StoredFile:
+    info = await (store or get_blob_store()).put(data, content_type="image/png")
+    return await StoredFile.create(
+        owner=owner,
+        store=store_name,
+        blob_key=info.key,
+        sha256=info.sha256,
+        size=info.size,
+        content_type="image/png",
+        filename="scan.png",
+    )
+
+
+async def test_the_text_job_reads_the_file_from_the_store_its_row_names(client, archive):
+    # given: a file whose blob is only in the archive store
+    account = await make_user()
+    file = await _file_in("archive", archive, account.user, text_image(["TOTAL 12.50 EUR"]))
+    assert not await get_blob_store().exists(file.blob_key)
+    # when
+    job = await jobs.create_job(
+        owner=account.user, kind=EXTRACT_TEXT, payload={"file_id": str(file.id)}
+    )
+    done = await wait_for(job.id, JobStatus.SUCCEEDED, JobStatus.FAILED, within=120)
+    # then: read from the archive; the result names the file (a global id for clients)
+    assert done.status == JobStatus.SUCCEEDED, done.error_message
+    assert "TOTAL" in done.result["text"].upper()
+    assert done.result["file_id"] == str(file.id)
+    assert public_result(done.result)["fileId"] == encode_global_id("File", file.id)
+
+
+async def test_a_text_job_whose_blob_is_gone_fails_with_file_missing_without_retrying(client):
+    # given: the file row exists, its blob does not; the job could be tried three times
+    account = await make_user()
+    file = await _file_in("originals", None, account.user, text_image(["A"]))
+    await get_blob_store().delete(file.blob_key)
+    # when
+    job = await jobs.create_job(
+        owner=account.user, kind=EXTRACT_TEXT, payload={"file_id": str(file.id)}, max_attempts=3
+    )
+    done = await wait_for(job.id, JobStatus.SUCCEEDED, JobStatus.FAILED, within=60)
+    # then
+    assert (done.status, done.error_code, done.attempts) == (JobStatus.FAILED, "FILE_MISSING", 1)
+    assert done.error_message == "The uploaded file no longer exists."
