@@ -23,7 +23,6 @@ import contextlib
 import json
 import logging
 import math
-import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Collection
@@ -163,7 +162,7 @@ async def prepare_job(
     attempts = registry.policy_of(kind).max_attempts if max_attempts is None else max_attempts
     if attempts < 1:
         raise JobsError(
-            JobsErrorCode.INVALID_INPUT, "maxAttempts must be at least 1.", field="maxAttempts"
+            JobsErrorCode.INVALID_INPUT, "max_attempts must be at least 1.", field="max_attempts"
         )
     payload = payload or {}
     try:
@@ -655,15 +654,3 @@ async def reconcile_documents() -> dict[str, int]:
     if any(repaired.values()):
         log.warning("reconciled documents: %s", repaired)
     return repaired
-
-
-async def recovery_loop(interval: float) -> None:
-    """`recover_jobs`, then the documents' reconcilers, every ~interval seconds (jittered so
-    replicas spread out), for ever."""
-    while True:
-        await asyncio.sleep(interval * random.uniform(0.8, 1.2))
-        try:
-            await recover_jobs(queued_for=stale_after())
-        except Exception:
-            log.warning("job recovery failed; will try again", exc_info=True)
-        await reconcile_documents()
