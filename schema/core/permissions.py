@@ -29,7 +29,7 @@ from strawberry import Info
 from strawberry.permission import BasePermission, PermissionExtension
 
 from schema.core.errors import ForbiddenError, UnauthenticatedError
-from server.access import ADMIN, SCOPES, Actor, normalise_scopes
+from server.access import ADMIN, SCOPES, Actor
 from server.companies.models import CompanyRole
 
 
@@ -266,18 +266,4 @@ async def require_user(info: Info) -> Any:
         if actor.is_authenticated:
             raise ForbiddenError("A company's API key cannot do this.")
         raise UnauthenticatedError()
-    return actor.user
-
-
-async def require_scope(info: Info, scope: str) -> Any:
-    """The caller's user, who must hold `scope` (a legacy name: all it stands for). Prefer
-    declaring `HasScope` on the field, where a reader of the schema sees it."""
-    actor = await actor_of(info)
-    if actor.user is None:
-        if actor.is_authenticated:
-            raise ForbiddenError("A company's API key cannot do this.")
-        raise UnauthenticatedError()
-    needed = normalise_scopes([scope])
-    if not needed or not needed <= actor.scopes:
-        raise ForbiddenError(f"This API key lacks the '{scope}' scope.")
     return actor.user
