@@ -52,21 +52,23 @@ class ApiKey(BaseModel):
     """A machine client's key: shown once as `sbk_<prefix>_<secret>`, stored as sha256(secret).
     The secret has 256 bits of entropy, so a fast hash is safe and keeps lookups cheap.
 
-    A user's key acts for `owner`. A company's key (`company` set) acts for the company only;
-    `owner` is then the company ADMIN who created it (kept for the record)."""
+    A user's key acts for `owner`, and dies with the account (refused once `owner` is inactive
+    or gone). A company's key (`company` set) acts for the company only; `owner` is then the
+    company ADMIN who created it, kept for the record: deleting that account sets it to null
+    and the key keeps working (it belongs to the company, and goes with it)."""
 
     name = fields.CharField(max_length=100)
     prefix = fields.CharField(max_length=16, unique=True)
     secret_hash = fields.CharField(max_length=64)
     scopes = fields.JSONField(default=list)
-    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "models.User", related_name="api_keys", on_delete=fields.CASCADE
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="api_keys", null=True, on_delete=fields.SET_NULL
     )
     company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Company", related_name="api_keys", null=True, on_delete=fields.CASCADE
     )
     # The foreign keys' columns, which Tortoise adds at run time (declared for type checkers).
-    owner_id: uuid.UUID
+    owner_id: uuid.UUID | None
     company_id: uuid.UUID | None
     expires_at = DatetimeField(null=True)
     revoked_at = DatetimeField(null=True)

@@ -227,11 +227,11 @@ async def change_password(
         raise AccountsError(
             AccountsErrorCode.INVALID_CREDENTIALS,
             "Current password is wrong.",
-            field="currentPassword",
+            field="current_password",
         )
     await counter.reset_account(user.email)
     await counter.release(attempt)
-    _check_password(new_password, email=user.email, settings=settings, field="newPassword")
+    _check_password(new_password, email=user.email, settings=settings, field="new_password")
     now = datetime.now(UTC)
     user.password_hash = await passwords.hash_password(new_password)
     # JWT `iat` has one-second resolution: tokens from this very second stay valid.
@@ -336,7 +336,7 @@ async def create_api_key(
         )
     if expires_at is not None and expires_at <= datetime.now(UTC):
         raise AccountsError(
-            AccountsErrorCode.INVALID_INPUT, "Expiry must be in the future.", field="expiresAt"
+            AccountsErrorCode.INVALID_INPUT, "Expiry must be in the future.", field="expires_at"
         )
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
@@ -378,8 +378,9 @@ async def api_key_for_header(value: str) -> ApiKey | None:
         or not secrets.compare_digest(key.secret_hash, token_digest(secret))
         or key.revoked_at is not None
         or (key.expires_at is not None and key.expires_at <= now)
-        # A user's key dies with its owner's account; a company's key belongs to the company.
-        or (key.company_id is None and not key.owner.is_active)
+        # A user's key dies with its owner's account (deactivated, or deleted: no owner left);
+        # a company's key belongs to the company, whoever created it.
+        or (key.company_id is None and (key.owner is None or not key.owner.is_active))
     ):
         return None
     # One write per minute at most: last-used time is informative, not an audit log.

@@ -162,3 +162,28 @@ async def test_a_company_key_opens_a_websocket_and_a_revoked_one_does_not(gql):
     assert await GraphQLApp.on_ws_connect(None, context(live)) is None  # type: ignore[arg-type]
     with pytest.raises(ConnectionRejectionError):
         await GraphQLApp.on_ws_connect(None, context(revoked))  # type: ignore[arg-type]
+
+
+async def test_a_company_key_outlives_its_creators_account_a_users_key_does_not(gql):
+    # given: Alice created a key for her company and one of her own; Mia also runs the company
+    alice, mia = await make_user(), await make_user()
+    company = await make_company(alice)
+    await join(company, mia, CompanyRole.ADMIN)
+    gid = global_id("Company", company.id)
+    companys = await company_key(company, alice, ["companies"])
+    hers = await company_key(company, alice, ["companies"])
+    hers_row = await ApiKey.get(prefix=hers.split("_", 2)[1])
+    await ApiKey.filter(id=hers_row.id).update(company_id=None)  # made a user's key
+    # when: Alice's account is deleted
+    await alice.user.delete()
+    # then: the company's key still acts for the company, its creator forgotten
+    mine = data_of(await gql(MINE, api_key=companys))["myCompanies"]
+    assert mine == [{"role": "MEMBER", "company": {"id": gid}}]
+    stored = await ApiKey.get(prefix=companys.split("_", 2)[1])
+    assert (stored.company_id, stored.owner_id) == (company.id, None)
+    keys = data_of(await gql(KEYS, {"id": gid}, token=mia.token))["node"]["apiKeys"]
+    assert [k["companyId"] for k in keys] == [gid]
+    # and Alice's own key died with her account: refused, ownerless (seen by no user)
+    refused = await gql(MINE, api_key=hers)
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert (await ApiKey.get(id=hers_row.id)).owner_id is None
