@@ -400,7 +400,7 @@ def print_ocr(figures: dict[str, Any] | str, limit: int) -> None:
 async def run(args: argparse.Namespace) -> int:
     from server.db import close_db, init_db
     from server.events import MemoryBroker, RedisBroker
-    from server.jobs import services
+    from server.jobs import running
     from server.jobs.runtime import using
     from server.queue import ArqQueue, InProcessQueue
     from server.settings import get_settings
@@ -435,7 +435,7 @@ async def run(args: argparse.Namespace) -> int:
     await init_db(database_url)
     try:
         # 1. in-process runner
-        runner = TimedQueue(InProcessQueue(services.run_job, concurrency=args.concurrency))
+        runner = TimedQueue(InProcessQueue(running.run_job, concurrency=args.concurrency))
         with using(queue=runner, events=MemoryBroker()):
             figures = await measure_queue(runner, latency_jobs=args.latency_jobs, jobs=args.jobs)
         await runner.inner.close()

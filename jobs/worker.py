@@ -2,7 +2,7 @@
 DATABASE_URL and REDIS_URL as the API.
 
 It runs two arq functions: `run_job(job_id, attempt)`, which hands over to
-`server.jobs.services.run_job`, and `deliver_outbox(ids)` (`server.outbox`): the rows decide what
+`server.jobs.running.run_job`, and `deliver_outbox(ids)` (`server.outbox`): the rows decide what
 runs, so arq's own retries are off (max_tries=1) and results are not kept (the rows hold them). At startup it initialises the
 database, imports the handler modules, and recovers jobs lost by crashed workers; then the
 periodic tasks (recovery every JOB_RECOVERY_SECONDS, reconcilers, sweepers: `server.scheduler`)
@@ -40,7 +40,7 @@ from arq.constants import in_progress_key_prefix
 from arq.worker import Worker as ArqWorker
 
 from server.db import close_db, init_db
-from server.jobs import registry, services
+from server.jobs import registry, running
 from server.jobs.runtime import job_runtime
 from server.logging_setup import configure_logging, job_id_var
 from server.outages import REDIS_DOWN
@@ -70,7 +70,7 @@ async def run_job(ctx: dict[str, Any], job_id: str, attempt: int) -> str:
     """The arq function: run one attempt of a job by id."""
     token = job_id_var.set(job_id)  # every log line of this attempt names its job
     try:
-        return await services.run_job(job_id, attempt)
+        return await running.run_job(job_id, attempt)
     finally:
         job_id_var.reset(token)
 

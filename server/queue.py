@@ -1,7 +1,7 @@
 """Enqueue jobs by id: arq on Redis when REDIS_URL is set, an in-process runner otherwise.
 
 A queue carries only (job id, attempt number); the `jobs` row is the truth and the runner's
-conditional claim decides whether a delivery runs (`server.jobs.services.run_job`). Delivering
+conditional claim decides whether a delivery runs (`server.jobs.running.run_job`). Delivering
 twice is therefore harmless, and losing a delivery costs only time: recovery re-enqueues jobs
 left QUEUED.
 

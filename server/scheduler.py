@@ -159,13 +159,14 @@ class PeriodicTask:
 
 
 async def _recover_jobs(settings: Settings) -> object:
-    from server.jobs.services import recover_jobs, stale_after
+    from server.jobs.recovery import recover_jobs
+    from server.jobs.services import stale_after
 
     return await recover_jobs(queued_for=stale_after(settings))
 
 
 async def _reconcile_documents(settings: Settings) -> object:
-    from server.jobs.services import reconcile_documents
+    from server.jobs.recovery import reconcile_documents
 
     return await reconcile_documents()
 

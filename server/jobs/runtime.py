@@ -23,7 +23,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 from server.events import EventBroker, create_broker, install_broker
-from server.jobs import registry, services
+from server.jobs import recovery, registry, running
 from server.outbox import close_dispatcher
 from server.queue import JobQueue, create_queue, install_queue
 from server.scheduler import Scheduler, lock_for, periodic_tasks
@@ -59,7 +59,7 @@ async def job_runtime(
     registry.load_handler_modules()
     events = create_broker(settings)
     await events.start()
-    queue = queue or create_queue(settings, runner=services.run_job)
+    queue = queue or create_queue(settings, runner=running.run_job)
     try:
         await queue.start()
     except BaseException:
@@ -72,10 +72,10 @@ async def job_runtime(
     try:
         async with contextlib.AsyncExitStack() as stack:
             if recover:
-                found = await services.recover_jobs()
+                found = await recovery.recover_jobs()
                 if found.enqueued or found.requeued or found.failed:
                     log.info("startup recovery: %s", found)
-                await services.reconcile_documents()
+                await recovery.reconcile_documents()
             if periodic:
                 scheduler = Scheduler(periodic_tasks(settings), settings, lock=lock_for(settings))
                 await stack.enter_async_context(scheduler.running())

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from server.jobs import services
+from server.jobs import running, services
 from server.jobs.errors import JobCancelled, JobFailed, JobsError, JobsErrorCode
 from server.jobs.models import Job, JobStatus
 from server.jobs.state import JobState
@@ -155,7 +155,7 @@ async def test_cancelling_a_queued_job_means_it_never_runs(app, gate, register_k
     assert cancelled.finished_at is not None
     after = await Job.get(id=job.id)
     assert (after.status, after.attempts, calls) == (JobStatus.CANCELLED, 0, [])
-    assert await services.run_job(job.id, 0) == "skipped"
+    assert await running.run_job(job.id, 0) == "skipped"
     with pytest.raises(JobsError) as again:
         await services.cancel_job(job_id=job.id, owner=account.user)
     assert again.value.code == JobsErrorCode.ALREADY_FINISHED

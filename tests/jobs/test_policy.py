@@ -144,14 +144,14 @@ async def test_retries_wait_a_jittered_delay_from_the_kind_policy(
 
     kind = register_kind(handler, policy=policy)
     account = await make_user()
-    original = services._publish
+    original = services.publish
 
     async def spy(state: Any) -> None:
         if state.kind == kind and state.status == JobStatus.QUEUED and state.attempts:
             messages.append(state.message)
         await original(state)
 
-    monkeypatch.setattr(services, "_publish", spy)
+    monkeypatch.setattr(services, "publish", spy)
     # when
     job = await services.create_job(owner=account.user, kind=kind)
     await wait_for(job.id, JobStatus.FAILED)

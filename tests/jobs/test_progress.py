@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from server.events import EventBroker, current_broker
-from server.jobs import services
+from server.jobs import running, services
 from server.jobs.models import Job, JobStatus
 from server.jobs.runtime import using
 from server.jobs.state import JobState
@@ -37,7 +37,7 @@ async def test_a_late_subscriber_starts_from_the_last_published_progress(
     broker, register_kind, monkeypatch
 ):
     # given: a running job that reported twice; the row has not caught up with either report
-    monkeypatch.setattr(services, "PERSIST_INTERVAL", 3600.0)
+    monkeypatch.setattr(running, "PERSIST_INTERVAL", 3600.0)
     reported, proceed = asyncio.Event(), asyncio.Event()
 
     async def handler(job: Job, report: Any) -> dict[str, bool]:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from server.jobs import services
+from server.jobs import recovery, running, services
 from server.jobs.models import Job, JobStatus
 from server.jobs.runtime import using
 from server.queue import InProcessQueue
@@ -49,9 +49,9 @@ async def test_a_running_job_with_a_stale_heartbeat_is_retried_and_succeeds_once
     lost = await _running_row(account.user, kind, attempts=1, beat=_long_ago())
     alive = await _running_row(account.user, kind, attempts=1, beat=datetime.now(UTC))
     # when
-    found = await services.recover_jobs(kinds=[kind], queued_for=None)
+    found = await recovery.recover_jobs(kinds=[kind], queued_for=None)
     done = await wait_for(lost.id, JobStatus.SUCCEEDED)
-    again = await services.recover_jobs(kinds=[kind], queued_for=None)
+    again = await recovery.recover_jobs(kinds=[kind], queued_for=None)
     # then
     assert (found.requeued, found.failed) == (1, 0)
     assert (again.requeued, again.failed) == (0, 0)
@@ -68,7 +68,7 @@ async def test_a_lost_job_without_attempts_left_fails_with_worker_lost(app, regi
     kind = register_kind(handler)
     account = await make_user()
     lost = await _running_row(account.user, kind, attempts=2, max_attempts=2, beat=_long_ago())
-    found = await services.recover_jobs(kinds=[kind], queued_for=None)
+    found = await recovery.recover_jobs(kinds=[kind], queued_for=None)
     failed = await Job.get(id=lost.id)
     assert (found.requeued, found.failed) == (0, 1)
     assert (failed.status, failed.error_code) == (JobStatus.FAILED, "WORKER_LOST")
@@ -87,11 +87,11 @@ async def test_a_zombie_attempt_cannot_overwrite_the_outcome(app, gate, register
     kind = register_kind(handler)
     account = await make_user()
     job = await services.create_job(owner=account.user, kind=kind)
-    zombie = asyncio.create_task(services.run_job(job.id, 0))
+    zombie = asyncio.create_task(running.run_job(job.id, 0))
     await wait_for(job.id, JobStatus.RUNNING)
     await Job.filter(id=job.id).update(heartbeat_at=_long_ago())
     await gate.release()
-    found = await services.recover_jobs(kinds=[kind], queued_for=None)
+    found = await recovery.recover_jobs(kinds=[kind], queued_for=None)
     done = await wait_for(job.id, JobStatus.SUCCEEDED)
     # when: the zombie wakes up and returns its own result
     zombie_may_finish.set()
@@ -122,11 +122,11 @@ async def test_a_zombie_attempt_is_stopped_at_its_next_report(app, gate, registe
     kind = register_kind(handler)
     account = await make_user()
     job = await services.create_job(owner=account.user, kind=kind)
-    zombie = asyncio.create_task(services.run_job(job.id, 0))
+    zombie = asyncio.create_task(running.run_job(job.id, 0))
     await wait_for(job.id, JobStatus.RUNNING)
     await Job.filter(id=job.id).update(heartbeat_at=_long_ago())
     await gate.release()
-    await services.recover_jobs(kinds=[kind], queued_for=None)
+    await recovery.recover_jobs(kinds=[kind], queued_for=None)
     await wait_for(job.id, JobStatus.SUCCEEDED)
     proceed.set()
     assert await asyncio.wait_for(zombie, 5) == "cancelled"
@@ -146,10 +146,10 @@ async def test_a_duplicate_delivery_runs_the_job_once(app, gate, register_kind):
     kind = register_kind(handler)
     account = await make_user()
     job = await services.create_job(owner=account.user, kind=kind)
-    outcomes = await asyncio.gather(services.run_job(job.id, 0), services.run_job(job.id, 0))
+    outcomes = await asyncio.gather(running.run_job(job.id, 0), running.run_job(job.id, 0))
     assert sorted(outcomes) == ["skipped", "succeeded"]
     assert calls == [1]
-    assert await services.run_job(job.id, 0) == "skipped"
+    assert await running.run_job(job.id, 0) == "skipped"
 
 
 async def test_shutdown_leaves_unfinished_jobs_queued_for_the_next_start(app, register_kind):
@@ -163,7 +163,7 @@ async def test_shutdown_leaves_unfinished_jobs_queued_for_the_next_start(app, re
 
     kind = register_kind(handler)
     account = await make_user()
-    runner = InProcessQueue(services.run_job, concurrency=1, shutdown_grace=0.05)
+    runner = InProcessQueue(running.run_job, concurrency=1, shutdown_grace=0.05)
     with using(queue=runner):
         first = await services.create_job(owner=account.user, kind=kind)
         second = await services.create_job(owner=account.user, kind=kind)
@@ -181,7 +181,7 @@ async def test_shutdown_leaves_unfinished_jobs_queued_for_the_next_start(app, re
     assert (waiting.status, waiting.attempts) == (JobStatus.QUEUED, 0)
     # when: the next start recovers them
     unblocked.set()
-    found = await services.recover_jobs(kinds=[kind])
+    found = await recovery.recover_jobs(kinds=[kind])
     for job in (first, second):
         await wait_for(job.id, JobStatus.SUCCEEDED)
     assert found.enqueued == 2

@@ -18,9 +18,11 @@ from starlette.datastructures import UploadFile
 from tortoise.exceptions import IntegrityError
 
 from server.documents import job as document_job
+from server.jobs import recovery
 from server.jobs import services as jobs
 from server.jobs.models import Job, JobStatus
-from server.jobs.services import create_job, run_job
+from server.jobs.running import run_job
+from server.jobs.services import create_job
 from server.receipts.deletion import delete_receipt
 from server.receipts.extraction_job import EXTRACT_RECEIPT, record_extraction, run_extract_receipt
 from server.receipts.models import (
@@ -190,7 +192,7 @@ async def test_a_lost_worker_on_the_last_attempt_fails_the_receipt(held_jobs):
         heartbeat_at=long_ago,
     )
     # when (the session's own recovery loop may get there first: the outcome is the same)
-    await jobs.recover_jobs(kinds=[EXTRACT_RECEIPT], queued_for=None)
+    await recovery.recover_jobs(kinds=[EXTRACT_RECEIPT], queued_for=None)
     # then
     assert await _states(receipt) == (
         ReceiptStatus.FAILED,
@@ -234,8 +236,8 @@ async def test_the_reconciler_fails_receipts_whose_job_ended_elsewhere_or_never_
     # and one whose job is still queued
     waiting, _ = await _uploaded(account)
     # when (the session's recovery loop runs the same reconciler, and may get there first)
-    await jobs.reconcile_documents()
-    again = await jobs.reconcile_documents()
+    await recovery.reconcile_documents()
+    again = await recovery.reconcile_documents()
     # then: repaired once, and nothing left to repair
     assert again["receipts.extract"] == 0
     rows = {r.id: r for r in await Receipt.filter(owner_id=account.user.id)}

@@ -16,7 +16,7 @@ import pytest
 
 from server.files.services import get_blob_store
 from server.files.sweeper import UPLOADS_PREFIX, sweep
-from server.jobs import services as jobs
+from server.jobs import recovery
 from server.jobs.models import Job, JobStatus
 from server.receipts.extraction_job import EXTRACT_RECEIPT
 from server.receipts.models import READ_STATUSES, Receipt
@@ -81,9 +81,9 @@ async def test_killed_before_the_enqueue_leaves_a_queued_job_that_recovery_deliv
     assert receipt.job_id == job.id  # type: ignore[attr-defined]
     assert (receipt.status.value, job.status) == ("PROCESSING", JobStatus.QUEUED)
     # when: periodic recovery and reconciliation run (here, at once)
-    found = await jobs.recover_jobs(kinds=[EXTRACT_RECEIPT], queued_for=0)
+    found = await recovery.recover_jobs(kinds=[EXTRACT_RECEIPT], queued_for=0)
     await wait_for(job.id, JobStatus.SUCCEEDED, JobStatus.FAILED, within=120)
-    await jobs.reconcile_documents()
+    await recovery.reconcile_documents()
     # then: the receipt was read, by its own job
     done = await Job.get(id=job.id)
     read = await Receipt.get(id=receipt.id)
