@@ -215,6 +215,12 @@ async def test_every_operation_gives_the_same_answer_on_both_paths(settings, cli
                 # when
                 fast = await _run(client, body, headers)
                 plain = await _run(plain_client, body, headers)
+                if fast != plain:
+                    # An admin-wide answer (an export of every receipt) also sees rows that
+                    # background jobs of earlier tests settle meanwhile: a real divergence
+                    # between the paths survives a second pair of runs, a moving database not.
+                    fast = await _run(client, body, headers)
+                    plain = await _run(plain_client, body, headers)
                 runs += 1
                 # then
                 if fast != plain:
