@@ -179,6 +179,13 @@ OWNER_COLUMNS: dict[str, str | Owned | None] = {
     "LoyaltyRules": None,
     "Company": Owned(company="id"),
     "Membership": Owned(company="company_id"),
+    "Invitation": Owned(company="company_id"),
+    "Product": Owned(company="company_id"),
+    "StockMovement": Owned(company="company_id"),
+    "SalesImport": Owned(company="company_id"),
+    "Sale": Owned(company="company_id"),
+    "ForecastRun": Owned(company="company_id"),
+    "ProductForecast": Owned(company="company_id"),
 }
 
 M = TypeVar("M", bound=Model)

@@ -9,7 +9,12 @@ from server.models_base import BaseModel
 
 
 class StoredFile(BaseModel):
+    # The user who stored it; with `company` set, the file belongs to that company (its members
+    # see it).
     owner = fields.ForeignKeyField("models.User", related_name="files", on_delete=fields.CASCADE)
+    company = fields.ForeignKeyField(
+        "models.Company", related_name="files", null=True, on_delete=fields.CASCADE
+    )
     # The purpose whose store holds the blob (server/files/stores.py): the row says where to
     # read, so changing STORAGE_<PURPOSE>_URL later does not lose track of older blobs' kind.
     store = fields.CharField(max_length=16, default="originals")

@@ -40,8 +40,13 @@ class Job(BaseModel):
     result = fields.JSONField(null=True)
     error_code = fields.CharField(max_length=64, null=True)
     error_message = fields.TextField(null=True)
+    # The user who started the job (for a company's key: the ADMIN who created the key); with
+    # `company` set, the job works for that company and all its members see it.
     owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="jobs", on_delete=fields.CASCADE
+    )
+    company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Company", related_name="jobs", null=True, on_delete=fields.CASCADE
     )
     started_at = DatetimeField(null=True)
     finished_at = DatetimeField(null=True)

@@ -31,6 +31,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
+from server.companies.models import Company
 from server.events import MISSED, current_broker
 from server.jobs import registry
 from server.jobs.errors import (
@@ -124,6 +125,7 @@ async def create_job(
     kind: str,
     payload: dict[str, Any] | None = None,
     max_attempts: int | None = None,
+    company: Company | None = None,
 ) -> Job:
     """Store a QUEUED job, publish it and enqueue it by id; returns the row.
 
@@ -132,7 +134,9 @@ async def create_job(
     job uses `prepare_job` inside its transaction and `submit_job` after it instead. Raises
     JobsError (UNKNOWN_KIND, INVALID_INPUT).
     """
-    job = await prepare_job(owner=owner, kind=kind, payload=payload, max_attempts=max_attempts)
+    job = await prepare_job(
+        owner=owner, kind=kind, payload=payload, max_attempts=max_attempts, company=company
+    )
     await submit_job(job)
     return job
 
@@ -143,6 +147,7 @@ async def prepare_job(
     kind: str,
     payload: dict[str, Any] | None = None,
     max_attempts: int | None = None,
+    company: Company | None = None,
 ) -> Job:
     """Store a QUEUED job row without delivering it, so that it can be written in the same
     transaction as the document it works on; `submit_job` it once that transaction committed.
@@ -164,7 +169,9 @@ async def prepare_job(
         raise JobsError(
             JobsErrorCode.INVALID_INPUT, "The payload must be JSON.", field="payload"
         ) from exc
-    return await Job.create(owner=owner, kind=kind, payload=payload, max_attempts=attempts)
+    return await Job.create(
+        owner=owner, company=company, kind=kind, payload=payload, max_attempts=attempts
+    )
 
 
 async def submit_job(job: Job) -> None:
