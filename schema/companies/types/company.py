@@ -1,4 +1,5 @@
-"""GraphQL types of companies: Company (a Node), a membership, the companies error."""
+"""The Company Node, a membership, the companies error. The company's nested lists (members,
+products, imports, forecasts, advice) are fields here, typed in their own modules."""
 
 from __future__ import annotations
 
