@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from server.accounts import services as accounts
 from server.companies.memberships import add_member, create_company
-from server.companies.models import Company, CompanyRole
+from server.companies.models import (
+    Company,
+    CompanyRole,
+    ForecastRun,
+    ForecastRunStatus,
+    Frequency,
+    Product,
+    ProductForecast,
+)
 from tests.factories import Account
 
 
@@ -40,3 +49,40 @@ async def company_key(
     if revoked:
         await accounts.revoke_api_key(key_id=key.id)
     return secret
+
+
+async def make_product(company: Company, **fields: Any) -> Product:
+    """A product of `company` (a unique SKU unless given); other fields as given."""
+    values: dict[str, Any] = {"sku": f"SKU-{uuid.uuid4().hex[:8]}", "name": "Product"}
+    values.update(fields)
+    return await Product.create(company=company, **values)
+
+
+async def make_forecast(
+    product: Product,
+    points: list[dict[str, Any]],
+    *,
+    frequency: Frequency = Frequency.WEEK,
+    model: str = "ensemble",
+    mase: float | None = 0.8,
+    levels: Iterable[int] = (80, 95),
+) -> ProductForecast:
+    """A succeeded forecast run for `product` alone, holding these points."""
+    run = await ForecastRun.create(
+        company_id=product.company_id,
+        frequency=frequency,
+        horizon=len(points),
+        levels=list(levels),
+        product_ids=[str(product.id)],
+        status=ForecastRunStatus.SUCCEEDED,
+        strategy=model,
+    )
+    return await ProductForecast.create(
+        run=run,
+        company_id=product.company_id,
+        product=product,
+        model=model,
+        mase=mase,
+        history_periods=104,
+        points=points,
+    )
