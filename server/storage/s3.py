@@ -4,16 +4,9 @@ Objects live at `<prefix>/<key>` in one bucket. Content type is the object's Con
 sha256 is the user metadata `scanbase-sha256`; user metadata are `x-amz-meta-*` with values
 percent-encoded where S3 would mangle them (see `server.storage.base.quote_metadata_value`).
 
-Uploads stream: chunks are buffered up to `part_size` (8 MiB by default, S3's minimum is 5 MiB);
-content that ends before the first part is full goes up in one PutObject, anything larger as a
-multipart upload, one part at a time (memory stays near one part). On any failure, `BlobTooLarge`
-or cancellation the multipart upload is aborted, so neither an object nor billed orphan parts
-remain. Parts go up sequentially: simpler, and one connection per upload is enough for scans.
-
-The digest is only known at the end, but S3 metadata is fixed when a multipart upload starts: the
-completed object is therefore copied onto itself (server side, `MetadataDirective=REPLACE`,
-`CopySourceIfMatch` on its ETag so a concurrent writer's object is never stamped with our digest).
-CopyObject stops at 5 GiB: above that, `stat` reports an empty sha256 (`put` still returns it).
+This module holds the store, its client and what reads, lists and deletes; writing (one
+PutObject, or a multipart upload, then the digest stamp) is `server.storage.s3_upload`, and
+botocore's errors become the storage layer's in `server.storage.s3_errors`.
 
 One aiobotocore client per store, created on first use and closed by `close()`. With a custom
 `endpoint_url`, path-style addressing is the default (MinIO and most compatibles need it) and
@@ -26,52 +19,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
-import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from server.storage.base import (
     DEFAULT_CHUNK_SIZE,
     RESERVED_METADATA_PREFIX,
-    BlobData,
     BlobEntry,
     BlobInfo,
     BlobStoreBase,
-    limited_chunks,
-    new_key,
-    quote_metadata_value,
     start_stream,
     unquote_metadata_value,
-    update_hash,
-    validate_content_type,
     validate_key,
-    validate_max_bytes,
-    validate_metadata,
     validate_prefix,
 )
-from server.storage.errors import BlobNotFound, StorageError
+from server.storage.errors import BlobNotFound
+from server.storage.s3_errors import translate_errors
+from server.storage.s3_upload import (
+    DEFAULT_PART_SIZE,
+    MAX_PART_SIZE,
+    MIN_PART_SIZE,
+    SHA256_METADATA,
+    S3Uploads,
+)
 
-logger = logging.getLogger(__name__)
-
-MIN_PART_SIZE = 5 * 1024 * 1024
-DEFAULT_PART_SIZE = 8 * 1024 * 1024
-MAX_PART_SIZE = 5 * 1024**3
-_MAX_COPY_SIZE = 5 * 1024**3
-_MAX_PARTS = 10_000  # S3's limit: 8 MiB parts allow blobs up to ~78 GiB
-_SHA256_METADATA = f"{RESERVED_METADATA_PREFIX}sha256"
-_NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+__all__ = ["DEFAULT_PART_SIZE", "MAX_PART_SIZE", "MIN_PART_SIZE", "S3BlobStore"]
 
 SseMode = Literal["AES256", "aws:kms"]
 AddressingStyle = Literal["auto", "path", "virtual"]
 
 
-class S3BlobStore(BlobStoreBase):
+class S3BlobStore(S3Uploads, BlobStoreBase):
     """Blobs as objects in `bucket` under `prefix`.
 
     Credentials are optional: when `access_key`/`secret_key` are None, botocore's default chain
@@ -155,141 +138,6 @@ class S3BlobStore(BlobStoreBase):
         key = validate_key(key)
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    async def put(
-        self,
-        data: BlobData,
-        *,
-        content_type: str,
-        metadata: Mapping[str, str] | None = None,
-        key: str | None = None,
-        max_bytes: int | None = None,
-    ) -> BlobInfo:
-        """PutObject for content under one part, else a multipart upload (see module docstring)."""
-        key = new_key() if key is None else validate_key(key)
-        content_type = validate_content_type(content_type)
-        user_metadata = validate_metadata(metadata)
-        validate_max_bytes(max_bytes)
-        object_key = self._object_key(key)
-        client = await self._get_client()
-        target = {"Bucket": self.bucket, "Key": object_key}
-        digest = hashlib.sha256()
-        size = 0
-        buffer = bytearray()
-        upload_id: str | None = None
-        parts: list[dict[str, Any]] = []
-        try:
-            with _translate_errors(key):
-                async for chunk in limited_chunks(data, max_bytes):
-                    await update_hash(digest, chunk)
-                    size += len(chunk)
-                    rest = memoryview(chunk)
-                    while rest:  # slice big chunks so memory stays near one part
-                        room = self.part_size - len(buffer)
-                        buffer += rest[:room]
-                        rest = rest[room:]
-                        if len(buffer) < self.part_size:
-                            break
-                        if upload_id is None:
-                            created = await client.create_multipart_upload(
-                                **target,
-                                ContentType=content_type,
-                                Metadata=_s3_metadata(user_metadata, None),
-                                **self._sse,
-                            )
-                            upload_id = str(created["UploadId"])
-                        part = bytes(buffer)
-                        buffer.clear()
-                        parts.append(
-                            await self._upload_part(client, target, upload_id, parts, part)
-                        )
-                sha256 = digest.hexdigest()
-                if upload_id is None:
-                    await client.put_object(
-                        **target,
-                        Body=bytes(buffer),
-                        ContentType=content_type,
-                        Metadata=_s3_metadata(user_metadata, sha256),
-                        **self._sse,
-                    )
-                else:
-                    if buffer:
-                        parts.append(
-                            await self._upload_part(client, target, upload_id, parts, bytes(buffer))
-                        )
-                    buffer.clear()
-                    completed = await client.complete_multipart_upload(
-                        **target, UploadId=upload_id, MultipartUpload={"Parts": parts}
-                    )
-                    upload_id = None  # nothing left to abort
-                    if size <= _MAX_COPY_SIZE:
-                        await self._stamp_digest(
-                            client, target, completed["ETag"], content_type, user_metadata, sha256
-                        )
-        except BaseException:
-            if upload_id is not None:
-                await self._abort(client, target, upload_id)
-            raise
-        return BlobInfo(
-            key=key, size=size, sha256=sha256, content_type=content_type, metadata=user_metadata
-        )
-
-    async def _upload_part(
-        self,
-        client: Any,
-        target: dict[str, str],
-        upload_id: str,
-        parts: list[dict[str, Any]],
-        body: bytes,
-    ) -> dict[str, Any]:
-        number = len(parts) + 1
-        if number > _MAX_PARTS:
-            raise StorageError(f"more than {_MAX_PARTS} parts: raise part_size for such blobs")
-        response = await client.upload_part(
-            **target, UploadId=upload_id, PartNumber=number, Body=body
-        )
-        return {"PartNumber": number, "ETag": response["ETag"]}
-
-    async def _abort(self, client: Any, target: dict[str, str], upload_id: str) -> None:
-        """Abort, shielded so that a cancelled upload still cleans up its parts."""
-        try:
-            await asyncio.shield(client.abort_multipart_upload(**target, UploadId=upload_id))
-        except (BotoCoreError, ClientError, asyncio.CancelledError):
-            # The bucket's lifecycle rule for incomplete uploads is the last line of defence.
-            logger.warning("could not abort multipart upload of %s", target["Key"], exc_info=True)
-
-    async def _stamp_digest(
-        self,
-        client: Any,
-        target: dict[str, str],
-        etag: str,
-        content_type: str,
-        user_metadata: dict[str, str],
-        sha256: str,
-    ) -> None:
-        """Copy the finished object onto itself to add the digest to its metadata.
-
-        Best effort: on failure the object stays, `stat` then reports an empty sha256.
-        """
-        try:
-            await client.copy_object(
-                **target,
-                CopySource=dict(target),
-                CopySourceIfMatch=etag,
-                MetadataDirective="REPLACE",
-                ContentType=content_type,
-                Metadata=_s3_metadata(user_metadata, sha256),
-                **self._sse,
-            )
-            return
-        except ClientError as exc:
-            if _error_code(exc) in ("PreconditionFailed", "412"):
-                return  # another put replaced the object meanwhile: its metadata are the right ones
-            failure: Exception = exc
-        except BotoCoreError as exc:
-            failure = exc
-        # The blob is stored and `put` returns its digest: failing the put now would orphan it.
-        logger.warning("could not record sha256 on %s: %r", target["Key"], failure)
-
     async def open(self, key: str, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
         """GetObject and stream its body; raises BlobNotFound here rather than mid-stream."""
         return await start_stream(self._chunks(key, self._object_key(key), chunk_size))
@@ -298,7 +146,7 @@ class S3BlobStore(BlobStoreBase):
         self, key: str, object_key: str, chunk_size: int
     ) -> AsyncGenerator[bytes, None]:
         client = await self._get_client()
-        with _translate_errors(key):
+        with translate_errors(key):
             response = await client.get_object(Bucket=self.bucket, Key=object_key)
             async with response["Body"] as body:
                 while chunk := await body.read(chunk_size):
@@ -308,10 +156,10 @@ class S3BlobStore(BlobStoreBase):
         """HeadObject: size, content type, digest and user metadata."""
         object_key = self._object_key(key)
         client = await self._get_client()
-        with _translate_errors(key):
+        with translate_errors(key):
             head = await client.head_object(Bucket=self.bucket, Key=object_key)
         stored: dict[str, str] = dict(head.get("Metadata") or {})
-        sha256 = stored.pop(_SHA256_METADATA, "")
+        sha256 = stored.pop(SHA256_METADATA, "")
         return BlobInfo(
             key=key,
             size=int(head["ContentLength"]),
@@ -328,7 +176,7 @@ class S3BlobStore(BlobStoreBase):
         """DeleteObject, which S3 already treats as idempotent."""
         object_key = self._object_key(key)
         client = await self._get_client()
-        with _translate_errors(key):
+        with translate_errors(key):
             await client.delete_object(Bucket=self.bucket, Key=object_key)
 
     async def exists(self, key: str) -> bool:
@@ -347,7 +195,7 @@ class S3BlobStore(BlobStoreBase):
         pages = client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=store_prefix + prefix
         )
-        with _translate_errors(None):
+        with translate_errors(None):
             async for page in pages:
                 for item in page.get("Contents", ()):
                     yield BlobEntry(
@@ -367,7 +215,7 @@ class S3BlobStore(BlobStoreBase):
             Bucket=self.bucket, Prefix=store_prefix
         )
         aborted = 0
-        with _translate_errors(None):
+        with translate_errors(None):
             async for page in pages:
                 for upload in page.get("Uploads", ()):
                     if _aware(upload["Initiated"]) >= cutoff:
@@ -382,7 +230,7 @@ class S3BlobStore(BlobStoreBase):
     async def health(self) -> str:
         """HeadBucket: the endpoint answers, the credentials work and the bucket is there."""
         client = await self._get_client()
-        with _translate_errors(None):
+        with translate_errors(None):
             await client.head_bucket(Bucket=self.bucket)
         return "ok"
 
@@ -398,33 +246,6 @@ def _shared_session() -> AioSession:
     return get_session()
 
 
-def _s3_metadata(user_metadata: dict[str, str], sha256: str | None) -> dict[str, str]:
-    stored = {name: quote_metadata_value(value) for name, value in user_metadata.items()}
-    if sha256 is not None:
-        stored[_SHA256_METADATA] = sha256
-    return stored
-
-
 def _aware(moment: datetime) -> datetime:
     """botocore's timestamps are aware already; a naive one from a compatible service is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _error_code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-@contextlib.contextmanager
-def _translate_errors(key: str | None) -> Iterator[None]:
-    """botocore errors become BlobNotFound / StorageError (the cause stays chained)."""
-    try:
-        yield
-    except ClientError as exc:
-        code = _error_code(exc)
-        if key is not None and code in _NOT_FOUND_CODES:
-            raise BlobNotFound(key) from exc
-        raise StorageError(
-            f"S3 error {code or 'unknown'}" + (f" on {key!r}" if key else "")
-        ) from exc
-    except BotoCoreError as exc:
-        raise StorageError(f"S3 unavailable: {type(exc).__name__}") from exc
