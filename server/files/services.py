@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import BinaryIO, Protocol
 
 from server.accounts.models import User
+from server.companies.models import Company
 from server.files import sniffing
 from server.files.errors import FileError, FileErrorCode
 from server.files.models import StoredFile
@@ -196,11 +197,14 @@ async def store_generated_file(
     owner: User,
     expires_at: datetime | None = None,
     purpose: StorePurpose | str = StorePurpose.GENERATED,
+    company: Company | None = None,
 ) -> StoredFile:
     """Write a file the service made (a report, an export) and its row; returns the row.
 
-    `data`: bytes or async chunks (streamed). `expires_at`: when the sweeper deletes it (None:
-    kept), capped at STORAGE_TEMPORARY_TTL_SECONDS from now in the `temporary` store. The blob is
+    `data`: bytes or async chunks (streamed). `company`: the company it is made for (its members
+    and keys see it; `owner` stays the user it was made by). `expires_at`: when the sweeper
+    deletes it (None: kept), capped at STORAGE_TEMPORARY_TTL_SECONDS from now in the
+    `temporary` store. The blob is
     written first and deleted again if the row cannot be (a crash in between leaves an orphan
     the sweeper removes). Raises ValueError (an uploads' purpose), StorageError.
     """
@@ -220,6 +224,7 @@ async def store_generated_file(
     try:
         return await StoredFile.create(
             owner=owner,
+            company=company,
             store=purpose.value,
             blob_key=info.key,
             sha256=info.sha256,

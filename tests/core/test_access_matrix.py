@@ -284,15 +284,23 @@ async def test_root_field_refuses_who_its_rule_refuses(gql, operation, name):
     if ADMIN in needed:
         assert codes(await call(gql, operation, name, token=user.token), name) == {"FORBIDDEN"}
     # and the rule lets through who holds what it needs (the resolver then answers with dummy
-    # arguments: NOT_FOUND, BAD_USER_INPUT... but never an access error)
+    # arguments: NOT_FOUND, BAD_USER_INPUT... but never an access error); a field about a
+    # company (no `otherwise`) is called about company A by Alice, its ADMIN, and its key
+    rule = company_rule(rules)
+    about_company = rule is not None and rule.otherwise is None
+    company = global_id("Company", people["company_a"].id) if about_company else None
+    reader = people["alice"] if about_company else None
     if session_only:
-        allowed = await call(gql, operation, name, token=(admin if ADMIN in needed else user).token)
+        who = reader or (admin if ADMIN in needed else user)
+        allowed = await call(gql, operation, name, token=who.token, company=company)
     else:
-        allowed = await call(gql, operation, name, api_key=await key_with(admin, needed))
+        secret = await key_with(reader or admin, needed)
+        allowed = await call(gql, operation, name, api_key=secret, company=company)
     assert not codes(allowed, name) & {"FORBIDDEN", "UNAUTHENTICATED"}, allowed
-    if needed and needed <= COMPANY_KEY_SCOPES and not session_only:
+    key_may = rule is None or rule.role != CompanyRole.ADMIN  # a company key is a MEMBER
+    if needed and needed <= COMPANY_KEY_SCOPES and not session_only and key_may:
         with_scope = await company_key(people["company_a"], people["alice"], needed)
-        allowed = await call(gql, operation, name, api_key=with_scope)
+        allowed = await call(gql, operation, name, api_key=with_scope, company=company)
         assert not codes(allowed, name) & {"FORBIDDEN", "UNAUTHENTICATED"}, allowed
 
 

@@ -12,6 +12,7 @@ from strawberry import Info
 
 from schema.accounts.loaders import api_keys_by_company
 from schema.accounts.types import ApiKeyType
+from schema.companies.types.reorder import ReorderAdviceType, resolve_reorder_advice
 from schema.core.permissions import HasScope, IsCompanyMember
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from schema.core.scalars import described_enum
@@ -96,6 +97,16 @@ class CompanyType(Node):
     async def api_keys(self, info: Info) -> list[ApiKeyType]:
         rows = await api_keys_by_company(info.context).load(self.company_pk)
         return [ApiKeyType.from_row(row) for row in rows]
+
+    reorder_advice: list[ReorderAdviceType] = strawberry.field(
+        resolver=resolve_reorder_advice,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="What to reorder: per active product, from its latest forecast, the "
+        "lead-time demand, safety stock, reorder point, suggested quantity, days of cover and "
+        "stock-out date; most urgent first (OUT_OF_STOCK, REORDER_NOW, SOON, OK, then "
+        "NO_FORECAST), then by stock-out date. Members. BAD_USER_INPUT for a serviceLevel "
+        "outside 0.5..0.999.",
+    )
 
     @classmethod
     async def resolve_nodes(
