@@ -63,9 +63,10 @@ USER_SCOPES = frozenset(SCOPES) - {ADMIN}
 # The names createApiKey accepts (legacy names are stored as their replacements).
 KEY_SCOPE_NAMES = frozenset(SCOPES) | frozenset(LEGACY_SCOPES)
 
-# What a company's key may carry: the company-aware areas. Receipts, jobs, files and OCR belong
-# to users today, so a company key is refused there by the fields' own HasScope.
-COMPANY_KEY_SCOPES = frozenset({"companies", "cards", "captures", "invoices"})
+# What a company's key may carry: the company-aware areas. Jobs and files may belong to a company
+# (a company key reads and follows its company's, never a user's). Receipts and OCR belong to
+# users, so a company key is refused there by the fields' own HasScope.
+COMPANY_KEY_SCOPES = frozenset({"companies", "jobs", "files", "cards", "captures", "invoices"})
 
 
 def normalise_scopes(names: Iterable[str]) -> frozenset[str]:
@@ -171,8 +172,8 @@ class Owned:
 OWNER_COLUMNS: dict[str, str | Owned | None] = {
     "User": "id",
     "ApiKey": "owner_id",
-    "Job": "owner_id",
-    "StoredFile": "owner_id",
+    "Job": Owned(user="owner_id", company="company_id"),
+    "StoredFile": Owned(user="owner_id", company="company_id"),
     "Receipt": "owner_id",
     "LoyaltyEntry": "user_id",
     "Brand": None,

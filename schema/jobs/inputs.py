@@ -7,4 +7,4 @@ import strawberry
 
 @strawberry.input(description="The job to cancel.")
 class CancelJobInput:
-    id: strawberry.ID = strawberry.field(description="The Job's global id; a job of yours.")
+    id: strawberry.ID = strawberry.field(description="The Job's global id; a job you may cancel.")

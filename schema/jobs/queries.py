@@ -7,9 +7,10 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 
-from schema.core.permissions import HasScope, require_user
+from schema.core.errors import UnauthenticatedError
+from schema.core.permissions import HasScope
 from schema.core.relay import After, Connection, First, paginate, parse_global_id
-from schema.jobs.types import JobStatus, JobType, owner_scope
+from schema.jobs.types import JobStatus, JobType, viewer
 from server.jobs import services
 from server.jobs.errors import JobsError
 
@@ -18,8 +19,9 @@ from server.jobs.errors import JobsError
 class JobsQuery:
     @strawberry.field(
         permission_classes=[HasScope("jobs")],
-        description="A job of yours (admins: anyone's); null if absent or not yours. API keys "
-        "need the `jobs` scope.",
+        description="A job you may see: one you started, or one of your companies' (a company's "
+        "API key: its company's only); admins, anyone's. Null if absent or not visible. API "
+        "keys need the `jobs` scope.",
     )
     async def job(
         self,
@@ -28,15 +30,17 @@ class JobsQuery:
     ) -> JobType | None:
         job_id = parse_global_id(id, "Job")
         try:
-            job = await services.get_job(job_id=job_id, owner=await owner_scope(info))
+            job = await services.get_job(job_id=job_id, actor=await viewer(info))
         except JobsError:
             return None
         return JobType.from_model(job)
 
     @strawberry.field(
         permission_classes=[HasScope("jobs")],
-        description="Your own jobs (an admin's too: only their own), newest first. API keys "
-        "need the `jobs` scope.",
+        description="The jobs you started (an admin's too: only their own), including those you "
+        "started for a company, newest first; your companies' other jobs are reached by id "
+        "(job, node, jobUpdated). A company's API key: its company's jobs. API keys need the "
+        "`jobs` scope.",
     )
     async def my_jobs(
         self,
@@ -48,6 +52,8 @@ class JobsQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[JobType]:
-        viewer = await require_user(info)
-        query = services.jobs_of(owner=viewer, status=status)
+        owner = (await viewer(info)).owner
+        if owner is None:  # the field's rule refuses anonymous callers; never everyone's jobs
+            raise UnauthenticatedError()
+        query = services.jobs_of(owner=owner, status=status)
         return await paginate(query, first=first, after=after, to_node=JobType.from_model)

@@ -14,7 +14,7 @@ from schema.core.names import public_name
 from schema.core.permissions import HasScope
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from schema.core.scalars import described_enum
-from server.access import owner_filter, visible
+from server.access import Actor, visible
 from server.jobs import models
 from server.jobs.errors import JobsErrorCode
 from server.jobs.state import JobState
@@ -38,7 +38,11 @@ JobsErrorCodeEnum = described_enum(
     name="JobsErrorCode",
     description="Why a jobs mutation did nothing.",
     values={
-        "NOT_FOUND": "No such job, or not yours (the two look alike).",
+        "NOT_FOUND": "No such job, or not one you may see (the two look alike).",
+        "FORBIDDEN": "You see the job but may not do this: a company's job is cancelled by "
+        "whoever started it or an ADMIN of the company (not by its members or API keys).",
+        "NO_OWNER": "A company API key whose creator's account is gone cannot start jobs (a "
+        "job is owned by the ADMIN who created the key); a company ADMIN can create a new key.",
         "ALREADY_FINISHED": "The job has already ended (SUCCEEDED, FAILED or CANCELLED).",
         "UNKNOWN_KIND": "No handler for this job kind (when a job is submitted; no mutation "
         "returns it today).",
@@ -81,6 +85,7 @@ RESULT_ID_TYPES: dict[str, str] = {
     "fileId": "File",
     "receiptId": "Receipt",
     "possibleDuplicateOf": "Receipt",
+    "salesImportId": "SalesImport",
 }
 
 
@@ -103,8 +108,9 @@ def public_result(value: Any) -> Any:
 @register_node
 @strawberry.type(
     name="Job",
-    description="A background job (OCR, extraction...) and its progress. Its owner (or an "
-    "admin) may read it; API keys need the `jobs` scope.",
+    description="A background job (OCR, extraction...) and its progress. Whoever started it "
+    "reads it; a company's job, also the company's members and API keys; admins, any job. API "
+    "keys need the `jobs` scope.",
 )
 class JobType(Node):
     read_permissions = (HasScope("jobs"),)
@@ -171,7 +177,7 @@ class JobType(Node):
         return nodes_in_order(ids, await query, cls.from_model)
 
 
-async def owner_scope(info: Info) -> Any:
-    """The owner whose jobs the caller sees (`server.access.owner_filter`): themself, or None
-    (anyone's) for an admin; for resolvers whose field rule has refused anonymous callers."""
-    return owner_filter(await info.context.actor())
+async def viewer(info: Info) -> Actor:
+    """The caller, who sees the jobs `server.access.visible(actor, Job)` lets it see: its own,
+    its companies' (a company key: its company's only), anyone's for an admin."""
+    return await info.context.actor()

@@ -92,10 +92,12 @@ class WrittenUpload:
     width: int | None
     height: int | None
 
-    async def record(self, *, owner: User) -> StoredFile:
-        """The file row for this blob (inside the caller's transaction)."""
+    async def record(self, *, owner: User, company: Company | None = None) -> StoredFile:
+        """The file row for this blob (inside the caller's transaction); with `company`, the
+        company's file (its members and keys see it), stored by `owner`."""
         return await StoredFile.create(
             owner=owner,
+            company=company,
             store=StorePurpose.ORIGINALS.value,
             blob_key=self.key,
             sha256=self.sha256,

@@ -9,6 +9,8 @@ from server.errors import DomainError
 
 class JobsErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    NO_OWNER = "NO_OWNER"
     ALREADY_FINISHED = "ALREADY_FINISHED"
     UNKNOWN_KIND = "UNKNOWN_KIND"
     INVALID_INPUT = "INVALID_INPUT"

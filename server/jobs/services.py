@@ -23,6 +23,7 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +31,9 @@ from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from server.access import Actor, visible
 from server.accounts.models import User
-from server.companies.models import Company
+from server.companies.models import Company, CompanyRole
 from server.events import MISSED, current_broker
 from server.jobs import registry
 from server.jobs.errors import (
@@ -119,6 +121,33 @@ async def end_job(
 # --- requests --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class JobOwner:
+    """Whom a job an actor starts belongs to: `prepare_job(owner=user, company=company)`."""
+
+    user: User
+    company: Company | None
+
+
+async def job_owner(actor: Actor) -> JobOwner:
+    """The owner of a job `actor` starts: a user (own token or key) owns it alone; a company's
+    key starts it for the company, owned by the ADMIN who created the key (`api_key.owner`).
+    Raises JobsError(NO_OWNER) for a company key whose creator's account is gone (a job needs a
+    user; a new key, created by a current ADMIN, can start jobs again)."""
+    if actor.user is not None:
+        return JobOwner(user=actor.user, company=None)
+    key, company = actor.api_key, actor.company
+    owner_id = key.owner_id if key is not None else None
+    user = await User.get_or_none(id=owner_id) if owner_id is not None else None
+    if company is None or user is None:
+        raise JobsError(
+            JobsErrorCode.NO_OWNER,
+            "This company API key's creator no longer has an account, so it cannot start jobs; "
+            "a company ADMIN can create a new key.",
+        )
+    return JobOwner(user=user, company=company)
+
+
 async def create_job(
     *,
     owner: User,
@@ -180,26 +209,70 @@ async def submit_job(job: Job) -> None:
     await enqueue(job.id, 0)
 
 
-async def get_job(*, job_id: uuid.UUID, owner: User | None) -> Job:
-    """The job; `owner=None` means any owner (admins). Raises JobsError(NOT_FOUND) when absent
-    or someone else's, alike, so ids of other people's jobs reveal nothing."""
-    job = await Job.get_or_none(id=job_id)
-    if job is None or (owner is not None and job.owner_id != owner.id):  # type: ignore[attr-defined]
+# Who looks at a job: an Actor (it sees what `server.access.visible(actor, Job)` lets it see: its
+# user's jobs and those of their companies, a company key its company's), a User (shorthand for
+# that user's own view, without admin powers), or None (the system: any job).
+# Callers say which, explicitly: leaving both `actor` and `owner` out is a TypeError, not "any".
+Viewer = Actor | User | None
+_UNSET: Any = object()
+
+
+def _as_actor(actor: Viewer, owner: Viewer) -> Actor | None:
+    viewer = actor if actor is not _UNSET else owner
+    if viewer is _UNSET:
+        raise TypeError("say who looks at the job: actor=... (None: the system)")
+    return Actor(user=viewer) if isinstance(viewer, User) else viewer
+
+
+async def get_job(*, job_id: uuid.UUID, actor: Viewer = _UNSET, owner: Viewer = _UNSET) -> Job:
+    """The job, if `actor` (or `owner`, the same thing under its older name) may see it; None
+    for any job (system callers). Raises JobsError(NOT_FOUND) when absent or not visible,
+    alike, so ids of other people's jobs reveal nothing."""
+    viewer = _as_actor(actor, owner)
+    query = Job.filter(id=job_id) if viewer is None else visible(viewer, Job).filter(id=job_id)
+    job = await query.first()
+    if job is None:
         raise JobsError(JobsErrorCode.NOT_FOUND, "No such job.", field="id")
     return job
 
 
-def jobs_of(*, owner: User, status: JobStatus | None = None) -> QuerySet[Job]:
-    """One owner's jobs (for paging), optionally with one status."""
-    query = Job.filter(owner_id=owner.id)
+def jobs_of(*, owner: User | Company, status: JobStatus | None = None) -> QuerySet[Job]:
+    """The jobs a user started, or a company's jobs (what its key calls its own), for paging;
+    optionally with one status."""
+    if isinstance(owner, Company):
+        query = Job.filter(company_id=owner.id)
+    else:
+        query = Job.filter(owner_id=owner.id)
     return query if status is None else query.filter(status=status)
 
 
-async def cancel_job(*, job_id: uuid.UUID, owner: User | None) -> Job:
-    """Cancel a queued or running job. A queued job never starts; a running handler stops at its
-    next progress report (at the latest at its next heartbeat). Raises JobsError (NOT_FOUND,
-    ALREADY_FINISHED)."""
-    job = await get_job(job_id=job_id, owner=owner)
+async def may_cancel(viewer: Actor | None, job: Job) -> bool:
+    """Whether a viewer who sees `job` may cancel it: the system and admins any job, a user's job
+    its owner; a company's job whoever started it or an ADMIN of that company (not its members
+    nor its keys: a key is never a company ADMIN)."""
+    if viewer is None or viewer.is_admin:
+        return True
+    user = viewer.user
+    if user is None:
+        return False
+    if job.owner_id == user.id:  # type: ignore[attr-defined]
+        return True
+    company_id = job.company_id  # type: ignore[attr-defined]
+    return company_id is not None and await viewer.role_in(company_id) == CompanyRole.ADMIN
+
+
+async def cancel_job(*, job_id: uuid.UUID, actor: Viewer = _UNSET, owner: Viewer = _UNSET) -> Job:
+    """Cancel a queued or running job (see `may_cancel` for who may). A queued job never
+    starts; a running handler stops at its next progress report (at the latest at its next
+    heartbeat). Raises JobsError (NOT_FOUND, FORBIDDEN, ALREADY_FINISHED)."""
+    viewer = _as_actor(actor, owner)
+    job = await get_job(job_id=job_id, actor=viewer)
+    if not await may_cancel(viewer, job):
+        raise JobsError(
+            JobsErrorCode.FORBIDDEN,
+            "Only whoever started a company's job, or an ADMIN of the company, may cancel it.",
+            field="id",
+        )
     if job.is_terminal:
         raise JobsError(
             JobsErrorCode.ALREADY_FINISHED, f"The job has already ended ({job.status})."
@@ -231,7 +304,9 @@ async def cancel_job(*, job_id: uuid.UUID, owner: User | None) -> Job:
 # --- following a job -------------------------------------------------------------------------
 
 
-async def follow_job(*, job_id: uuid.UUID, owner: User | None) -> AsyncIterator[JobState]:
+async def follow_job(
+    *, job_id: uuid.UUID, actor: Viewer = _UNSET, owner: Viewer = _UNSET
+) -> AsyncIterator[JobState]:
     """The job's current state, then each change, ending after a terminal state.
 
     Subscribes before reading the row, so no change between the read and the first event is
@@ -239,12 +314,13 @@ async def follow_job(*, job_id: uuid.UUID, owner: User | None) -> AsyncIterator[
     (progress is published on every report but saved at most every PERSIST_INTERVAL). Events
     older than what was already sent (or repeated) are dropped by `JobState.key`, so progress
     never goes backwards within an attempt. Raises JobsError(NOT_FOUND) before yielding anything
-    when the job is not visible.
+    when the job is not visible to `actor` (`owner`: its older name; None: the system).
     """
     broker = current_broker()
     channel = job_channel(job_id)
     async with broker.subscribe(channel) as subscription:
-        last = JobState.from_model(await get_job(job_id=job_id, owner=owner))
+        viewer = _as_actor(actor, owner)
+        last = JobState.from_model(await get_job(job_id=job_id, actor=viewer))
         retained = await _retained(channel)
         if retained is not None and retained.id == last.id and retained.key > last.key:
             last = retained

@@ -8,7 +8,7 @@ from strawberry import Info
 from schema.core.relay import parse_global_id
 from schema.core.scalars import payload_error
 from schema.jobs.inputs import CancelJobInput
-from schema.jobs.types import JobsError, JobType, owner_scope
+from schema.jobs.types import JobsError, JobType, viewer
 from server.jobs import services
 from server.jobs.errors import JobsError as JobsFailure
 
@@ -19,7 +19,8 @@ class CancelJobPayload:
         default=None, description="The job, now CANCELLED (null on an error)."
     )
     errors: list[JobsError] = strawberry.field(
-        default_factory=list, description="Empty on success; NOT_FOUND, ALREADY_FINISHED."
+        default_factory=list,
+        description="Empty on success; NOT_FOUND, FORBIDDEN, ALREADY_FINISHED.",
     )
 
 
@@ -27,11 +28,11 @@ async def cancel_job(
     info: Info,
     input: Annotated[CancelJobInput, strawberry.argument(description="The job to cancel.")],
 ) -> CancelJobPayload:
-    """Cancel a queued or running job of yours: a queued one never starts, a running one stops
-    at its next progress report."""
+    """Cancel a queued or running job (its starter, a company ADMIN for a company's job, or an
+    admin): a queued one never starts, a running one stops at its next progress report."""
     try:
         job = await services.cancel_job(
-            job_id=parse_global_id(input.id, "Job"), owner=await owner_scope(info)
+            job_id=parse_global_id(input.id, "Job"), actor=await viewer(info)
         )
     except JobsFailure as exc:
         return CancelJobPayload(errors=[payload_error(JobsError, exc)])
