@@ -1,19 +1,31 @@
-"""Receipt extraction accuracy on a folder in SROIE layout.
+"""Receipt extraction accuracy on a folder in SROIE layout, whole-set and cross-validated.
 
-    python -m bench.receipts --data DIR [--json OUT] [--engine rapidocr] [--limit N]
-                             [--cache] [--truth] [--split first|second|all] [--verbose]
+    python -m bench.receipts --data DIR [--json OUT] [--engine rapidocr] [--lang fra,eng]
+                             [--limit N] [--cache] [--truth] [--split first|second|all]
+                             [--folds K] [--seed S] [--trainer MODULE:NAME]
+                             [--concurrency N] [--verbose]
 
-``DIR`` holds ``img/NNN.jpg`` and ``key/NNN.json`` (``box/NNN.csv`` too for ``--truth``). For
-each receipt the bench runs OCR then :func:`server.receipts.pipeline.extract_receipt` (no HTTP,
-no database) and scores the four SROIE key fields the way the SROIE task 3 does: company and
-address upper-cased, whitespace collapsed, exact string match; the total compared as a number;
-the date compared as a parsed date (keys print dates in many formats).
+``DIR`` holds ``img/NNN.jpg`` (or ``.png``) and ``key/NNN.json`` with at least ``company``,
+``date``, ``address`` and ``total``. ``--truth`` replaces OCR by ground-truth transcripts: SROIE
+``box/NNN.csv`` or, failing that, ``text/NNN.txt`` (one printed line per line, columns separated
+by two spaces or more, as in ``tests/data/receipts-fr``). For each receipt the bench runs OCR then
+the extractor (no HTTP, no database) and scores the four SROIE key fields the way SROIE task 3
+does: company and address upper-cased, whitespace collapsed, exact string match; the total
+compared as a number; the date compared as a parsed date (keys print dates in many formats).
 
-Timing is OCR + extraction per receipt, the engine already loaded. OCR results are only reused
-with ``--cache`` (kept under ``var/cache/receipts-ocr/<engine>/``, keyed by image hash; delete
-the folder after changing the OCR engine), so the default timing is honest. ``--truth``
-replaces OCR by the ground-truth line transcripts of ``box/*.csv`` to tell OCR errors from rule
-errors (its timing is extraction only).
+OCR runs first for every receipt, ``--concurrency`` receipts in flight (default 2, as a worker
+with two jobs), the engine already loaded; its seconds per receipt (median, p90) are printed
+when OCR was really run. OCR results are only reused across runs with ``--cache`` (kept under
+``var/cache/receipts-ocr/<engine>[-<langs>]/``, keyed by the SHA-256 of the image bytes only:
+delete the folder after changing the engine, its preprocessing or its models); within one run
+every receipt is OCRed once whatever the number of folds.
+
+``--folds K`` splits the receipts into K folds (ids sorted, shuffled with a fixed seed, dealt
+round-robin) and, for each fold, calls the trainer (``--trainer``, default
+:func:`server.receipts.extractor.train_rules`, which learns nothing) with the other folds, then
+scores the returned extractor on the held-out fold. The JSON then gains
+``"folds": {"k", "seed", "per_fold": [...], "mean": {...}, "min": {...}}`` next to the
+whole-set figures (trained on every receipt: a training-set figure for a learned extractor).
 """
 
 from __future__ import annotations
@@ -21,31 +33,52 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import importlib
 import json
+import math
+import random
 import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from server.documents.dates import parse_date
 from server.documents.types import OcrLine, OcrPage, OcrResult, OcrWord
-from server.ocr import recognise_document
-from server.receipts.pipeline import ReceiptExtraction, extract_receipt
+from server.ocr import DEFAULT_LANGUAGES, recognise_document
+from server.receipts.extractor import ReceiptExtractor, Trainer, TrainingReceipt, train_rules
+from server.receipts.pipeline import ReceiptExtraction
 
 FIELDS = ("company", "date", "address", "total")
 CACHE_DIR = Path(__file__).resolve().parents[1] / "var" / "cache" / "receipts-ocr"
+IMAGE_SUFFIXES = (".jpg", ".png")
+DEFAULT_SEED = 12
+# Geometry of the boxes made up for ``text/*.txt`` transcripts (a monospace page).
+CHAR_WIDTH, LINE_HEIGHT = 10, 20
 
 
 # --------------------------------------------------------------------------------------- OCR
 
 
-def recognise(data: bytes, *, engine: str) -> OcrResult:
+def content_type(path: Path) -> str:
+    return "image/png" if path.suffix == ".png" else "image/jpeg"
+
+
+def recognise(
+    data: bytes,
+    *,
+    engine: str,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    content_type: str = "image/jpeg",
+) -> OcrResult:
     """OCR one receipt image with the shared engine (the same call the service makes)."""
-    return recognise_document(data, content_type="image/jpeg", engine=engine)
+    return recognise_document(
+        data, content_type=content_type, engine=engine, languages=tuple(languages)
+    )
 
 
 def ocr_to_json(result: OcrResult) -> dict:
@@ -79,16 +112,25 @@ def ocr_from_json(raw: dict) -> OcrResult:
     return OcrResult(engine=raw["engine"], pages=pages)
 
 
-def cached_recognise(data: bytes, *, engine: str) -> OcrResult:
-    """OCR with a content-addressed cache, to iterate on the rules without re-running OCR."""
-    folder = CACHE_DIR / engine
-    path = folder / f"{hashlib.sha256(data).hexdigest()}.json"
-    if path.exists():
-        return ocr_from_json(json.loads(path.read_text(encoding="utf-8")))
-    result = recognise(data, engine=engine)
+def cache_folder(engine: str, languages: Sequence[str]) -> Path:
+    """One folder per engine, and per language list when it differs from the default."""
+    if tuple(languages) == tuple(DEFAULT_LANGUAGES):
+        return CACHE_DIR / engine
+    return CACHE_DIR / f"{engine}-{'+'.join(languages)}"
+
+
+def cached_ocr(data: bytes, *, engine: str, languages: Sequence[str]) -> OcrResult | None:
+    path = cache_folder(engine, languages) / f"{hashlib.sha256(data).hexdigest()}.json"
+    if not path.exists():
+        return None
+    return ocr_from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def store_ocr(data: bytes, result: OcrResult, *, engine: str, languages: Sequence[str]) -> None:
+    folder = cache_folder(engine, languages)
     folder.mkdir(parents=True, exist_ok=True)  # under var/, which git ignores
+    path = folder / f"{hashlib.sha256(data).hexdigest()}.json"
     path.write_text(json.dumps(ocr_to_json(result)), encoding="utf-8")
-    return result
 
 
 def truth_ocr(csv_path: Path) -> OcrResult:
@@ -106,6 +148,34 @@ def truth_ocr(csv_path: Path) -> OcrResult:
         lines.append(OcrLine(text=parts[8].strip(), box=box, confidence=1.0))
     page = OcrPage(index=0, width=width, height=height, lines=lines, source="truth")
     return OcrResult(engine="truth", pages=[page])
+
+
+def text_ocr(text: str) -> OcrResult:
+    """An OcrResult from a plain transcript: each run of text between 2+ spaces is one box,
+    placed on a monospace grid (what a line-level OCR engine would return, confidence 1)."""
+    lines = []
+    rows = text.splitlines()
+    for y, row in enumerate(rows):
+        for match in re.finditer(r"\S+(?: \S+)*", row):
+            box = (
+                match.start() * CHAR_WIDTH,
+                y * LINE_HEIGHT,
+                match.end() * CHAR_WIDTH,
+                y * LINE_HEIGHT + LINE_HEIGHT - 4,
+            )
+            lines.append(OcrLine(text=match.group(), box=box, confidence=1.0))
+    width = max((len(r) for r in rows), default=0) * CHAR_WIDTH
+    page = OcrPage(
+        index=0, width=width, height=len(rows) * LINE_HEIGHT, lines=lines, source="truth"
+    )
+    return OcrResult(engine="truth", pages=[page])
+
+
+def truth_for(data: Path, name: str) -> OcrResult:
+    csv_path = data / "box" / f"{name}.csv"
+    if csv_path.exists():
+        return truth_ocr(csv_path)
+    return text_ocr((data / "text" / f"{name}.txt").read_text(encoding="utf-8"))
 
 
 # ----------------------------------------------------------------------------------- scoring
@@ -155,13 +225,28 @@ def field_value(name: str, found: ReceiptExtraction) -> str:
 class ReceiptScore:
     name: str
     correct: dict[str, bool]
-    seconds: float
+    seconds: float  # OCR (0 when cached or from transcripts) + extraction
 
 
-def receipt_ids(data: Path, split: str, limit: int | None) -> list[str]:
-    ids = sorted(
-        p.stem for p in (data / "key").glob("*.json") if (data / "img" / f"{p.stem}.jpg").exists()
-    )
+def image_path(data: Path, name: str) -> Path | None:
+    for suffix in IMAGE_SUFFIXES:
+        path = data / "img" / f"{name}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def receipt_ids(data: Path, split: str, limit: int | None, *, truth: bool = False) -> list[str]:
+    """Ids with a key and an image (a transcript with ``truth``), sorted; ``split`` halves them."""
+
+    def usable(name: str) -> bool:
+        if truth:
+            return (data / "box" / f"{name}.csv").exists() or (
+                data / "text" / f"{name}.txt"
+            ).exists()
+        return image_path(data, name) is not None
+
+    ids = sorted(p.stem for p in (data / "key").glob("*.json") if usable(p.stem))
     half = len(ids) // 2
     if split == "first":
         ids = ids[:half]
@@ -170,15 +255,47 @@ def receipt_ids(data: Path, split: str, limit: int | None) -> list[str]:
     return ids[:limit] if limit else ids
 
 
-def run(
-    data: Path, ids: list[str], *, ocr: Callable[[str], OcrResult], verbose: bool
+def make_folds(ids: Sequence[str], k: int, seed: int = DEFAULT_SEED) -> list[list[str]]:
+    """K disjoint folds covering ``ids``: sorted, shuffled with ``seed``, dealt round-robin.
+
+    Deterministic for a given set of ids, seed and K; fold sizes differ by at most one.
+    """
+    if k < 2:
+        raise ValueError("--folds needs K >= 2")
+    if k > len(ids):
+        raise ValueError(f"--folds {k} with only {len(ids)} receipts")
+    order = sorted(ids)
+    random.Random(seed).shuffle(order)
+    return [sorted(order[i::k]) for i in range(k)]
+
+
+def load_keys(data: Path, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    keys = {}
+    for name in ids:
+        raw = json.loads((data / "key" / f"{name}.json").read_text(encoding="utf-8"))
+        if "receipts" in raw:
+            raise SystemExit(
+                f"key/{name}.json holds several receipts: multi-receipt photos are not scored yet"
+            )
+        keys[name] = {k: v for k, v in raw.items() if isinstance(v, str)}
+    return keys
+
+
+def score(
+    ids: Sequence[str],
+    *,
+    ocrs: Mapping[str, OcrResult],
+    keys: Mapping[str, Mapping[str, str]],
+    extractor: ReceiptExtractor,
+    ocr_seconds: Mapping[str, float] | None = None,
+    verbose: bool = False,
 ) -> list[ReceiptScore]:
     scores = []
     for name in ids:
-        key = json.loads((data / "key" / f"{name}.json").read_text(encoding="utf-8"))
+        key = keys[name]
         started = time.perf_counter()
-        extraction = extract_receipt(ocr(name))
-        seconds = time.perf_counter() - started
+        extraction = extractor.extract(ocrs[name])
+        seconds = time.perf_counter() - started + (ocr_seconds or {}).get(name, 0.0)
         correct = {f: field_correct(f, key.get(f, ""), extraction) for f in FIELDS}
         scores.append(ReceiptScore(name=name, correct=correct, seconds=seconds))
         if verbose:
@@ -190,12 +307,111 @@ def run(
     return scores
 
 
-def summarise(scores: list[ReceiptScore]) -> dict:
+def accuracy(scores: Sequence[ReceiptScore]) -> dict[str, float]:
     n = len(scores)
-    accuracy = {f: sum(s.correct[f] for s in scores) / n if n else 0.0 for f in FIELDS}
-    accuracy["all"] = sum(all(s.correct.values()) for s in scores) / n if n else 0.0
+    result = {f: sum(s.correct[f] for s in scores) / n if n else 0.0 for f in FIELDS}
+    result["all"] = sum(all(s.correct.values()) for s in scores) / n if n else 0.0
+    return result
+
+
+def summarise(scores: list[ReceiptScore]) -> dict:
     median = statistics.median(s.seconds for s in scores) if scores else 0.0
-    return {"n": n, "accuracy": accuracy, "median_seconds": round(median, 4)}
+    return {"n": len(scores), "accuracy": accuracy(scores), "median_seconds": round(median, 4)}
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in [0, 100]) of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+def cross_validate(
+    folds: Sequence[Sequence[str]],
+    *,
+    ocrs: Mapping[str, OcrResult],
+    keys: Mapping[str, Mapping[str, str]],
+    trainer: Trainer,
+    seed: int = DEFAULT_SEED,
+    verbose: bool = False,
+) -> dict:
+    """Train on every fold but one, score the held-out one; per-fold, mean and min accuracy."""
+    per_fold = []
+    for index, held_out in enumerate(folds):
+        held = set(held_out)
+        training = [
+            TrainingReceipt(id=name, ocr=ocrs[name], key=keys[name])
+            for fold in folds
+            for name in fold
+            if name not in held
+        ]
+        extractor = trainer(training)
+        if verbose:
+            print(f" fold {index + 1}/{len(folds)}")
+        scores = score(held_out, ocrs=ocrs, keys=keys, extractor=extractor, verbose=verbose)
+        per_fold.append(
+            {"fold": index, "n": len(scores), "ids": list(held_out), "accuracy": accuracy(scores)}
+        )
+    names = (*FIELDS, "all")
+    return {
+        "k": len(folds),
+        "seed": seed,
+        "per_fold": per_fold,
+        "mean": {f: statistics.fmean(p["accuracy"][f] for p in per_fold) for f in names},
+        "min": {f: min(p["accuracy"][f] for p in per_fold) for f in names},
+    }
+
+
+def load_trainer(spec: str | None) -> Trainer:
+    """``module:name`` of a :data:`~server.receipts.extractor.Trainer`; the rules by default."""
+    if not spec:
+        return train_rules
+    module, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module), attr or "train")
+
+
+def run_ocr(
+    data: Path,
+    ids: Sequence[str],
+    *,
+    engine: str,
+    languages: Sequence[str],
+    use_cache: bool,
+    concurrency: int,
+) -> tuple[dict[str, OcrResult], dict[str, float]]:
+    """Every receipt's OCR, ``concurrency`` at a time; seconds only for the ones really run."""
+    ocrs: dict[str, OcrResult] = {}
+    to_run: list[tuple[str, Path, bytes]] = []
+    for name in ids:
+        path = image_path(data, name)
+        assert path is not None
+        raw = path.read_bytes()
+        cached = cached_ocr(raw, engine=engine, languages=languages) if use_cache else None
+        if cached is not None:
+            ocrs[name] = cached
+        else:
+            to_run.append((name, path, raw))
+    seconds: dict[str, float] = {}
+    if not to_run:
+        return ocrs, seconds
+    # Warm-up outside the timed part: a worker loads its engine once.
+    _, first_path, first_raw = to_run[0]
+    recognise(first_raw, engine=engine, languages=languages, content_type=content_type(first_path))
+
+    def one(item: tuple[str, Path, bytes]) -> tuple[str, OcrResult, float]:
+        name, path, raw = item
+        started = time.perf_counter()
+        result = recognise(raw, engine=engine, languages=languages, content_type=content_type(path))
+        return name, result, time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        for name, result, took in pool.map(one, to_run):
+            ocrs[name] = result
+            seconds[name] = took
+            if use_cache:
+                raw = next(r for n, _, r in to_run if n == name)
+                store_ocr(raw, result, engine=engine, languages=languages)
+    return ocrs, seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,6 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, required=True, help="folder with img/ and key/")
     parser.add_argument("--json", type=Path, help="write the summary as JSON here")
     parser.add_argument("--engine", default="rapidocr")
+    parser.add_argument(
+        "--lang",
+        default=",".join(DEFAULT_LANGUAGES),
+        help="OCR languages, comma-separated (tesseract only; rapidocr is multilingual)",
+    )
     parser.add_argument("--limit", type=int)
     parser.add_argument(
         "--split",
@@ -212,40 +433,100 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="first or second half of the sorted receipts (develop on one, check the other)",
     )
+    parser.add_argument("--folds", type=int, help="also report K-fold cross-validated figures")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the fold split")
     parser.add_argument(
-        "--cache", action="store_true", help="reuse cached OCR (timing then meaningless)"
+        "--trainer", help="MODULE:NAME of a Trainer (server.receipts.extractor); rules by default"
     )
     parser.add_argument(
-        "--truth", action="store_true", help="use box/*.csv transcripts instead of OCR"
+        "--concurrency", type=int, default=2, help="receipts OCRed at the same time (default 2)"
+    )
+    parser.add_argument(
+        "--cache", action="store_true", help="reuse cached OCR (timing then only for misses)"
+    )
+    parser.add_argument(
+        "--truth",
+        action="store_true",
+        help="use box/*.csv or text/*.txt transcripts instead of OCR",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="print every wrong field")
     args = parser.parse_args(argv)
 
-    ids = receipt_ids(args.data, args.split, args.limit)
+    ids = receipt_ids(args.data, args.split, args.limit, truth=args.truth)
+    if not ids:
+        print(f"no receipts under {args.data} (img/ or transcripts with key/*.json)")
+        return 1
+    keys = load_keys(args.data, ids)
+    languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
+    ocr_seconds: dict[str, float] = {}
     if args.truth:
-
-        def ocr(name: str) -> OcrResult:
-            return truth_ocr(args.data / "box" / f"{name}.csv")
+        ocrs = {name: truth_for(args.data, name) for name in ids}
     else:
-        recognise_fn = cached_recognise if args.cache else recognise
-        if not args.cache and ids:  # load the models outside the timed loop
-            recognise((args.data / "img" / f"{ids[0]}.jpg").read_bytes(), engine=args.engine)
+        ocrs, ocr_seconds = run_ocr(
+            args.data,
+            ids,
+            engine=args.engine,
+            languages=languages,
+            use_cache=args.cache,
+            concurrency=args.concurrency,
+        )
 
-        def ocr(name: str) -> OcrResult:
-            return recognise_fn(
-                (args.data / "img" / f"{name}.jpg").read_bytes(), engine=args.engine
-            )
-
-    scores = run(args.data, ids, ocr=ocr, verbose=args.verbose)
-    summary = summarise(scores)
-    source = "truth transcripts" if args.truth else f"OCR {args.engine}"
-    print(f"receipts: {summary['n']}  source: {source}  split: {args.split}")
-    for f in (*FIELDS, "all"):
-        print(f"  {f:8} {summary['accuracy'][f]:6.1%}")
-    print(
-        f"  median seconds per receipt: {summary['median_seconds']:.3f}"
-        + ("  (OCR cached: not a timing)" if args.cache and not args.truth else "")
+    trainer = load_trainer(args.trainer)
+    training = [TrainingReceipt(id=n, ocr=ocrs[n], key=keys[n]) for n in ids]
+    scores = score(
+        ids,
+        ocrs=ocrs,
+        keys=keys,
+        extractor=trainer(training),
+        ocr_seconds=ocr_seconds,
+        verbose=args.verbose,
     )
+    summary = summarise(scores)
+    extraction = [s.seconds - ocr_seconds.get(s.name, 0.0) for s in scores]
+    summary["extraction_median_seconds"] = round(statistics.median(extraction), 4)
+    if ocr_seconds:
+        values = list(ocr_seconds.values())
+        summary["ocr_seconds"] = {
+            "n": len(values),
+            "concurrency": args.concurrency,
+            "median": round(statistics.median(values), 3),
+            "p90": round(percentile(values, 90), 3),
+        }
+    if args.folds:
+        summary["folds"] = cross_validate(
+            make_folds(ids, args.folds, args.seed),
+            ocrs=ocrs,
+            keys=keys,
+            trainer=trainer,
+            seed=args.seed,
+            verbose=args.verbose,
+        )
+
+    source = "truth transcripts" if args.truth else f"OCR {args.engine} ({'+'.join(languages)})"
+    print(f"receipts: {summary['n']}  source: {source}  split: {args.split}")
+    header = f"  {'':8} {'whole':>7}"
+    if args.folds:
+        header += f" {'cv mean':>8} {'cv min':>7}"
+    print(header)
+    for f in (*FIELDS, "all"):
+        line = f"  {f:8} {summary['accuracy'][f]:7.1%}"
+        if args.folds:
+            line += f" {summary['folds']['mean'][f]:8.1%} {summary['folds']['min'][f]:7.1%}"
+        print(line)
+    if args.folds:
+        print(
+            f"  folds: {args.folds} (seed {args.seed}), 'all' per fold: "
+            + " ".join(f"{p['accuracy']['all']:.0%}" for p in summary["folds"]["per_fold"])
+        )
+    if "ocr_seconds" in summary:
+        o = summary["ocr_seconds"]
+        print(
+            f"  OCR seconds per receipt ({o['n']} run, {o['concurrency']} in flight): "
+            f"median {o['median']:.2f}, p90 {o['p90']:.2f}"
+        )
+    elif not args.truth:
+        print("  OCR all cached: no OCR timing")
+    print(f"  extraction median seconds: {summary['extraction_median_seconds']:.4f}")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0
