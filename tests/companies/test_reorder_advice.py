@@ -30,9 +30,10 @@ query A($id: ID!, $level: Float!, $first: Int) {
     }
   } }
 }"""
+FILE = "query F($id: ID!) { node(id: $id) { ... on File { filename } } }"
 EXPORT = """
 mutation E($input: ExportReorderAdviceInput!) {
-  exportReorderAdvice(input: $input) { file { filename contentType url } errors { code } }
+  exportReorderAdvice(input: $input) { file { id filename contentType url } errors { code } }
 }"""
 
 
@@ -197,6 +198,21 @@ async def test_export_is_a_csv_whose_cells_cannot_run_as_formulas(client, gql):
     assert dict(zip(rows[0], rows[5], strict=True))["note"] == reorder.NO_FORECAST_REASON
     stored = await StoredFile.filter(company_id=company.id).values_list("owner_id", flat=True)
     assert stored == [alice.user.id]
+
+
+async def test_the_export_is_the_companys_file(gql):
+    # given
+    alice, mia, bob = await make_user(), await make_user(), await make_user()
+    company, _today = await stocked_company(alice)
+    await join(company, mia)
+    variables = {"input": {"companyId": global_id("Company", company.id)}}
+    # when: Mia, a plain member, exports
+    file = data_of(await gql(EXPORT, variables, token=mia.token))["exportReorderAdvice"]["file"]
+    # then: the company's members see it, others do not
+    for reader in (mia, alice):
+        found = data_of(await gql(FILE, {"id": file["id"]}, token=reader.token))["node"]
+        assert found == {"filename": file["filename"]}
+    assert data_of(await gql(FILE, {"id": file["id"]}, token=bob.token))["node"] is None
 
 
 async def test_a_company_key_exports_for_its_company(gql):
