@@ -112,6 +112,12 @@ class Settings(BaseSettings):
     receipt_review_tolerance: Decimal = Field(default=Decimal("0.05"), ge=0)
     receipt_review_tolerance_percent: Decimal = Field(default=Decimal(1), ge=0, le=100)
 
+    # Sales import (server/companies/sales_import.py): the largest file, the row errors kept per
+    # import (all are counted), the rows per written batch.
+    sales_import_max_bytes: int = Field(default=200_000_000, ge=1)
+    sales_import_max_errors: int = Field(default=1000, ge=0)
+    sales_import_batch_rows: int = Field(default=20_000, ge=1)
+
     log_level: str = "INFO"
     log_json: bool = True
 

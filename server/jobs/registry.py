@@ -46,7 +46,7 @@ from server.jobs.models import Job
 from server.settings import Settings, get_settings
 
 # Modules that register job handlers, imported by the API and the worker at startup.
-HANDLER_MODULES: list[str] = ["server.ocr.services", "jobs.receipts"]
+HANDLER_MODULES: list[str] = ["server.ocr.services", "jobs.receipts", "jobs.companies"]
 
 KIND_MAX_LENGTH = 64
 

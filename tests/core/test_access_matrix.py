@@ -423,6 +423,13 @@ async def _company(owner: Account) -> Any:
     return (await make_company(owner)).id
 
 
+async def _sales_import(owner: Account) -> Any:
+    from server.companies.models import SalesImport
+
+    company = await make_company(owner)
+    return (await SalesImport.create(company=company, filename="s.csv", sha256="0" * 64)).id
+
+
 # Node type -> a builder of one of its objects owned by (or, for shared ones, made for) `owner`.
 NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "User": _user,
@@ -435,6 +442,7 @@ NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "LoyaltyEntry": _loyalty_entry,
     "Brand": _brand,
     "Company": _company,
+    "SalesImport": _sales_import,
 }
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
 NODES = "query N($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"

@@ -13,8 +13,14 @@ from strawberry import Info
 from schema.accounts.loaders import api_keys_by_company
 from schema.accounts.types import ApiKeyType
 from schema.companies.types.reorder import ReorderAdviceType, resolve_reorder_advice
+from schema.companies.types.sales import (
+    SalesImportType,
+    SaleType,
+    resolve_sales,
+    resolve_sales_imports,
+)
 from schema.core.permissions import HasScope, IsCompanyMember
-from schema.core.relay import Node, global_id, nodes_in_order, register_node
+from schema.core.relay import Connection, Node, global_id, nodes_in_order, register_node
 from schema.core.scalars import described_enum
 from server.access import visible
 from server.companies import models
@@ -38,6 +44,15 @@ CompaniesErrorCodeEnum = described_enum(
         "INVALID_CURRENCY": "Not an ISO 4217 currency code (e.g. EUR).",
         "INVALID_TIMEZONE": "Not an IANA time zone name (e.g. Europe/Paris).",
         "INVALID_COUNTRY": "Not an ISO 3166-1 alpha-2 country code (e.g. FR).",
+        "NOT_FOUND": "No such company (it may have been deleted).",
+        "INVALID_INPUT": "A value is out of its bounds (too long, in the future...): see the "
+        "message and field.",
+        "EMPTY_FILE": "The sales file is empty or has no header line.",
+        "NOT_A_SALES_FILE": "The file is neither CSV text nor an XLSX workbook (whatever its "
+        "name says), or cannot be read.",
+        "FILE_TOO_LARGE": "The sales file is larger than SALES_IMPORT_MAX_BYTES.",
+        "MISSING_COLUMN": "The mapping names a column the file does not have.",
+        "KEY_WITHOUT_OWNER": "A company key whose creator is gone cannot start jobs.",
     },
 )
 
@@ -97,6 +112,19 @@ class CompanyType(Node):
     async def api_keys(self, info: Info) -> list[ApiKeyType]:
         rows = await api_keys_by_company(info.context).load(self.company_pk)
         return [ApiKeyType.from_row(row) for row in rows]
+
+    sales_imports: Connection[SalesImportType] = strawberry.field(
+        resolver=resolve_sales_imports,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="The company's sales imports, newest first, with their counts, row errors "
+        "and jobs. Members (a company key too).",
+    )
+    sales: list[SaleType] = strawberry.field(
+        resolver=resolve_sales,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="The company's sales history, newest day first, optionally one product's "
+        "and between two days. Members (a company key too).",
+    )
 
     reorder_advice: list[ReorderAdviceType] = strawberry.field(
         resolver=resolve_reorder_advice,

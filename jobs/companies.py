@@ -1,0 +1,13 @@
+"""The companies job handlers, registered for the API's in-process runner and the arq worker
+(`server.jobs.registry.HANDLER_MODULES` names this module). Thin: the work is in the services."""
+
+from __future__ import annotations
+
+from server.companies.sales_import import IMPORT_SALES, run_sales_import, settle_sales_import
+from server.jobs.registry import JobPolicy, on_job_end, register_handler
+
+# Sales import: a large file may take minutes; a retry starts the file again (clean).
+register_handler(
+    IMPORT_SALES, run_sales_import, policy=JobPolicy(timeout_seconds=3600, max_attempts=3)
+)
+on_job_end(IMPORT_SALES)(settle_sales_import)
