@@ -50,7 +50,13 @@ from typing import Any
 from tortoise.expressions import RawSQL
 
 from server.accounts.models import User
-from server.companies.models import Company, Frequency, Product, ProductForecast
+from server.companies.models import (
+    Company,
+    ForecastRunStatus,
+    Frequency,
+    Product,
+    ProductForecast,
+)
 from server.files.models import StoredFile
 from server.files.services import store_generated_file
 from server.global_ids import encode_global_id
@@ -296,20 +302,23 @@ def sort_key(advice: Advice) -> tuple[int, date, str]:
     )
 
 
-# A forecast newer than this row for the same product (the latest one has none); the outer
+# No newer forecast of a succeeded run for the same product (the latest one has none); the outer
 # table is Tortoise's unaliased `product_forecasts`.
 _NO_NEWER = RawSQL(
     "NOT EXISTS (SELECT 1 FROM product_forecasts newer"
+    " JOIN forecast_runs newer_run ON newer_run.id = newer.run_id"
     " WHERE newer.product_id = product_forecasts.product_id"
+    f" AND newer_run.status = '{ForecastRunStatus.SUCCEEDED.value}'"
     " AND (newer.created_at > product_forecasts.created_at"
     " OR (newer.created_at = product_forecasts.created_at AND newer.id > product_forecasts.id)))"
 )
 
 
 async def latest_forecasts(company_id: uuid.UUID) -> dict[uuid.UUID, ProductForecast]:
-    """Each product's latest forecast in the company, with its run: one query."""
+    """Each product's latest forecast from a succeeded run of the company (a run still going or
+    failed is ignored), with its run: one query."""
     rows = (
-        await ProductForecast.filter(company_id=company_id)
+        await ProductForecast.filter(company_id=company_id, run__status=ForecastRunStatus.SUCCEEDED)
         .annotate(latest=_NO_NEWER)
         .filter(latest=True)
         .select_related("run")

@@ -13,7 +13,7 @@ from typing import Any
 from schema.companies.types.reorder import company_today
 from schema.core.relay import global_id
 from server.companies import reorder
-from server.companies.models import Company, Frequency
+from server.companies.models import Company, ForecastRun, ForecastRunStatus, Frequency
 from server.files.models import StoredFile
 from tests.companies.factories import company_key, join, make_company, make_forecast, make_product
 from tests.conftest import data_of
@@ -72,6 +72,10 @@ async def stocked_company(admin) -> tuple[Company, date]:
     for product in (out, low, fine):
         await make_forecast(product, weeks(today, [1, 1, 1, 1]), model="old")  # superseded
         await make_forecast(product, flat, model="ensemble")
+        # a newer run still going (or failed) does not count
+        for status in (ForecastRunStatus.RUNNING, ForecastRunStatus.FAILED):
+            pending = await make_forecast(product, weeks(today, [500] * 4), model="pending")
+            await ForecastRun.filter(id=pending.run_id).update(status=status)
     return company, today
 
 
