@@ -16,6 +16,7 @@ from server.companies.models import (
     Frequency,
     Product,
     ProductForecast,
+    StockMovement,
 )
 from tests.factories import Account
 
@@ -86,3 +87,12 @@ async def make_forecast(
         history_periods=104,
         points=points,
     )
+
+
+async def receive(product: Product, quantity: str) -> StockMovement:
+    """Goods of `product` received: a RECEIPT movement (through the stock ledger)."""
+    from server.companies.stock import receive_stock
+
+    return (
+        await receive_stock(company_id=product.company_id, product_id=product.id, quantity=quantity)
+    ).movement

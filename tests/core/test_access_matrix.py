@@ -423,6 +423,18 @@ async def _company(owner: Account) -> Any:
     return (await make_company(owner)).id
 
 
+async def _product(owner: Account) -> Any:
+    from tests.companies.factories import make_product
+
+    return (await make_product(await make_company(owner))).id
+
+
+async def _stock_movement(owner: Account) -> Any:
+    from tests.companies.factories import make_product, receive
+
+    return (await receive(await make_product(await make_company(owner)), "3")).id
+
+
 async def _sales_import(owner: Account) -> Any:
     from server.companies.models import SalesImport
 
@@ -442,6 +454,8 @@ NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "LoyaltyEntry": _loyalty_entry,
     "Brand": _brand,
     "Company": _company,
+    "Product": _product,
+    "StockMovement": _stock_movement,
     "SalesImport": _sales_import,
 }
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"

@@ -5,6 +5,13 @@ from __future__ import annotations
 import strawberry
 
 from schema.companies.mutations.company_create import CreateCompanyPayload, create_company
+from schema.companies.mutations.product_archive import (
+    DeleteProductPayload,
+    archive_product,
+    delete_product,
+)
+from schema.companies.mutations.product_create import ProductPayload, create_product
+from schema.companies.mutations.product_update import update_product
 from schema.companies.mutations.reorder_export import (
     ExportReorderAdvicePayload,
     export_reorder_advice,
@@ -14,7 +21,11 @@ from schema.companies.mutations.sales_import_preview import (
     PreviewSalesImportPayload,
     preview_sales_import,
 )
+from schema.companies.mutations.stock_adjust import StockMovementPayload, adjust_stock
+from schema.companies.mutations.stock_count import record_stock_count
+from schema.companies.mutations.stock_receive import receive_stock
 from schema.core.permissions import HasScope, IsCompanyMember, UserSession
+from server.companies.models import CompanyRole
 
 
 @strawberry.type
@@ -48,4 +59,55 @@ class CompaniesMutation:
         description="Import a sales file (or a previewed fileId) as a job: rows stream in "
         "batches, failed rows become row errors, rows already stored are skipped. The same "
         "file again is DUPLICATE. Members (a company key too).",
+    )
+    # Products (company ADMINs) and the stock ledger (members: daily work, a company key too).
+    create_product: ProductPayload = strawberry.mutation(
+        resolver=create_product,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Create a product in a company (SKU unique in it ignoring case). Company "
+        "ADMINs. Errors: INVALID_SKU, DUPLICATE_SKU, INVALID_NAME, INVALID_INPUT, "
+        "INVALID_PRICE, INVALID_LEAD_TIME, INVALID_QUANTITY.",
+    )
+    update_product: ProductPayload = strawberry.mutation(
+        resolver=update_product,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Change a product: a field left out keeps its value, null clears it. Stock "
+        "on hand changes only through movements. Company ADMINs. Errors: NOT_FOUND and "
+        "createProduct's.",
+    )
+    archive_product: ProductPayload = strawberry.mutation(
+        resolver=archive_product,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Archive a product (archived: false restores it): hidden from lists unless "
+        "asked, no new stock movements; its SKU, movements, sales and forecasts stay. Company "
+        "ADMINs. Errors: NOT_FOUND.",
+    )
+    delete_product: DeleteProductPayload = strawberry.mutation(
+        resolver=delete_product,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Delete a product that has no history; one with stock movements, sales "
+        "or forecasts is PRODUCT_IN_USE (archive it). Company ADMINs. Errors: NOT_FOUND, "
+        "PRODUCT_IN_USE.",
+    )
+    adjust_stock: StockMovementPayload = strawberry.mutation(
+        resolver=adjust_stock,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="Correct a product's stock by a signed quantity with a reason (an "
+        "ADJUSTMENT movement); the stock may go negative (flagged belowZero). Members (a "
+        "company key too). Errors: NOT_FOUND, PRODUCT_ARCHIVED, INVALID_QUANTITY, "
+        "INVALID_INPUT.",
+    )
+    record_stock_count: StockMovementPayload = strawberry.mutation(
+        resolver=record_stock_count,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="Record a physical count (a COUNT movement): the stock on hand becomes the "
+        "counted quantity, the movement's quantity is the difference. Members (a company key "
+        "too). Errors: NOT_FOUND, PRODUCT_ARCHIVED, INVALID_QUANTITY, INVALID_INPUT.",
+    )
+    receive_stock: StockMovementPayload = strawberry.mutation(
+        resolver=receive_stock,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="Record goods received (a RECEIPT movement, positive quantity). Members (a "
+        "company key too). Errors: NOT_FOUND, PRODUCT_ARCHIVED, INVALID_QUANTITY, "
+        "INVALID_INPUT.",
     )

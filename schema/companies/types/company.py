@@ -6,12 +6,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry import Info
 
 from schema.accounts.loaders import api_keys_by_company
 from schema.accounts.types import ApiKeyType
+from schema.companies.types.products import ProductType
 from schema.companies.types.reorder import ReorderAdviceType, resolve_reorder_advice
 from schema.companies.types.sales import (
     SalesImportType,
@@ -20,10 +22,21 @@ from schema.companies.types.sales import (
     resolve_sales_imports,
 )
 from schema.core.permissions import HasScope, IsCompanyMember
-from schema.core.relay import Connection, Node, global_id, nodes_in_order, register_node
+from schema.core.relay import (
+    After,
+    Connection,
+    First,
+    Node,
+    global_id,
+    nodes_in_order,
+    paginate,
+    parse_global_id,
+    register_node,
+)
 from schema.core.scalars import described_enum
 from server.access import visible
 from server.companies import models
+from server.companies import products as products_service
 from server.companies.errors import CompaniesErrorCode
 
 CompanyRole = described_enum(
@@ -44,6 +57,15 @@ CompaniesErrorCodeEnum = described_enum(
         "INVALID_CURRENCY": "Not an ISO 4217 currency code (e.g. EUR).",
         "INVALID_TIMEZONE": "Not an IANA time zone name (e.g. Europe/Paris).",
         "INVALID_COUNTRY": "Not an ISO 3166-1 alpha-2 country code (e.g. FR).",
+        "INVALID_SKU": "A SKU must have 1 to 64 characters, without spaces.",
+        "DUPLICATE_SKU": "Another product of the company has this SKU (ignoring case).",
+        "INVALID_PRICE": "A cost or price must be 0 or more, below 10^10, at most 4 decimals.",
+        "INVALID_QUANTITY": "A quantity is negative, zero where it may not be, too large or has "
+        "more than 3 decimals.",
+        "INVALID_LEAD_TIME": "A lead time must be a whole number of days from 0 to 365.",
+        "PRODUCT_ARCHIVED": "The product is archived: restore it before moving its stock.",
+        "PRODUCT_IN_USE": "The product has stock movements, sales or forecasts: archive it "
+        "instead of deleting it.",
         "NOT_FOUND": "No such company (it may have been deleted).",
         "INVALID_INPUT": "A value is out of its bounds (too long, in the future...): see the "
         "message and field.",
@@ -135,6 +157,67 @@ class CompanyType(Node):
         "NO_FORECAST), then by stock-out date. Members. BAD_USER_INPUT for a serviceLevel "
         "outside 0.5..0.999.",
     )
+
+    @strawberry.field(
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="The company's products by name (then id), keyset-paged; archived ones only "
+        "with includeArchived. Members.",
+    )
+    async def products(
+        self,
+        first: First = None,
+        after: After = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Products whose SKU starts with it or whose name contains it (any "
+                "case)."
+            ),
+        ] = None,
+        category: Annotated[
+            str | None,
+            strawberry.argument(description="Products of this category (any case)."),
+        ] = None,
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Include archived products.")
+        ] = False,
+    ) -> Connection[ProductType]:
+        query = products_service.products_of(
+            company_id=self.company_pk,
+            search=search,
+            category=category,
+            include_archived=include_archived,
+        )
+        return await paginate(
+            query,
+            first=first,
+            after=after,
+            to_node=ProductType.from_model,
+            sort_field="name",
+            sort_type=str,
+            descending=False,
+        )
+
+    @strawberry.field(
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="One of the company's products (archived too); null when it has none with "
+        "this id. Members.",
+    )
+    async def product(
+        self,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The Product's global id.")],
+    ) -> ProductType | None:
+        product = await products_service.get_product(
+            company_id=self.company_pk, product_id=parse_global_id(id, "Product")
+        )
+        return ProductType.from_model(product) if product is not None else None
+
+    @strawberry.field(
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="The distinct categories of the company's live products, sorted. Members.",
+    )
+    async def product_categories(self) -> list[str]:
+        return await products_service.categories_of(company_id=self.company_pk)
 
     @classmethod
     async def resolve_nodes(
