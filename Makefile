@@ -85,7 +85,11 @@ worker: migrate
 # own database, Redis keys and ports; a file stays whole, in order, on one worker):
 # `make test TEST_WORKERS=0` runs them in this process instead.
 # `make test PYTEST_ARGS='-m "not slow"'` leaves out the tests marked slow (several seconds each).
+# The suite starts dozens of Python processes (xdist workers, API servers, workers, CLI commands),
+# each importing the whole app: keep their bytecode (__pycache__, ignored by git) even where the
+# environment says not to write it, so that only the first one compiles the sources.
 TEST_WORKERS ?= auto
+test: export PYTHONDONTWRITEBYTECODE =
 test: setup
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \

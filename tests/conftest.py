@@ -9,7 +9,6 @@ In CI (CI=true) an unreachable PostgreSQL or Redis fails the run instead of skip
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import subprocess
@@ -34,6 +33,13 @@ os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "8")
 os.environ.setdefault("PASSWORD_HASH_PARALLELISM", "1")
 os.environ.setdefault("REDIS_URL", "")
+# One thread per library: pytest-xdist already runs a worker per core, and the thread pools of
+# onnxruntime (RapidOCR), OpenMP (tesseract, LightGBM) and BLAS would only spin on the same cores
+# waiting for each other (onnxruntime alone cost a third more CPU on the OCR tests).
+os.environ.setdefault("OCR_ONNX_THREADS", "1")
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Blobs of the test run go to a temporary folder, never into the repo's var/: one per process,
 # as the database is, since pytest-xdist workers inherit the controller's environment and a sweep
 # deletes the blobs its own database does not know.
@@ -72,10 +78,40 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The longest files (seconds of CPU, measured), longest first. pytest-xdist's `--dist loadfile`
+# hands files out in collection order, so a long file collected last keeps one worker busy while
+# the other idles; started first, the short files fill in around them and both workers end
+# together. A stale entry costs nothing (an unknown file keeps its place after these).
+HEAVY_FIRST = (
+    "tests/e2e/test_spa_follows_jobs.py",
+    "tests/core/test_migrate_lock.py",
+    "tests/ocr/test_engines.py",
+    "tests/e2e/test_graphiql_browser.py",
+    "tests/core/test_process.py",
+    "tests/files/test_extract_text.py",
+    "tests/core/test_fast_path_corpus.py",
+    "tests/ocr/test_documents.py",
+    "tests/core/test_outages.py",
+    "tests/core/test_metrics.py",
+    "tests/receipts/test_pipeline.py",
+    "tests/receipts/test_upload_receipt.py",
+    "tests/receipts/test_upload_crash.py",
+    "tests/receipts/test_extract_job.py",
+    "tests/core/test_deploy.py",
+    "tests/core/test_access_matrix.py",
+    "tests/core/test_input_fuzz.py",
+    "tests/jobs/test_arq.py",
+    "tests/accounts/test_throttle.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+    # Heaviest files first (a stable sort: tests keep their order inside each file).
+    rank = {name: index for index, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
 
 
 def shared_dataset(name: str) -> Path:
@@ -128,11 +164,20 @@ async def _drop_pg_database(base_url: str, name: str) -> None:
         await conn.close()
 
 
+async def _migrate(database_url: str) -> None:
+    """`server migrate`'s own code, in this process: a `python -m server migrate` subprocess
+    would import the whole app again (~2 s of CPU) in every worker of both passes. The command
+    itself is run as a process by tests/core/test_process.py."""
+    from server.db import apply_migrations
+
+    await apply_migrations(database_url)
+
+
 @pytest_asyncio.fixture(scope="session")
 async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     if TEST_DB_BACKEND == "sqlite":
         url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        await asyncio.to_thread(run_migrations, url)
+        await _migrate(url)
         yield url
         return
     if not TEST_DATABASE_URL:
@@ -143,7 +188,7 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
         if IN_CI:
             pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable in CI: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
-    await asyncio.to_thread(run_migrations, url)
+    await _migrate(url)
     yield url
     await _drop_pg_database(TEST_DATABASE_URL, name)
 

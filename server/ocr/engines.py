@@ -9,18 +9,22 @@
   slightly better than psm 4 on receipts). No thresholding: it did not lower the error here.
 
 Both take 8-bit RGB PIL images (see ``server.ocr.images``) and return boxes in that image's pixels.
+
+``OCR_ONNX_THREADS`` (environment, optional) caps onnxruntime's threads per session; unset, it
+uses every core. The test suite sets it to 1: its workers already keep every core busy, and
+onnxruntime's spinning threads would only burn CPU waiting for each other.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
 from PIL import Image
 
 from server.documents.boxes import union_box
@@ -181,19 +185,15 @@ class RapidOcrEngine:
                         )
                     from rapidocr import RapidOCR
 
-                    self._engine = RapidOCR(
-                        params={
-                            "Global.log_level": "warning",
-                            # Per-word boxes from the recogniser's own character positions.
-                            "Global.return_word_box": True,
-                        }
-                    )
+                    self._engine = RapidOCR(params=_rapidocr_params())
         return self._engine
 
     def recognise_image(self, image: Image.Image, languages: Sequence[str]) -> OcrPage:
         """OCR one page and rebuild its rows; ``languages`` is ignored (multilingual model)."""
         engine = self._instance()
         prepared, factor = prepare_for_rapidocr(image)
+        import numpy as np
+
         # RapidOCR works on OpenCV's BGR channel order.
         pixels = np.ascontiguousarray(np.asarray(prepared.convert("RGB"))[:, :, ::-1])
         try:
@@ -210,7 +210,22 @@ class RapidOcrEngine:
         )
 
 
+def _rapidocr_params() -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "Global.log_level": "warning",
+        # Per-word boxes from the recogniser's own character positions.
+        "Global.return_word_box": True,
+    }
+    threads = os.environ.get("OCR_ONNX_THREADS", "").strip()
+    if threads.isdigit() and int(threads) > 0:
+        params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(threads)
+        params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
+    return params
+
+
 def _quad_box(points: Any, factor: float) -> Box:
+    import numpy as np
+
     quad = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     box = (
         int(np.floor(quad[:, 0].min())),

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from server.ocr.errors import ImageError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_MAX_PIXELS = 40_000_000
 
@@ -83,6 +85,8 @@ def to_rgb(img: Image.Image) -> Image.Image:
     if mode == "RGB":
         return img
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        import numpy as np
+
         return Image.fromarray(_to_uint8(np.asarray(img), mode), mode="L").convert("RGB")
     if mode == "P" and "transparency" in img.info:
         img, mode = img.convert("RGBA"), "RGBA"
@@ -96,6 +100,8 @@ def to_rgb(img: Image.Image) -> Image.Image:
 
 def _to_uint8(pixels: np.ndarray, mode: str) -> np.ndarray:
     """Scale 16/32-bit grey and float pixels to 0..255 (PIL's own convert clips instead)."""
+    import numpy as np
+
     if mode == "F":
         values = pixels.astype(np.float64)
         if values.size and float(np.nanmax(values)) <= 1.0:

@@ -17,7 +17,6 @@ Measured here (character error rate, see bench/ocr.py; timings on a shared 2-cor
 
 from __future__ import annotations
 
-import numpy as np
 from PIL import Image
 
 MAX_SIDE_RAPIDOCR: int | None = None
@@ -36,6 +35,8 @@ def is_blank(image: Image.Image) -> bool:
     Deliberately strict (a single short word on an A4 page is far above the threshold): a page
     wrongly called blank would lose content, one wrongly OCRed only costs time.
     """
+    import numpy as np
+
     grey = np.asarray(image.convert("L"), dtype=np.int16)
     if grey.size == 0:
         return True
