@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import strawberry
 from strawberry import Info
 
-from schema.core.relay import global_id
+from schema.companies.types.products import ProductType
 from schema.core.scalars import described_enum
 from schema.core.validation import InvalidInputError
 from server.companies import reorder
@@ -32,22 +32,6 @@ ReorderUrgency = described_enum(
 
 
 @strawberry.type(
-    name="ReorderProduct",
-    description="The product a piece of reorder advice is about.",
-)
-class ReorderProduct:
-    id: strawberry.ID = strawberry.field(description="The product's global id (Product).")
-    sku: str = strawberry.field(description="Its SKU, unique in the company.")
-    name: str = strawberry.field(description="Its name.")
-    category: str = strawberry.field(description="Its category (empty when none).")
-    unit: str = strawberry.field(description="The unit its quantities count (e.g. unit, kg).")
-    lead_time_days: int = strawberry.field(description="Days from ordering to receiving it.")
-    min_order_quantity: Decimal = strawberry.field(
-        description="The smallest quantity a supplier takes in one order."
-    )
-
-
-@strawberry.type(
     name="ReorderAdvice",
     description="What to order for one product, from its latest forecast: demand over the lead "
     "time, safety stock at the service level asked, reorder point, suggested quantity, cover and "
@@ -55,7 +39,9 @@ class ReorderProduct:
     "the README (Companies: reorder advice).",
 )
 class ReorderAdviceType:
-    product: ReorderProduct = strawberry.field(description="The product.")
+    product: ProductType = strawberry.field(
+        description="The product (its SKU, name, lead time, minimum order quantity...)."
+    )
     stock_on_hand: Decimal = strawberry.field(description="Its stock now (the ledger's balance).")
     lead_time_demand: Decimal | None = strawberry.field(
         description="Forecast demand over the lead time (partial periods prorated); null "
@@ -100,17 +86,8 @@ class ReorderAdviceType:
 
     @classmethod
     def from_advice(cls, advice: reorder.Advice) -> ReorderAdviceType:
-        product = advice.product
         return cls(
-            product=ReorderProduct(
-                id=strawberry.ID(global_id("Product", product.id)),
-                sku=product.sku,
-                name=product.name,
-                category=product.category,
-                unit=product.unit,
-                lead_time_days=product.lead_time_days,
-                min_order_quantity=Decimal(product.min_order_quantity),
-            ),
+            product=ProductType.from_model(advice.product),
             stock_on_hand=advice.stock_on_hand,
             lead_time_demand=advice.lead_time_demand,
             safety_stock=advice.safety_stock,
