@@ -150,6 +150,8 @@ def _sample_text(head: bytes, encoding: str) -> str:
 
 
 def text_of(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -386,7 +388,9 @@ class RowStream:
             for cells in reader:
                 line = previous_end + 1
                 previous_end = reader.line_num
-                if not any(cell.strip() for cell in cells):
+                if not any(cells) or (
+                    not cells[0].strip() and not any(cell.strip() for cell in cells)
+                ):
                     continue  # an empty line
                 if not header_seen:
                     header_seen = True
@@ -567,6 +571,11 @@ class RowConverter:
         self.mapping, self.layout, self.order = mapping, layout, order
         self.decimal_comma = decimal_comma
         self.width = len(columns)
+        # Values repeat (days, quantities, SKUs): each distinct text is parsed once.
+        self._dates: dict[str, tuple[date, str]] = {}
+        self._quantities: dict[str, Decimal] = {}
+        self._prices: dict[str, Decimal] = {}
+        self._good_texts: set[str] = set()
         index = {name: i for i, name in enumerate(columns)}
 
         def find(role: str, name: str | None, required: bool) -> int | None:
@@ -624,7 +633,48 @@ class RowConverter:
             raise _Bad(column, value, "too large")
         return number.quantize(Decimal("0.001"))
 
+    def _fast(self, row: Row) -> ParsedSale | None:
+        """A LONG row made only of values seen before (the common case), without the checks
+        they already passed; None when anything is new (the full path decides)."""
+        cells = row.cells
+        if len(cells) != self.width:
+            return None
+        try:
+            sold_on, clock = self._dates[cells[self.date_at]]  # type: ignore[index]
+            sku = cells[self.sku_column]
+            if sku not in self._good_texts:
+                return None
+            quantity = self._quantities[cells[self.quantity_at]]
+            price = None
+            if self.price_at is not None:
+                raw = cells[self.price_at]
+                if raw:
+                    price = self._prices[raw]
+            store = ""
+            if self.store_at is not None:
+                store = cells[self.store_at]
+                if store and store not in self._good_texts:
+                    return None
+            external = ""
+            if self.external_at is not None:
+                external = cells[self.external_at]
+                if external and (
+                    len(external) > TEXT_MAX
+                    or external[0] in _SLOW_FIRST
+                    or external[-1] in " \t\r\n"
+                ):
+                    return None
+        except (KeyError, TypeError):
+            return None
+        if clock and not external:
+            return None
+        return ParsedSale(row.line, sku, sold_on, quantity, price, store, external)
+
     def convert(self, row: Row) -> tuple[list[ParsedSale], list[RowProblem]]:
+        if self.layout is Layout.LONG:
+            fast = self._fast(row)
+            if fast is not None:
+                return [fast], []
         try:
             if self.layout is Layout.WIDE:
                 return self._wide(row)
@@ -643,29 +693,62 @@ class RowConverter:
 
     def _day(self, row: Row) -> tuple[date, str]:
         value = self._cell(row, self.date_at, self.mapping.date)
+        cached = self._dates.get(value) if type(value) is str else None
+        if cached is not None:
+            return cached
         try:
-            return parse_date(value, order=self.order)
+            parsed = parse_date(value, order=self.order)
         except ValueError as exc:
             raise _Bad(self.mapping.date, value, str(exc)) from None
+        if type(value) is str:
+            _remember(self._dates, value, parsed)
+        return parsed
+
+    def _number(self, value: Any, column: str, *, price: bool) -> Decimal:
+        cache = self._prices if price else self._quantities
+        cached = cache.get(value) if type(value) is str else None
+        if cached is not None:
+            return cached
+        if price:
+            try:
+                number = parse_number(value, decimal_comma=self.decimal_comma)
+            except ValueError as exc:
+                raise _Bad(column, value, str(exc)) from None
+            if number < 0 or number >= MAX_PRICE:
+                raise _Bad(column, value, "a price must be 0 or more")
+            number = number.quantize(Decimal("0.0001"))
+        else:
+            number = self._quantity(value, column)
+        if type(value) is str:
+            _remember(cache, value, number)
+        return number
+
+    def _known_text(self, row: Row, at: int | None, name: str | None, *, required: bool) -> str:
+        """`_text` for values that repeat (SKU, store): good ones are remembered."""
+        if at is not None and at < len(row.cells):
+            value = row.cells[at]
+            if type(value) is str and value in self._good_texts:
+                return value
+        text = self._text(row, at, name, required=required)
+        if text and len(self._good_texts) < 100_000:
+            self._good_texts.add(text)
+        return text
 
     def _long(self, row: Row) -> ParsedSale:
         m = self.mapping
         sold_on, clock = self._day(row)
-        sku = self._text(row, self.sku_column, m.sku, required=True)
-        quantity = self._quantity(self._cell(row, self.quantity_at, m.quantity), m.quantity or "")
+        sku = self._known_text(row, self.sku_column, m.sku, required=True)
+        quantity = self._number(
+            self._cell(row, self.quantity_at, m.quantity), m.quantity or "", price=False
+        )
         price = None
-        raw_price = self._cell(row, self.price_at, m.unit_price)
-        if text_of(raw_price):
-            try:
-                price = parse_number(raw_price, decimal_comma=self.decimal_comma)
-            except ValueError as exc:
-                raise _Bad(m.unit_price or "", raw_price, str(exc)) from None
-            if price < 0 or price >= MAX_PRICE:
-                raise _Bad(m.unit_price or "", raw_price, "a price must be 0 or more")
-            price = price.quantize(Decimal("0.0001"))
-        store = self._text(row, self.store_at, m.store, required=False)
+        if self.price_at is not None:
+            raw_price = self._cell(row, self.price_at, m.unit_price)
+            if raw_price is not None and raw_price != "" and text_of(raw_price):
+                price = self._number(raw_price, m.unit_price or "", price=True)
+        store = self._known_text(row, self.store_at, m.store, required=False)
         external = self._text(row, self.external_at, m.external_id, required=False)
-        if _CANCELLATION.match(external):
+        if external and external[0] in "Cc" and _CANCELLATION.match(external):
             quantity = -abs(quantity)  # a cancelled invoice: a return
         if not external and clock:
             external = clock  # hourly rows of one day stay distinct
@@ -686,6 +769,17 @@ class RowConverter:
                 continue
             sales.append(ParsedSale(row.line, name, sold_on, quantity, None, store, clock))
         return sales, problems
+
+
+# First characters an external id may not start with on the fast path (formula prefixes,
+# spaces, and C: a cancellation).
+_SLOW_FIRST = frozenset("=+-@\t\r\n Cc")
+
+
+def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
+    if len(cache) >= 50_000:
+        cache.clear()
+    cache[key] = value
 
 
 class _Bad(Exception):

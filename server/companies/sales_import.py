@@ -28,7 +28,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -501,7 +501,7 @@ class _Batch:
     position: float
 
 
-def _batches(stream: sf.RowStream, converter: sf.RowConverter, size: int) -> Iterator[_Batch]:
+def _batches(stream: sf.RowStream, converter: sf.RowConverter, size: int) -> Generator[_Batch]:
     sales: list[sf.ParsedSale] = []
     problems: list[sf.RowProblem] = []
     rows = 0
@@ -582,33 +582,43 @@ async def import_file(
     writer = SalesWriter(company_id=company.id, import_id=sales_import.id, options=options)
     counts = _Counts()
     started = last_report = time.monotonic()
-    while True:
-        try:
-            batch = await asyncio.to_thread(next, batches, None)
-        except sf.SalesFileError as exc:
-            raise JobFailed(exc.code, exc.message) from exc
-        if batch is None:
-            break
-        counts.read += batch.rows
-        problems = list(batch.problems)
-        if batch.sales:
-            imported, skipped, rejected = await writer.write(batch.sales)
-            counts.imported += imported
-            counts.skipped += skipped
-            problems.extend(rejected)
-        counts.failed += len({p.line for p in problems})
-        room = settings.sales_import_max_errors - len(counts.errors)
-        if room > 0:
-            counts.errors.extend(sorted(problems, key=lambda p: p.line)[:room])
-        now = time.monotonic()
-        if now - last_report >= REPORT_EVERY_SECONDS:
-            last_report = now
-            rate = counts.read / max(now - started, 1e-6)
-            await report(
-                min(0.99, batch.position),
-                "importing",
-                f"{counts.read:,} rows read, {rate:,.0f} rows/s",
-            )
+    # The next batch is read (in a thread) while this one is written: parsing and the
+    # database work overlap.
+    pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+    try:
+        while True:
+            try:
+                batch = await pending
+            except sf.SalesFileError as exc:
+                raise JobFailed(exc.code, exc.message) from exc
+            if batch is None:
+                break
+            pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+            counts.read += batch.rows
+            problems = list(batch.problems)
+            if batch.sales:
+                imported, skipped, rejected = await writer.write(batch.sales)
+                counts.imported += imported
+                counts.skipped += skipped
+                problems.extend(rejected)
+            counts.failed += len({p.line for p in problems})
+            room = settings.sales_import_max_errors - len(counts.errors)
+            if room > 0:
+                counts.errors.extend(sorted(problems, key=lambda p: p.line)[:room])
+            now = time.monotonic()
+            if now - last_report >= REPORT_EVERY_SECONDS:
+                last_report = now
+                rate = counts.read / max(now - started, 1e-6)
+                await report(
+                    min(0.99, batch.position),
+                    "importing",
+                    f"{counts.read:,} rows read, {rate:,.0f} rows/s",
+                )
+    finally:
+        if not pending.done():
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(pending)
+        batches.close()
     counts.created = writer.created
     if options.all_or_nothing and counts.failed:
         await Sale.filter(sales_import_id=sales_import.id).delete()
