@@ -229,11 +229,23 @@ async def get_job(*, job_id: uuid.UUID, actor: Viewer = _UNSET, owner: Viewer = 
     for any job (system callers). Raises JobsError(NOT_FOUND) when absent or not visible,
     alike, so ids of other people's jobs reveal nothing."""
     viewer = _as_actor(actor, owner)
-    query = Job.filter(id=job_id) if viewer is None else visible(viewer, Job).filter(id=job_id)
-    job = await query.first()
-    if job is None:
+    job = await Job.get_or_none(id=job_id)
+    if job is None or not await _sees(viewer, job):
         raise JobsError(JobsErrorCode.NOT_FOUND, "No such job.", field="id")
     return job
+
+
+async def _sees(viewer: Actor | None, job: Job) -> bool:
+    """Whether `viewer` may see `job`, as `visible(viewer, Job)` decides. One's own job (the
+    common case) is settled without a query, as before company jobs, since building visible()'s
+    membership subquery costs ~1 ms of Python per lookup; any other job asks visible()."""
+    if viewer is None or viewer.is_admin:
+        return True
+    if viewer.user is not None and job.owner_id == viewer.user.id:  # type: ignore[attr-defined]
+        return True
+    if job.company_id is None:  # type: ignore[attr-defined]
+        return False  # a user's job: its owner's (and admins') only
+    return await visible(viewer, Job).filter(id=job.id).exists()
 
 
 def jobs_of(*, owner: User | Company, status: JobStatus | None = None) -> QuerySet[Job]:
