@@ -54,10 +54,10 @@ from server.companies.models import (
 from server.files.models import StoredFile
 from server.files.services import UploadLike, get_blob_store
 from server.files.stores import KEY_PREFIXES, StorePurpose
-from server.jobs.errors import JobFailed
+from server.jobs.errors import JobFailed, JobsError
 from server.jobs.models import Job, JobStatus
 from server.jobs.registry import ProgressReporter
-from server.jobs.services import prepare_job, submit_job
+from server.jobs.services import job_owner, prepare_job, submit_job
 from server.queue import ensure_queue_available
 from server.settings import get_settings
 from server.storage import BlobTooLarge
@@ -248,23 +248,12 @@ def _inspect(path: Path, date_column: str | None, option: sf.DateOrder | None, c
     return detected, preview, samples, order, source
 
 
-def _company_owner(actor: Actor) -> User:
-    if actor.user is not None:
-        return actor.user
-    key = actor.api_key
-    owner = getattr(key, "owner", None) if key is not None else None
-    if isinstance(owner, User):
-        return owner
-    raise _error(
-        CompaniesErrorCode.KEY_WITHOUT_OWNER,
-        "This company key has no owner left to run jobs for: create a new key.",
-    )
-
-
 async def _owner_of(actor: Actor) -> User:
-    if actor.user is None and actor.api_key is not None:
-        await actor.api_key.fetch_related("owner")
-    return _company_owner(actor)
+    """The user the import's job and file belong to (a company key's: its creating ADMIN)."""
+    try:
+        return (await job_owner(actor)).user
+    except JobsError as exc:
+        raise _error(CompaniesErrorCode.KEY_WITHOUT_OWNER, exc.message) from None
 
 
 # --- preview -------------------------------------------------------------------------------------

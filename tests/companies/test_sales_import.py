@@ -501,3 +501,33 @@ async def test_a_50_mb_file_imports_in_batches(gql, tmp_path):
         "SUCCEEDED", rows, rows, 0,
     )  # fmt: skip
     assert done.products_created == 200
+
+
+async def test_a_company_key_imports_for_its_company(client):
+    # given
+    from tests.companies.factories import company_key
+
+    alice, company = await _setup()
+    secret = await company_key(company, alice, ["companies", "jobs"])
+    variables = {
+        "input": {
+            "companyId": global_id("Company", company.id),
+            "file": None,
+            "mapping": LONG,
+            "options": {"unknownSkus": "CREATE"},
+        }
+    }
+    # when
+    response = await upload(
+        client, IMPORT, {"variables.input.file": ("k.csv", b"date,sku,quantity\n2024-03-05,A,1\n",
+                                                  "text/csv")},
+        variables, headers={"X-API-Key": secret},
+    )  # fmt: skip
+    # then
+    payload = data_of(response.json())["importSales"]
+    assert payload["errors"] == []
+    row = await SalesImport.get(company_id=company.id).prefetch_related("job")
+    assert row.created_by_id is None  # type: ignore[attr-defined]
+    assert (row.job.owner_id, row.job.company_id) == (alice.user.id, company.id)  # type: ignore[attr-defined]
+    await wait_for(row.job.id, JobStatus.SUCCEEDED, within=30)  # type: ignore[attr-defined]
+    assert await Sale.filter(company_id=company.id).count() == 1
