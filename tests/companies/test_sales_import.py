@@ -531,3 +531,30 @@ async def test_a_company_key_imports_for_its_company(client):
     assert (row.job.owner_id, row.job.company_id) == (alice.user.id, company.id)  # type: ignore[attr-defined]
     await wait_for(row.job.id, JobStatus.SUCCEEDED, within=30)  # type: ignore[attr-defined]
     assert await Sale.filter(company_id=company.id).count() == 1
+
+
+async def test_a_file_gone_before_the_job_fails_the_import(client, gql):
+    # given: the job held until the blob is gone
+    from server.files.models import StoredFile
+    from server.files.services import get_blob_store
+    from server.jobs.models import Job
+    from server.jobs.runtime import using
+    from server.queue import current_queue
+    from tests.jobs.conftest import GatedQueue
+
+    alice, company = await _setup()
+    gated = GatedQueue(current_queue())
+    with using(queue=gated):
+        payload = await _send(client, alice, company, b"date,sku,quantity\n2024-03-05,A,1\n")
+    assert payload["errors"] == []
+    row = await SalesImport.get(company_id=company.id)
+    file = await StoredFile.get(id=row.file_id)  # type: ignore[attr-defined]
+    await get_blob_store(file.store).delete(file.blob_key)
+    # when
+    await gated.release()
+    job = await wait_for(row.job_id, JobStatus.FAILED, within=30)  # type: ignore[attr-defined]
+    # then: the end hook settles the import with the job
+    assert (job.error_code, job.attempts) == ("FILE_MISSING", 1)
+    done = await SalesImport.get(id=row.id)
+    assert done.status == "FAILED" and done.finished_at is not None
+    assert await Job.filter(id=job.id, status=JobStatus.FAILED).count() == 1
