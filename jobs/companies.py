@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import server.companies.mail  # noqa: F401  (registers the invitation email's outbox handler)
 from server.companies.sales_import import IMPORT_SALES, run_sales_import, settle_sales_import
 from server.jobs.registry import JobPolicy, on_job_end, register_handler
 

@@ -112,6 +112,15 @@ class Settings(BaseSettings):
     receipt_review_tolerance: Decimal = Field(default=Decimal("0.05"), ge=0)
     receipt_review_tolerance_percent: Decimal = Field(default=Decimal(1), ge=0, le=100)
 
+    # Companies: invitations (server/companies/invitations.py). SMTP_URL unset: the link goes back
+    # to the inviting admin instead of by email. smtp://user:pass@host:587?starttls=true (or
+    # false; absent: STARTTLS when the server offers it), smtps://user:pass@host:465.
+    smtp_url: str | None = None
+    smtp_from: str = "Scanbase <no-reply@localhost>"
+    smtp_timeout_seconds: float = Field(default=20.0, gt=0)
+    invitation_ttl_hours: int = Field(default=72, ge=1)
+    invitation_url_template: str = "http://localhost:5173/invitations/{token}"
+    invitations_per_hour: int = Field(default=50, ge=1)  # per company, sent or re-sent
     # Sales import (server/companies/sales_import.py): the largest file, the row errors kept per
     # import (all are counted), the rows per written batch.
     sales_import_max_bytes: int = Field(default=200_000_000, ge=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import Info
@@ -18,6 +18,9 @@ from schema.core.scalars import described_enum
 from server.access import visible
 from server.accounts import models
 from server.accounts.errors import AccountsErrorCode
+
+if TYPE_CHECKING:
+    from schema.companies.types import CompanyMembership
 
 Role = described_enum(
     models.Role,
@@ -221,6 +224,26 @@ class AuthPayload:
         "REFRESH_TOKEN_REUSED; changePassword: INVALID_CREDENTIALS, WEAK_PASSWORD, THROTTLED.",
     )
 
+    # The signed-in user's id, for `companies` (None: no one signed in).
+    user_pk: strawberry.Private[uuid.UUID | None] = None
+
+    @strawberry.field(
+        description="The companies the signed-in user belongs to, with their role, by name "
+        "(as myCompanies); null when no one signed in (always from `signup`)."
+    )
+    async def companies(
+        self,
+    ) -> list[Annotated[CompanyMembership, strawberry.lazy("schema.companies.types")]] | None:
+        if self.user_pk is None:
+            return None
+        from schema.companies.types import CompanyMembership, CompanyType
+        from server.companies.memberships import companies_of
+
+        return [
+            CompanyMembership(company=CompanyType.from_model(m.company), role=m.role)
+            for m in await companies_of(self.user_pk)
+        ]
+
     @classmethod
     def from_pair(cls, pair: Any) -> AuthPayload:
         return cls(
@@ -229,4 +252,5 @@ class AuthPayload:
             access_token_expires_at=pair.access_expires_at,
             refresh_token_expires_at=pair.refresh_expires_at,
             user=UserType.from_model(pair.user),
+            user_pk=pair.user.id,
         )

@@ -144,13 +144,21 @@ class IsCompanyMember(AccessRule):
     if TYPE_CHECKING:
 
         def __new__(
-            cls, role: CompanyRole | None = None, otherwise: type[AccessRule] | None = None
+            cls,
+            role: CompanyRole | None = None,
+            otherwise: type[AccessRule] | None = None,
+            argument: str = "company_id",
         ) -> type[Self]: ...
 
     def __init__(
-        self, role: CompanyRole | None = None, otherwise: type[AccessRule] | None = None
+        self,
+        role: CompanyRole | None = None,
+        otherwise: type[AccessRule] | None = None,
+        argument: str = "company_id",
     ) -> None:
         self.role = role or CompanyRole.MEMBER
+        # The argument naming the company (`company(id:)` names it by `id`).
+        self.argument = argument
         # A rule instance (`IsAdmin()`), which type checkers see as its class (see above).
         self.otherwise = cast(AccessRule | None, otherwise)
         if self.role == CompanyRole.ADMIN:
@@ -162,21 +170,20 @@ class IsCompanyMember(AccessRule):
     def allows(self, actor: Actor) -> bool:
         return actor.is_authenticated
 
-    @staticmethod
-    def company_argument(kwargs: dict[str, Any]) -> Any:
-        """The company the arguments name (a global id): `companyId`, or the input's."""
-        named = kwargs.get("company_id")
+    def company_argument(self, kwargs: dict[str, Any]) -> Any:
+        """The company the arguments name (a global id): `companyId` (or the rule's
+        `argument`), or the input's."""
+        named = kwargs.get(self.argument)
         if named is None and kwargs.get("input") is not None:
             named = getattr(kwargs["input"], "company_id", None)
         return named
 
-    @classmethod
-    def company_named(cls, source: Any, kwargs: dict[str, Any]) -> uuid.UUID | str | None:
+    def company_named(self, source: Any, kwargs: dict[str, Any]) -> uuid.UUID | str | None:
         """The company the call is about: the source object's (a row's UUID; None when it
         belongs to no company) when it has one, else the one the arguments name (a global id)."""
         if source is not None and hasattr(source, "company_pk"):
             return source.company_pk
-        return cls.company_argument(kwargs)
+        return self.company_argument(kwargs)
 
     async def admits(self, actor: Actor, company_id: uuid.UUID | None) -> bool:
         """Whether the actor has the role this rule needs in that company."""

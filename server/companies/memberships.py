@@ -32,7 +32,9 @@ def _timezones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _checked(name: str, currency: str, timezone: str, country: str) -> tuple[str, str, str, str]:
+def checked_fields(
+    name: str, currency: str, timezone: str, country: str
+) -> tuple[str, str, str, str]:
     name = " ".join(name.split())
     if not 1 <= len(name) <= 100:
         raise CompaniesError(
@@ -67,7 +69,7 @@ async def create_company(
 ) -> Company:
     """Create a company whose creator becomes its ADMIN. Raises INVALID_NAME, INVALID_CURRENCY,
     INVALID_TIMEZONE, INVALID_COUNTRY."""
-    name, currency, timezone, country = _checked(name, currency, timezone, country)
+    name, currency, timezone, country = checked_fields(name, currency, timezone, country)
     async with in_transaction():
         company = await Company.create(
             name=name, currency=currency, timezone=timezone, country=country

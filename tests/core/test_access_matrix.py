@@ -139,11 +139,14 @@ def operation_for(
     """A document calling only `name` with its required arguments (and `companyId` naming
     `company`, as an argument or an input field), and their variables."""
     field = ROOTS[operation].fields[name]
+    rule = company_rule(rules_of(operation, name))
+    # The argument naming the company: `companyId`, or the rule's own (`company(id:)`).
+    naming = "companyId" if rule is None or rule.argument == "company_id" else rule.argument
     required = {
         arg: spec
         for arg, spec in field.args.items()
         if (isinstance(spec.type, GraphQLNonNull) and spec.default_value is Undefined)
-        or (arg == "companyId" and company)
+        or (arg == naming and company)
     }
     declared = "".join(f"${arg}: {spec.type} " for arg, spec in required.items())
     passed = ", ".join(f"{arg}: ${arg}" for arg in required)
@@ -153,7 +156,7 @@ def operation_for(
         f"{{ {name}{'(' + passed + ')' if passed else ''}{selection} }}"
     )
     return document, {
-        arg: company if arg == "companyId" else value_for(spec.type, company)
+        arg: company if arg == naming and company else value_for(spec.type, company)
         for arg, spec in required.items()
     }
 
@@ -442,6 +445,20 @@ async def _sales_import(owner: Account) -> Any:
     return (await SalesImport.create(company=company, filename="s.csv", sha256="0" * 64)).id
 
 
+async def _invitation(owner: Account) -> Any:
+    from datetime import UTC, datetime, timedelta
+
+    from server.companies.models import Invitation
+
+    invitation = await Invitation.create(
+        company=await make_company(owner),
+        email=f"invited-{uuid.uuid4().hex[:8]}@example.com",
+        token_hash=uuid.uuid4().hex * 2,
+        expires_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    return invitation.id
+
+
 # Node type -> a builder of one of its objects owned by (or, for shared ones, made for) `owner`.
 NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "User": _user,
@@ -454,6 +471,7 @@ NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "LoyaltyEntry": _loyalty_entry,
     "Brand": _brand,
     "Company": _company,
+    "Invitation": _invitation,
     "Product": _product,
     "StockMovement": _stock_movement,
     "SalesImport": _sales_import,

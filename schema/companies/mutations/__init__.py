@@ -5,6 +5,23 @@ from __future__ import annotations
 import strawberry
 
 from schema.companies.mutations.company_create import CreateCompanyPayload, create_company
+from schema.companies.mutations.company_delete import DeleteCompanyPayload, delete_company
+from schema.companies.mutations.company_leave import LeaveCompanyPayload, leave_company
+from schema.companies.mutations.company_update import UpdateCompanyPayload, update_company
+from schema.companies.mutations.invitation_accept import (
+    AcceptInvitationPayload,
+    accept_invitation,
+)
+from schema.companies.mutations.invitation_revoke import (
+    RevokeInvitationPayload,
+    revoke_invitation,
+)
+from schema.companies.mutations.member_invite import InviteMemberPayload, invite_member
+from schema.companies.mutations.member_remove import RemoveMemberPayload, remove_member
+from schema.companies.mutations.member_role_change import (
+    ChangeMemberRolePayload,
+    change_member_role,
+)
 from schema.companies.mutations.product_archive import (
     DeleteProductPayload,
     archive_product,
@@ -30,6 +47,62 @@ from server.companies.models import CompanyRole
 
 @strawberry.type
 class CompaniesMutation:
+    update_company: UpdateCompanyPayload = strawberry.mutation(
+        resolver=update_company,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Change a company's name, currency, time zone or country (fields left out "
+        "are kept). Company ADMINs. Errors: NOT_FOUND, INVALID_NAME, INVALID_CURRENCY, "
+        "INVALID_TIMEZONE, INVALID_COUNTRY.",
+    )
+    delete_company: DeleteCompanyPayload = strawberry.mutation(
+        resolver=delete_company,
+        permission_classes=[UserSession(), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Delete a company and everything it owns: members, invitations, products "
+        "and stock ledger, sales and imports, forecasts, its API keys, jobs and files (blobs "
+        "too). Cannot be undone; `confirmName` must repeat the company's name. Company ADMINs, "
+        "signed in (never an API key). Errors: NOT_FOUND, CONFIRMATION_MISMATCH.",
+    )
+    invite_member: InviteMemberPayload = strawberry.mutation(
+        resolver=invite_member,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Invite an email address into a company with a role: a single-use link "
+        "that expires (INVITATION_TTL_HOURS), emailed when the server has SMTP, else returned "
+        "in `link`. Inviting a pending address again replaces its link. Company ADMINs. "
+        "Errors: NOT_FOUND, INVALID_EMAIL, ALREADY_MEMBER, INVITATIONS_THROTTLED.",
+    )
+    accept_invitation: AcceptInvitationPayload = strawberry.mutation(
+        resolver=accept_invitation,
+        permission_classes=[UserSession()],
+        description="Join a company with an invitation's token; your account's email must be "
+        "the invited one (sign up first if needed). Signed-in users only. Errors: "
+        "INVITATION_NOT_FOUND, INVITATION_EMAIL_MISMATCH, INVITATION_REVOKED, INVITATION_USED, "
+        "INVITATION_EXPIRED, ALREADY_MEMBER.",
+    )
+    revoke_invitation: RevokeInvitationPayload = strawberry.mutation(
+        resolver=revoke_invitation,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Revoke a company's invitation: its link stops working. Company ADMINs. "
+        "Errors: INVITATION_NOT_FOUND, INVITATION_USED.",
+    )
+    change_member_role: ChangeMemberRolePayload = strawberry.mutation(
+        resolver=change_member_role,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Give a member another role. Company ADMINs. Errors: NOT_FOUND, "
+        "NOT_A_MEMBER, LAST_ADMIN (the last ADMIN cannot be demoted).",
+    )
+    remove_member: RemoveMemberPayload = strawberry.mutation(
+        resolver=remove_member,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=CompanyRole.ADMIN)],
+        description="Remove a member from a company; they lose access at once. Company ADMINs. "
+        "Errors: NOT_FOUND, NOT_A_MEMBER, LAST_ADMIN.",
+    )
+    leave_company: LeaveCompanyPayload = strawberry.mutation(
+        resolver=leave_company,
+        permission_classes=[UserSession(), IsCompanyMember()],
+        description="Leave a company you belong to. Signed-in members (never an API key). "
+        "Errors: NOT_FOUND, NOT_A_MEMBER, LAST_ADMIN (make another member ADMIN first, or "
+        "delete the company).",
+    )
     create_company: CreateCompanyPayload = strawberry.mutation(
         resolver=create_company,
         permission_classes=[UserSession()],

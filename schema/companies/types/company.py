@@ -13,6 +13,12 @@ from strawberry import Info
 
 from schema.accounts.loaders import api_keys_by_company
 from schema.accounts.types import ApiKeyType
+from schema.companies.types.members import (
+    InvitationType,
+    MemberType,
+    resolve_invitations,
+    resolve_members,
+)
 from schema.companies.types.products import ProductType
 from schema.companies.types.reorder import ReorderAdviceType, resolve_reorder_advice
 from schema.companies.types.sales import (
@@ -44,7 +50,7 @@ CompanyRole = described_enum(
     name="CompanyRole",
     description="What a member may do in a company.",
     values={
-        "ADMIN": "Manages the company: its API keys (and, to come, members and settings).",
+        "ADMIN": "Manages the company: its settings, members, invitations and API keys.",
         "MEMBER": "Works with the company's data.",
     },
 )
@@ -53,6 +59,18 @@ CompaniesErrorCodeEnum = described_enum(
     name="CompaniesErrorCode",
     description="Why a companies mutation did nothing.",
     values={
+        "CONFIRMATION_MISMATCH": "deleteCompany: confirmName is not the company's name.",
+        "INVALID_EMAIL": "Not a valid email address.",
+        "ALREADY_MEMBER": "That person is already a member of the company.",
+        "NOT_A_MEMBER": "That user is not a member of the company.",
+        "LAST_ADMIN": "The company's last ADMIN cannot leave, be demoted or be removed.",
+        "INVITATIONS_THROTTLED": "Too many invitations from this company in the last hour.",
+        "INVITATION_NOT_FOUND": "No invitation has this token or id (a newer one replaces "
+        "an older token).",
+        "INVITATION_EXPIRED": "The invitation expired: ask for a new one.",
+        "INVITATION_USED": "The invitation was already accepted.",
+        "INVITATION_REVOKED": "The invitation was revoked.",
+        "INVITATION_EMAIL_MISMATCH": "The invitation is for another email address.",
         "INVALID_NAME": "The name is empty or longer than 100 characters.",
         "INVALID_CURRENCY": "Not an ISO 4217 currency code (e.g. EUR).",
         "INVALID_TIMEZONE": "Not an IANA time zone name (e.g. Europe/Paris).",
@@ -218,6 +236,19 @@ class CompanyType(Node):
     )
     async def product_categories(self) -> list[str]:
         return await products_service.categories_of(company_id=self.company_pk)
+
+    members: list[MemberType] = strawberry.field(
+        resolver=resolve_members,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="Who belongs to the company: ADMINs first, then by email. Members only "
+        "(batched per request).",
+    )
+    invitations: list[InvitationType] = strawberry.field(
+        resolver=resolve_invitations,
+        permission_classes=[HasScope("companies"), IsCompanyMember(role=models.CompanyRole.ADMIN)],
+        description="Every invitation of the company (pending, accepted, expired, revoked), "
+        "newest first. Company ADMINs only (batched per request).",
+    )
 
     @classmethod
     async def resolve_nodes(
