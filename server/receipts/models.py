@@ -142,6 +142,12 @@ class Receipt(BaseModel):
     # foreign key: aerich cannot create a self-referencing table, and receipts are only ever
     # soft-deleted, so the id never dangles.
     possible_duplicate_of_id = fields.UUIDField(null=True)
+    # A photo holding several receipts (`server.documents.papers`): the uploaded receipt reads
+    # the first paper (`paper_index` 0, its file stays the photo), and each other paper is a
+    # receipt of its own (its file the paper's crop) pointing at it through `source_receipt_id`
+    # (a plain id, as above). (source, paper) is unique: a retried job never makes a paper twice.
+    source_receipt_id = fields.UUIDField(null=True)
+    paper_index = fields.SmallIntField(null=True)
     # Points: the sum of this receipt's ledger entries (kept in the transaction that posts them),
     # and what the first award decided, reused by every later correction of this receipt.
     # 64-bit: a balance is a sum of these, and an int32 overflows.
@@ -163,7 +169,7 @@ class Receipt(BaseModel):
 
     class Meta:
         table = "receipts"
-        unique_together = (("owner", "dedup_key"),)
+        unique_together = (("owner", "dedup_key"), ("source_receipt_id", "paper_index"))
         indexes = (
             ("owner_id", "created_at"),
             ("owner_id", "sort_date"),
