@@ -10,13 +10,19 @@ rows that follows it, stopping at the first phone/tax-id/document cue.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from server.documents.boxes import union_box
 from server.documents.dates import find_dates
 from server.documents.fuzzy import best_match
 from server.documents.layout import Row
 from server.documents.money import find_amounts
+from server.documents.segment import Segmenter
 
 # How far down the merchant name may be looked for (rows that are not noise).
 MERCHANT_SEARCH_ROWS = 6
@@ -71,6 +77,36 @@ REGION_RE = re.compile(
     r"WILAYAH\s*PERSEKUTUAN|MALAYSIA|SINGAPORE|FRANCE|UNITED\s*KINGDOM|UK)"
     r"(?:\s*DARUL\s*\w+)?[\s.,]*(?:MALAYSIA)?[\s.,]*$"
 )
+
+
+# Words printed in receipt headers (names, streets, towns) that the English word table lacks,
+# learnt from labelled receipts by ``server.receipts.train_lines``: glued words are re-spaced
+# with them ("JALANAIR" -> "JALAN AIR") and they are never cut ("SEKSYEN").
+HEADER_WORDS_FILE = Path(__file__).with_name("header_words.txt")
+_segmenter: ContextVar[Segmenter | None] = ContextVar("header_segmenter", default=None)
+
+
+@cache
+def default_segmenter() -> Segmenter:
+    """The segmenter with the shipped header words (read once)."""
+    words = (
+        HEADER_WORDS_FILE.read_text(encoding="utf-8").split() if HEADER_WORDS_FILE.exists() else []
+    )
+    return Segmenter(local=words)
+
+
+def current_segmenter() -> Segmenter:
+    return _segmenter.get() or default_segmenter()
+
+
+@contextmanager
+def using_segmenter(segmenter: Segmenter) -> Iterator[None]:
+    """Extract headers with another word list (a cross-validation fold's own)."""
+    token = _segmenter.set(segmenter)
+    try:
+        yield
+    finally:
+        _segmenter.reset(token)
 
 
 @dataclass(slots=True, frozen=True)
@@ -283,7 +319,7 @@ def find_merchant(rows: list[Row]) -> tuple[HeaderPart | None, int]:
     ):
         first -= 1
     chosen = rows[first : best + 1]
-    text = clean_merchant(" ".join(r.text for r in chosen))
+    text = current_segmenter().respace(clean_merchant(" ".join(r.text for r in chosen)))
     top = scores[best]
     certainty = 0.95 if top >= 4.5 else 0.9 if top >= 2.5 else 0.8 if top >= 0.4 else 0.7
     return HeaderPart(text=text, rows=tuple(chosen), certainty=certainty), best
@@ -374,7 +410,7 @@ def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
             break
         chosen.append(row)
 
-    text = clean_address_line(" ".join(r.text for r in chosen))
+    text = current_segmenter().respace(clean_address_line(" ".join(r.text for r in chosen)))
     ended_well = any(POSTCODE_RE.search(r.folded) for r in chosen) or any(
         REGION_RE.match(r.folded) for r in chosen
     )

@@ -24,6 +24,7 @@ TOOLS = (
     "find_dates",
     "parse_date",
     "currency_votes",
+    "respace",
 )
 
 
