@@ -36,6 +36,8 @@ LEGAL_FORM_RE = re.compile(
     r"\b(?:SDN\.?\s*B[HN][DO]\.?|S/B|BHD\.?|BERHAD|PLT|LTD\.?|LIMITED|LLC|INC\.?|GMBH|SARL|SAS|"
     r"SASU|EURL|SNC|S\.A\.?|PTE\.?)(?![A-Z])"
 )
+# Legal forms that French, Spanish or Belgian receipts print before the operator's name.
+FRONT_LEGAL_FORM_RE = re.compile(r"(?:SARL|SAS|SASU|EURL|SNC|SA|SCI|SELARL|SPRL|SRL|BV|NV)\s+")
 # Words that end a registered business name (Malaysian sole proprietorships and partnerships are
 # "... ENTERPRISE", "... TRADING", "... & CO"); shop descriptions (CAFE, BISTRO) are not.
 TRADE_WORD_RE = re.compile(r"\b(?:ENTERPRISES?|TRADING|COMPANY|CO\.|CO|ETS|ETABLISSEMENTS?)\b")
@@ -54,19 +56,36 @@ CONTACT_RE = re.compile(
     r"\b(?:TEL|TEI|TELEPHONE|PHONE|FAX|H/?P|MOBILE|WHATSAPPS?|HOTLINE|EMAIL|E-MAIL|WWW|HTTPS?)"
     r"(?![A-Z])|@|\.COM\b|\.FR\b|\.MY\b|^T\s*:|\bF\s*:"
 )
-TAX_ID_RE = re.compile(r"\b(?:GST|SST|VAT|TVA|TAX|TIN)\b|GST(?:ID|NO|REG)|^GS[IT]\b")
+TAX_ID_RE = re.compile(
+    r"\b(?:GST|SST|VAT|TVA|TAX|TIN|NIF|CIF|UID|UST|MWST|STEUERNR|ST\.?\s*-?\s*NR|IVA|P\.?\s*IVA)\b"
+    r"|GST(?:ID|NO|REG)|^GS[IT]\b"
+)
+# "SARL AU CAPITAL DE 10 000 EUR": the company's share capital, printed under French addresses.
+CAPITAL_RE = re.compile(r"\bCAPITAL\b|\bKAPITAL\b")
+# Card-slip and till headers that are never the seller: the seller is printed under them.
+NOT_MERCHANT_RE = re.compile(
+    r"^(?:CARTE\s*BANCAIRE|CB|SANS\s*CONTACT|CB\s*SANS\s*CONTACT|TICKET\s*CLIENT|"
+    r"TICKET\s*COMMERCANT|BANCONTACT|DEBIT|CREDIT|VISA|MASTERCARD|MAESTRO|EC-?CASH|GIROCARD|"
+    r"MERCI|THANK\s*YOU|BONJOUR)[\s.!:]*$"
+)
 BODY_CUE_RE = re.compile(
     r"\b(?:DATE|TIME|CASHIER|TABLE|DOC|DOCUMENT|BILL|ORDER|TERMINAL|TRANS|INV|STAFF|SERVED|COUNTER|"
     r"OPEN|HOURS|OWNED\s*BY|MEMBER|CAISSE|CAISSIER|VENDEUR|QTY|DESCRIPTION|SLIP)\b"
 )
 PHONE_RE = re.compile(r"^\+?\(?\d{2,4}\)?[\s-]*\d{3,4}[\s-]*\d{3,5}$|^(?:\d{2}[\s.]){4}\d{2}$")
 POSTCODE_RE = re.compile(r"(?<![\w-])\d{5}(?![\d-])")
+# "LOT 12345", "NO. 12345", "UNIT 10234": a lot or unit number, not a postcode.
+LOT_NUMBER_RE = re.compile(r"\b(?:LOT|NO|UNIT|BLOK|BLOCK|BLK|PT|PTD|GERAN|HS\(D\))\.?\s*$")
 ADDRESS_WORD_RE = re.compile(
     r"\b(?:NO|LOT|UNIT|LEVEL|LVL|BLOCK|BLK|FLOOR|FLR|JALAN|JLN|LORONG|LRG|TAMAN|TMN|BANDAR|BDR|"
     r"MALL|PLAZA|WISMA|BANGUNAN|KOMPLEKS|KAWASAN|SEKSYEN|PERSIARAN|LEBUH|LEBUHRAYA|KAMPUNG|KG|"
     r"STATION|ROAD|RD|STREET|AVENUE|AVE|LANE|SQUARE|RUE|BOULEVARD|BD|BLVD|AV|PLACE|PL|ALLEE|"
-    r"CHEMIN|ROUTE|QUAI|IMPASSE|COURS|CEDEX|CENTRE\s*COMMERCIAL|ZAC|ZI|ZA)\b"
+    r"CHEMIN|ROUTE|QUAI|IMPASSE|COURS|CEDEX|CENTRE\s*COMMERCIAL|ZAC|ZI|ZA|RN|LIEU-DIT|CHAUSSEE|"
+    r"CALLE|AVENIDA|PLAZA|CARRER|VIA|VIALE|PIAZZA|PLATZ|WEG|GASSE|ALLEE|STEENWEG|LAAN|STRAAT)\b"
+    r"|\w{3,}(?:STRASSE|STRAßE|STR\.)(?!\w)"  # "HAUPTSTRASSE 12", "LEOPOLDSTR. 44"
 )
+# A European postcode row: "1060 BRUXELLES", "80331 MUENCHEN", "D-10115 BERLIN".
+POSTCODE_TOWN_RE = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-Z][A-Z' .-]{2,}$")
 LONG_STREET_WORDS = (
     "JALAN", "TAMAN", "LORONG", "PERSIARAN", "BANGUNAN", "KOMPLEKS", "KAWASAN", "BOULEVARD",
     "AVENUE", "STREET",
@@ -127,6 +146,14 @@ class HeaderPart:
         return union_box([r.box for r in self.rows])
 
 
+def _has_postcode(text: str) -> bool:
+    """A five-digit postcode, or a 4-5 digit one opening a "postcode town" row; a number after
+    LOT/NO/UNIT is the lot, not the postcode ("LOT 12345, JALAN...")."""
+    if POSTCODE_TOWN_RE.match(text):
+        return True
+    return any(not LOT_NUMBER_RE.search(text[: m.start()]) for m in POSTCODE_RE.finditer(text))
+
+
 def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
@@ -176,10 +203,12 @@ def is_price_row(row: Row) -> bool:
 
 
 def is_stop_row(row: Row) -> bool:
-    """Anything that ends the header: contact/tax ids, document titles, dates, prices."""
+    """Anything that ends the header: contact/tax ids, capital, titles, dates, prices."""
     text = row.folded
     return (
         is_contact_or_tax_row(row)
+        or bool(CAPITAL_RE.search(text))
+        or is_entity_row(row)
         or is_registration_row(row)
         or bool(DOCUMENT_TITLE_RE.search(text))
         or bool(BODY_CUE_RE.search(text))
@@ -207,7 +236,7 @@ def looks_like_address(row: Row) -> bool:
         re.match(r"^(?:NO\.?\s*)?\d", text)
         or re.match(r"^[A-Z]{1,2}\d", text)  # "L4-17", "G-5B" shop lots
         or _has_street_word(text)
-        or POSTCODE_RE.search(text)
+        or _has_postcode(text)
     )
 
 
@@ -239,6 +268,18 @@ def _continues_previous(row: Row) -> bool:
     text = re.sub(r"^\(\w{1,10}\)\s*", "", text)  # "(M) SDN BHD"
     start = LEGAL_FORM_RE.match(text) or TRADE_WORD_RE.match(text)
     return bool(start) and start.group(0) not in ("CO", "CO.")
+
+
+NAME_LINK_RE = re.compile(r"^(?:DE|DU|DES|DE\s+LA|D'|D’|DEL|DELLA|VON|VAN|DER|OF|AND|ET|&|UND)\b")
+
+
+def _wraps_to(row: Row, below: Row) -> bool:
+    """A name wrapped over two rows: the second starts with a linking word ("LA GRANDE
+    EPICERIE" / "DE MONTMARTRE"), in the same print size, and is no address or contact row."""
+    text = below.folded
+    if not NAME_LINK_RE.match(text) or is_street_row(below) or is_contact_or_tax_row(below):
+        return False
+    return abs(below.height - row.height) <= 0.25 * max(row.height, below.height, 1)
 
 
 def _ends_open(text: str) -> bool:
@@ -273,13 +314,33 @@ def is_street_row(row: Row) -> bool:
     return bool(
         re.match(r"^(?:NO\.?\s*)?\d+\b", text)
         or re.search(r"\b(?:JALAN|JLN|LOT|RUE|BOULEVARD|AVENUE|ROAD|STREET)\b", text)
-        or POSTCODE_RE.search(text)
+        or _has_postcode(text)
     )
+
+
+def is_tagline_row(row: Row) -> bool:
+    """A slogan in small letters ("Le bio a petit prix"): most words start lower-case.
+
+    Shop names are printed in capitals or title case; taglines are written as sentences.
+    """
+    words = [w for w in row.text.split() if w[:1].isalpha()]
+    return len(words) >= 2 and sum(w[0].islower() for w in words) * 2 > len(words)
+
+
+def is_entity_row(row: Row) -> bool:
+    """The operating company printed under a brand: a legal form first, then its own name
+    ("SAS DISTRIMARCHE LYON", "SARL AU CAPITAL DE..."). A bare legal form ("SDN BHD",
+    "(M) SDN BHD") continues the name above instead."""
+    text = re.sub(r"^\(\w{1,10}\)\s*", "", row.folded)
+    start = FRONT_LEGAL_FORM_RE.match(text)
+    return bool(start) and _letters(text[start.end() :]) >= 3
 
 
 def _is_merchant_candidate(row: Row) -> bool:
     text = row.folded
     if is_noise_row(row) or is_registration_row(row) or is_contact_or_tax_row(row):
+        return False
+    if NOT_MERCHANT_RE.match(text) or is_tagline_row(row) or CAPITAL_RE.search(text):
         return False
     if DOCUMENT_TITLE_RE.search(text) and not LEGAL_FORM_RE.search(text):
         return False
@@ -302,6 +363,8 @@ def find_merchant(rows: list[Row]) -> tuple[HeaderPart | None, int]:
         street = is_street_row(row) and not LEGAL_FORM_RE.search(row.folded)  # "7-ELEVEN SDN BHD"
         if candidates and (find_amounts(row.folded) or street):
             break
+        if candidates and is_entity_row(row):
+            continue  # the operator under the brand, not the trading name
         if _is_merchant_candidate(row):
             candidates.append(position)
     if not candidates:
@@ -318,6 +381,8 @@ def find_merchant(rows: list[Row]) -> tuple[HeaderPart | None, int]:
         and first - best < 3
     ):
         first -= 1
+    while best + 1 in candidates and _wraps_to(rows[best], rows[best + 1]) and best - first < 2:
+        best += 1
     chosen = rows[first : best + 1]
     text = current_segmenter().respace(clean_merchant(" ".join(r.text for r in chosen)))
     top = scores[best]
@@ -371,7 +436,7 @@ def _continues_address(chosen: list[Row], row: Row) -> bool:
     text = row.folded
     if REGION_RE.match(text):
         return True
-    if any(POSTCODE_RE.search(r.folded) for r in chosen):
+    if any(_has_postcode(r.folded) for r in chosen):
         postcode_ends_row = bool(re.search(r"\d{5}[\s.,]*$", previous))
         coded_branch = bool(re.search(r"\d", text)) and len(text) <= 30
         return postcode_ends_row or coded_branch
@@ -379,7 +444,7 @@ def _continues_address(chosen: list[Row], row: Row) -> bool:
         previous.endswith(",")
         or "," in text
         or bool(ADDRESS_WORD_RE.search(text))
-        or bool(POSTCODE_RE.search(text))
+        or bool(_has_postcode(text))
     )
 
 
@@ -411,7 +476,7 @@ def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
         chosen.append(row)
 
     text = current_segmenter().respace(clean_address_line(" ".join(r.text for r in chosen)))
-    ended_well = any(POSTCODE_RE.search(r.folded) for r in chosen) or any(
+    ended_well = any(_has_postcode(r.folded) for r in chosen) or any(
         REGION_RE.match(r.folded) for r in chosen
     )
     return HeaderPart(text=text, rows=tuple(chosen), certainty=0.9 if ended_well else 0.7)

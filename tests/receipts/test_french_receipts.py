@@ -23,25 +23,11 @@ FIELDS = ("company", "date", "address", "total", "currency", "items")
 
 # (receipt, field) -> what today's rules do wrong (issue 12).
 KNOWN_MISSES = {
-    ("001", "company"): "legal entity row under the brand joined to the name",
-    ("002", "company"): "CARTE BANCAIRE taken as the merchant of a card slip",
-    ("002", "address"): "no address once the merchant is wrong",
-    ("003", "company"): "slogan above the merchant taken as its name",
-    ("004", "company"): "name wrapped over two lines cut at the first",
-    ("004", "address"): "SARL capital row kept in the address",
-    ("005", "address"): "street row (Hauptstrasse 12) dropped before the postcode row",
     ("005", "total"): "German 'Summe EUR 9,85' not read as the total",
     ("005", "items"): "Summe, payment and MwSt rows taken as items",
-    ("006", "address"): "street row with the number after the name dropped",
-    ("007", "address"): "Spanish NIF row kept in the address",
-    ("009", "address"): "road row (RN 7 LIEU-DIT) dropped",
-    ("010", "company"): "CARTE BANCAIRE taken as the merchant of a card slip",
     ("011", "items"): "loyalty discount row counted as an item",
-    ("013", "address"): "VAT id row (UID Nr.) kept in the address",
     ("013", "total"): "German 'SUMME EUR 5,82' not read as the total",
     ("013", "items"): "SUMME and the MwSt table header taken as items",
-    ("015", "company"): "legal entity row under the brand joined to the name",
-    ("016", "company"): "legal entity row under the brand joined to the name",
 }
 
 

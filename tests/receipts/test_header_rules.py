@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bench.receipts import text_ocr
 from server.documents.segment import Segmenter, vocabulary
+from server.receipts.pipeline import extract_receipt
 from server.receipts.train_lines import header_words
 
 LOCAL = ["jalan", "taman", "kedai", "makanan", "seksyen"]
@@ -56,3 +58,87 @@ def test_vocabulary_and_header_words() -> None:
     assert vocabulary(["Jalan Air, JALAN 5", "No"]) == {"jalan": 2, "air": 1}
     keys = [{"company": "KEDAI MAKANAN SDN BHD", "address": "JALAN 1", "total": "9.00"}]
     assert header_words(keys) == ["bhd", "jalan", "kedai", "makanan", "sdn"]
+
+
+# ------------------------------------------------------------------ merchant and address rows
+
+
+def header(text: str) -> tuple[str | None, str | None]:
+    """Merchant and address the rules read from a made-up receipt (rows on a monospace grid)."""
+    found = extract_receipt(text_ocr(text))
+    return (
+        found.merchant.value if found.merchant else None,
+        found.address.value if found.address else None,
+    )
+
+
+ITEMS = """
+--------------------------------
+PAIN                        1,20
+--------------------------------
+TOTAL                       1,20
+"""
+
+
+def test_card_slip_headers_are_not_the_merchant() -> None:
+    merchant, address = header(
+        "     CARTE BANCAIRE\n        CB\n    SANS CONTACT\n   FROMAGERIE DU PONT\n"
+        "    3 RUE HAUTE\n    33000 BORDEAUX\n" + ITEMS
+    )
+    assert merchant == "FROMAGERIE DU PONT"
+    assert address == "3 RUE HAUTE 33000 BORDEAUX"
+
+
+def test_lower_case_tagline_is_skipped() -> None:
+    merchant, _ = header(
+        "   Toujours plus frais\n   PRIMEUR MARTIN\n   5 RUE NEUVE\n   59000 LILLE\n" + ITEMS
+    )
+    assert merchant == "PRIMEUR MARTIN"
+
+
+def test_operator_row_under_the_brand_is_not_the_name() -> None:
+    merchant, address = header(
+        "     SUPER FRAIS\n  SARL DUPONT ET FILS\n  12 AVENUE FOCH\n  67000 STRASBOURG\n" + ITEMS
+    )
+    assert merchant == "SUPER FRAIS"
+    assert address == "12 AVENUE FOCH 67000 STRASBOURG"
+
+
+def test_bare_legal_form_row_still_continues_the_name() -> None:
+    merchant, _ = header(
+        "  KEDAI RUNCIT MAJU\n   (M) SDN BHD\n  12 JALAN MAWAR\n  50000 KUALA LUMPUR\n" + ITEMS
+    )
+    assert merchant == "KEDAI RUNCIT MAJU (M) SDN BHD"
+
+
+def test_name_wrapped_with_a_linking_word_is_joined() -> None:
+    merchant, _ = header(
+        "  LA PETITE CAVE\n  DES CHARTREUX\n  8 RUE LONGUE\n  69001 LYON\n" + ITEMS
+    )
+    assert merchant == "LA PETITE CAVE DES CHARTREUX"
+
+
+def test_capital_and_tax_id_rows_end_the_address() -> None:
+    for stop in ("SARL AU CAPITAL DE 5 000 EUR", "NIF B-12345678", "UID Nr.: ATU12345678"):
+        _, address = header(f"  CAVE ROUGE\n  4 RUE BASSE\n  13001 MARSEILLE\n  {stop}\n" + ITEMS)
+        assert address == "4 RUE BASSE 13001 MARSEILLE", stop
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("BAECKEREI KORN\nLINDENSTRASSE 7\n10115 BERLIN", "LINDENSTRASSE 7 10115 BERLIN"),
+        (
+            "EPICERIE MOLIERE\nCHAUSSEE DE GAND 40\n1080 BRUXELLES",
+            "CHAUSSEE DE GAND 40 1080 BRUXELLES",
+        ),
+        ("RELAIS DU COL\nRN 20 LIEU-DIT LE PLAN\n09000 FOIX", "RN 20 LIEU-DIT LE PLAN 09000 FOIX"),
+        (
+            "KEDAI MAJU\nLOT 12345, JALAN BESAR\n43000 KAJANG\nSELANGOR",
+            "LOT 12345, JALAN BESAR 43000 KAJANG SELANGOR",
+        ),
+    ],
+)
+def test_european_streets_postcodes_and_lot_numbers(rows: str, expected: str) -> None:
+    _, address = header(rows + "\n" + ITEMS)
+    assert address == expected
