@@ -10,7 +10,7 @@ Rules (README "Companies: sales import"):
   sampled lines at the header's width.
 - Decimal comma: with `;` or tab, numbers like `1,5` or `1.234,5` read as 1.5 and 1234.5.
 - Dates: ISO (`2024-03-05`, with a time), or `a/b/Y` (also `.` and `-`, with a time). The order
-  of `a/b` is decided once per file: the `dateOrder` option when given; else a sampled value
+  of `a/b` is decided once per file: the `date_order` option when given; else a sampled value
   whose first part is above 12 means D/M/Y (second part above 12: M/D/Y); else the company's
   country (M/D/Y in the US and a few others, D/M/Y elsewhere).
 - Formula injection: a text cell (SKU, store, external id) starting with `= + - @`, a tab or a

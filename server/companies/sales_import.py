@@ -9,7 +9,7 @@ Rules (README "Companies: sales import"):
   of SALES_IMPORT_BATCH_ROWS: PostgreSQL COPYs them into a temporary table then
   INSERT ... ON CONFLICT DO NOTHING; SQLite runs INSERT OR IGNORE with executemany. A row whose
   (product, day, external id, store) is already stored is skipped and counted as such.
-- Each batch commits on its own. With allOrNothing, any failed row makes the import FAILED and
+- Each batch commits on its own. With all_or_nothing, any failed row makes the import FAILED and
   the rows it wrote are deleted again (by their sales_import_id), so nothing of it stays.
 - Unknown SKUs: CREATE makes the products (name = SKU) in batch; REJECT fails those rows.
 - Returns: a negative quantity is a return and stays negative; an external id starting with
@@ -350,11 +350,11 @@ async def import_sales(
 ) -> tuple[SalesImport, Job | None]:
     """Start importing a sales file (an upload, or a previewed file's id): a SalesImport and its
     job, or at once a DUPLICATE import (no job) when the company already imported this file.
-    Raises INVALID_INPUT, NOT_FOUND (fileId), EMPTY_FILE, NOT_A_SALES_FILE, FILE_TOO_LARGE,
+    Raises INVALID_INPUT, NOT_FOUND (file_id), EMPTY_FILE, NOT_A_SALES_FILE, FILE_TOO_LARGE,
     MISSING_COLUMN, KEY_WITHOUT_OWNER."""
     _check_mapping(mapping, options)
     if (upload is None) == (file_id is None):
-        raise _error(CompaniesErrorCode.INVALID_INPUT, "Give either a file or a fileId.", "file")
+        raise _error(CompaniesErrorCode.INVALID_INPUT, "Give either a file or a file_id.", "file")
     await ensure_queue_available()
     company = await Company.get(id=company_id)
     owner = await _owner_of(actor)
@@ -661,7 +661,7 @@ def _result(row: SalesImport) -> dict[str, Any]:
 
 async def settle_sales_import(job: Job) -> None:
     """End hook: an import whose job ended without finishing it becomes FAILED (an
-    allOrNothing import's rows go)."""
+    all_or_nothing import's rows go)."""
     if job.status == JobStatus.SUCCEEDED:
         return
     import_id = (job.payload or {}).get("sales_import_id")
@@ -729,7 +729,9 @@ class SalesWriter:
             product_id = products.get(sale.sku)
             if product_id is None:
                 problems.append(
-                    sf.problem(sale.line, "sku", sale.sku, "unknown SKU (unknownSkus is REJECT)")
+                    sf.problem(
+                        sale.line, "sku", sale.sku, "unknown SKU (unknown SKUs are rejected)"
+                    )
                 )
                 continue
             rows.append(

@@ -333,7 +333,7 @@ async def test_unknown_skus_created_or_rejected(client, gql):
     rejected = await _imported(client, gql, alice, company, data, options={"unknownSkus": "REJECT"})
     # then
     assert _counts(rejected) == ("SUCCEEDED", 3, 1, 0, 2, 0)
-    reason = "unknown SKU (unknownSkus is REJECT)"
+    reason = "unknown SKU (unknown SKUs are rejected)"
     assert rejected["errors"] == [
         {"line": 3, "column": "sku", "value": "NEW", "reason": reason},
         {"line": 4, "column": "sku", "value": "NEW", "reason": reason},
