@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import server.companies.mail  # noqa: F401  (registers the invitation email's outbox handler)
+from server.companies.forecasts import FORECAST_DEMAND, run_forecast, settle_forecast
 from server.companies.sales_import import IMPORT_SALES, run_sales_import, settle_sales_import
 from server.jobs.registry import JobPolicy, on_job_end, register_handler
 
@@ -12,3 +13,9 @@ register_handler(
     IMPORT_SALES, run_sales_import, policy=JobPolicy(timeout_seconds=3600, max_attempts=3)
 )
 on_job_end(IMPORT_SALES)(settle_sales_import)
+
+# Demand forecasts: CPU-bound, in a child process; a retry forecasts again from the sales.
+register_handler(
+    FORECAST_DEMAND, run_forecast, policy=JobPolicy(timeout_seconds=1800, max_attempts=2)
+)
+on_job_end(FORECAST_DEMAND)(settle_forecast)

@@ -459,6 +459,19 @@ async def _invitation(owner: Account) -> Any:
     return invitation.id
 
 
+async def _forecast_run(owner: Account) -> Any:
+    from tests.companies.factories import make_forecast, make_product
+
+    product = await make_product(await make_company(owner))
+    return (await make_forecast(product, [])).run_id
+
+
+async def _product_forecast(owner: Account) -> Any:
+    from tests.companies.factories import make_forecast, make_product
+
+    return (await make_forecast(await make_product(await make_company(owner)), [])).id
+
+
 # Node type -> a builder of one of its objects owned by (or, for shared ones, made for) `owner`.
 NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "User": _user,
@@ -475,6 +488,8 @@ NODE_FACTORIES: dict[str, Callable[[Account], Awaitable[Any]]] = {
     "Product": _product,
     "StockMovement": _stock_movement,
     "SalesImport": _sales_import,
+    "ForecastRun": _forecast_run,
+    "ProductForecast": _product_forecast,
 }
 NODE = "query N($id: ID!) { node(id: $id) { __typename id } }"
 NODES = "query N($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"

@@ -8,6 +8,7 @@ from schema.companies.mutations.company_create import CreateCompanyPayload, crea
 from schema.companies.mutations.company_delete import DeleteCompanyPayload, delete_company
 from schema.companies.mutations.company_leave import LeaveCompanyPayload, leave_company
 from schema.companies.mutations.company_update import UpdateCompanyPayload, update_company
+from schema.companies.mutations.forecast_demand import ForecastDemandPayload, forecast_demand
 from schema.companies.mutations.invitation_accept import (
     AcceptInvitationPayload,
     accept_invitation,
@@ -183,4 +184,13 @@ class CompaniesMutation:
         description="Record goods received (a RECEIPT movement, positive quantity). Members (a "
         "company key too). Errors: NOT_FOUND, PRODUCT_ARCHIVED, INVALID_QUANTITY, "
         "INVALID_INPUT.",
+    )
+    forecast_demand: ForecastDemandPayload = strawberry.mutation(
+        resolver=forecast_demand,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="Forecast the demand of some (or every active) product of a company as a "
+        "job: a robust median ensemble by default, chosen by a backtest over all the company's "
+        "series; intervals per level; short or empty histories get a fallback. The run lists "
+        "under company.forecastRuns, the forecasts under company.forecasts. Members (a company "
+        "key too). Errors: INVALID_INPUT, NOT_FOUND, KEY_WITHOUT_OWNER.",
     )

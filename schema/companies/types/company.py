@@ -13,6 +13,12 @@ from strawberry import Info
 
 from schema.accounts.loaders import api_keys_by_company
 from schema.accounts.types import ApiKeyType
+from schema.companies.types.forecasts import (
+    ForecastRunType,
+    ProductForecastType,
+    resolve_forecast_runs,
+    resolve_forecasts,
+)
 from schema.companies.types.members import (
     InvitationType,
     MemberType,
@@ -236,6 +242,19 @@ class CompanyType(Node):
     )
     async def product_categories(self) -> list[str]:
         return await products_service.categories_of(company_id=self.company_pk)
+
+    forecasts: Connection[ProductForecastType] = strawberry.field(
+        resolver=resolve_forecasts,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="Each product's latest forecast (points with prediction intervals, model, "
+        "backtest MASE, sMAPE and coverage, fallback), newest first, keyset-paged. Members.",
+    )
+    forecast_runs: Connection[ForecastRunType] = strawberry.field(
+        resolver=resolve_forecast_runs,
+        permission_classes=[HasScope("companies"), IsCompanyMember()],
+        description="The company's forecast runs (forecastDemand), newest first, with their "
+        "status, chosen strategy and backtest figures; keyset-paged. Members.",
+    )
 
     members: list[MemberType] = strawberry.field(
         resolver=resolve_members,

@@ -1,0 +1,242 @@
+"""Forecast accuracy and speed: `python -m bench.forecast --data FILE --horizon H [--json OUT]`.
+
+Input: a long CSV `date,sku,quantity` (daily or weekly rows, aggregated to `--frequency`), or a
+wide one (a date column, then one column per SKU: `--wide`, or detected when there is no `sku`
+column), or `--synthetic N` weekly series of three years (seasonality, trend, intermittency).
+For each SKU the last H periods are held out; `server.companies.forecasting.forecast` sees only
+the rest (its own backtest included). Printed: MASE and sMAPE per model and for the chosen
+forecasts (mean and median over SKUs), the share of SKUs where the chosen forecast beats seasonal
+naive, the 80% interval coverage on the hold-out, and the seconds for fit plus predict.
+
+MASE's scale is the training part's mean absolute one-step difference (see forecasting.py).
+Figures are stated in the README; nothing here is a timed test.
+"""
+
+# pandas-stubs types most frame and series operations as unions (Series | DataFrame | scalar),
+# which the numeric code below narrows at run time; these checks are off for this module only.
+# pyright: reportArgumentType=false, reportAttributeAccessIssue=false, reportCallIssue=false
+# pyright: reportReturnType=false, reportUnhashable=false, reportIndexIssue=false
+# pyright: reportOperatorIssue=false, reportAssignmentType=false, reportOptionalMemberAccess=false
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from server.companies import forecasting as fc
+
+REPORTED = (
+    "naive",
+    "seasonal_naive",
+    "auto_ets",
+    "auto_theta",
+    "croston_optimized",
+    "window_average",
+    "lightgbm",
+    "ensemble",
+    "ensemble_lgbm",
+)
+
+
+def read_data(path: Path, wide: bool | None) -> pd.DataFrame:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        header = next(csv.reader(f))
+    lower = [h.strip().lower() for h in header]
+    if wide is None:
+        wide = not ("sku" in lower and "quantity" in lower)
+    raw = pd.read_csv(path, encoding="utf-8-sig")
+    if wide:
+        date_col = raw.columns[0]
+        long = raw.melt(id_vars=[date_col], var_name="unique_id", value_name="y")
+        long = long.rename(columns={date_col: "ds"})
+    else:
+        cols = {h: h.strip().lower() for h in raw.columns}
+        raw = raw.rename(columns=cols)
+        long = raw.rename(columns={"date": "ds", "sku": "unique_id", "quantity": "y"})
+    long["ds"] = _dates(long["ds"])
+    long["y"] = pd.to_numeric(long["y"], errors="coerce").fillna(0.0)
+    return long[["unique_id", "ds", "y"]]
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    text = s.astype(str)
+    if text.str.match(r"^\d{4}-\d{2}-\d{2}").all():
+        return pd.to_datetime(text.str[:10], format="%Y-%m-%d")
+    return pd.to_datetime(text, format="mixed", dayfirst=False)
+
+
+def synthetic(n: int, weeks: int = 156, seed: int = 13) -> pd.DataFrame:
+    """N weekly series: level x trend x annual season x noise; a quarter intermittent."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2021-01-04")
+    ds = pd.date_range(start, periods=weeks, freq="W-MON")
+    t = np.arange(weeks)
+    rows = []
+    for i in range(n):
+        level = rng.lognormal(3.0, 1.0)
+        if i % 4 == 3:  # intermittent: demand in ~30% of weeks
+            p = rng.uniform(0.15, 0.45)
+            y = rng.binomial(1, p, weeks) * rng.gamma(2.0, level / 4 + 1, weeks)
+        else:
+            trend = 1 + rng.normal(0, 0.004) * t
+            amp = rng.uniform(0, 0.5)
+            phase = rng.uniform(0, 2 * np.pi)
+            season = 1 + amp * np.sin(2 * np.pi * t / 52 + phase)
+            mu = np.clip(level * trend * season, 0.1, None)
+            y = rng.poisson(mu * rng.lognormal(0, 0.15, weeks))
+        rows.append(pd.DataFrame({"unique_id": f"S{i:04d}", "ds": ds, "y": y.astype(float)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (statsforecast's pool): wall
+    time misleads on a shared machine."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run(
+    data: pd.DataFrame,
+    horizon: int,
+    frequency: str,
+    n_jobs: int,
+    use_lgbm: bool | None,
+    history: int | None = None,
+) -> dict[str, Any]:
+    prepared = fc.prepare(data, frequency)
+    if history:  # only the last `history` periods before the hold-out (short-history runs)
+        prepared = prepared.groupby("unique_id", group_keys=False).tail(history + horizon)
+    train_parts, tests = [], {}
+    for uid, g in prepared.groupby("unique_id"):
+        if len(g) <= horizon:
+            continue
+        train_parts.append(g.iloc[:-horizon])
+        tests[str(uid)] = g["y"].to_numpy()[-horizon:]
+    train = pd.concat(train_parts, ignore_index=True)
+    started = time.perf_counter()
+    cpu0 = _cpu()
+    out = fc.forecast(
+        train,
+        frequency,
+        horizon,
+        levels=(80, 95),
+        n_jobs=n_jobs,
+        with_candidates=True,
+        use_lgbm=use_lgbm,
+    )
+    seconds = time.perf_counter() - started
+    cpu_seconds = _cpu() - cpu0
+    per_model: dict[str, dict[str, list[float]]] = {}
+    chosen_m, chosen_s, beats, inside = [], [], [], []
+    trains = {str(u): g["y"].to_numpy() for u, g in train.groupby("unique_id")}
+    for uid, actual in tests.items():
+        s = out.series[uid]
+        scale = fc.mase_scale(trains[uid], frequency)
+        mean = np.array([p.mean for p in s.points])
+        m = float(np.mean(np.abs(actual - mean)) / scale)
+        chosen_m.append(m)
+        chosen_s.append(fc.smape(actual, mean))
+        lo = np.array([p.lo[80] for p in s.points])
+        hi = np.array([p.hi[80] for p in s.points])
+        inside.extend(((actual >= lo - 1e-9) & (actual <= hi + 1e-9)).tolist())
+        for name in REPORTED:
+            if name not in s.candidates:
+                continue
+            pred = np.clip(np.array(s.candidates[name]), 0, None)
+            d = per_model.setdefault(name, {"mase": [], "smape": []})
+            d["mase"].append(float(np.mean(np.abs(actual - pred)) / scale))
+            d["smape"].append(fc.smape(actual, pred))
+        if "seasonal_naive" in s.candidates:
+            sn = np.clip(np.array(s.candidates["seasonal_naive"]), 0, None)
+            beats.append(m < float(np.mean(np.abs(actual - sn)) / scale))
+
+    def summary(ms: list[float], ss: list[float]) -> dict[str, float]:
+        return {
+            "mase": float(np.mean(ms)),
+            "smape": float(np.mean(ss)),
+            "mase_median": float(np.median(ms)),
+            "smape_median": float(np.median(ss)),
+        }
+
+    models = {k: summary(v["mase"], v["smape"]) for k, v in per_model.items()}
+    chosen = summary(chosen_m, chosen_s)
+    chosen["coverage80"] = float(np.mean(inside)) if inside else float("nan")
+    return {
+        "n_series": len(tests),
+        "horizon": horizon,
+        "frequency": frequency,
+        "strategy": out.strategy,
+        "per_product": bool(out.backtest.get("per_product")),
+        "backtest_coverage": out.backtest.get("coverage"),
+        "chosen": chosen,
+        "beats_seasonal_naive": float(np.mean(beats)) if beats else None,
+        "baselines": {k: models[k] for k in ("naive", "seasonal_naive", "auto_ets") if k in models},
+        "models": models,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu_seconds, 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.forecast", description=__doc__)
+    p.add_argument("--data", type=Path, help="long CSV date,sku,quantity (or wide)")
+    p.add_argument("--synthetic", type=int, default=0, help="N synthetic weekly series instead")
+    p.add_argument("--horizon", type=int, default=8)
+    p.add_argument("--frequency", choices=["DAY", "WEEK", "MONTH"], default="WEEK")
+    p.add_argument(
+        "--wide", action="store_true", default=None, help="date, then one column per SKU"
+    )
+    p.add_argument("--jobs", type=int, default=-1, help="statsforecast processes (-1: all CPUs)")
+    p.add_argument("--no-lgbm", action="store_true", help="never add the global LightGBM")
+    p.add_argument(
+        "--history", type=int, help="keep only this many periods before the hold-out (e.g. 52)"
+    )
+    p.add_argument("--json", type=Path, help="write the figures as JSON here")
+    a = p.parse_args(argv)
+    if a.synthetic:
+        data = synthetic(a.synthetic)
+    elif a.data:
+        data = read_data(a.data, a.wide)
+    else:
+        p.error("--data or --synthetic is required")
+    res = run(data, a.horizon, a.frequency, a.jobs, False if a.no_lgbm else None, a.history)
+    c = res["chosen"]
+    print(
+        f"{res['n_series']} series, H={res['horizon']} {res['frequency']}, "
+        f"strategy {res['strategy']}{' (+ per product)' if res['per_product'] else ''}"
+    )
+    print(f"{'model':<20}{'MASE mean':>10}{'median':>9}{'sMAPE mean':>11}{'median':>9}")
+    for name, m in [*res["models"].items(), ("CHOSEN", c)]:
+        print(
+            f"{name:<20}{m['mase']:>10.3f}{m['mase_median']:>9.3f}"
+            f"{m['smape']:>11.2f}{m['smape_median']:>9.2f}"
+        )
+    bsn = res["beats_seasonal_naive"]
+    print(f"chosen beats seasonal naive on {bsn:.0%} of SKUs" if bsn is not None else "")
+    print(f"80% interval coverage (hold-out): {c['coverage80']:.1%}")
+    print(
+        f"seconds (fit + predict, backtest included): {res['seconds']:.1f} wall, "
+        f"{res['cpu_seconds']:.1f} CPU"
+    )
+    if a.json:
+        keep = {k: res[k] for k in ("n_series", "horizon", "seconds")}
+        keep["chosen"] = {k: c[k] for k in ("mase", "smape", "coverage80")}
+        keep["baselines"] = {
+            k: {"mase": v["mase"], "smape": v["smape"]} for k, v in res["baselines"].items()
+        }
+        keep["details"] = res
+        a.json.write_text(json.dumps(keep, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
