@@ -21,11 +21,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from rapidfuzz import fuzz
+
 from server.documents.fuzzy import phrase_scores
+from server.documents.legal_forms import name_key
 from server.documents.text import fold as fold_text
 
 THRESHOLD = 88.0
 MIN_FUZZY_LENGTH = 5
+# A merchant names a brand when their keys (legal forms cut) are this close: a whole name, not
+# one word of an item, so a stricter bar than items (one slip in ten letters scores 90).
+MERCHANT_THRESHOLD = 90.0
 
 # Brand names and aliases are compared, and stored (``Brand.key``), as words: upper case, no
 # accents, punctuation as spaces ("Côte d'Or" -> "COTE D OR").
@@ -63,6 +69,27 @@ class BrandMatcher:
 
     def __bool__(self) -> bool:
         return bool(self._aliases)
+
+    def match_merchant(self, merchant: str) -> BrandMatch | None:
+        """The brand a printed merchant name is, compared without legal forms or punctuation
+        ("CARREFOUR S.A." is Carrefour; "MR. D.I.Y. (M) SDN BHD" is "MR DIY" written with dots
+        only if an alias says so). Exact keys score 100, else ``fuzz.ratio`` must reach
+        ``MERCHANT_THRESHOLD``; the best score wins, then the longer alias."""
+        key = name_key(merchant)
+        if not key or not self._aliases:
+            return None
+        best: tuple[float, int, int] | None = None
+        for index, alias in enumerate(self._aliases):
+            score = 100.0 if name_key(alias) == key else fuzz.ratio(key, name_key(alias))
+            if score >= MERCHANT_THRESHOLD:
+                candidate = (score, len(alias), index)
+                best = candidate if best is None or candidate > best else best
+        if best is None:
+            return None
+        score, _length, index = best
+        return BrandMatch(
+            brand=self._owners[index], score=round(score, 1), alias=self._aliases[index]
+        )
 
     def match(self, item_name: str) -> BrandMatch | None:
         """The brand this item name most likely names, or None."""

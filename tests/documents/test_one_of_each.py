@@ -25,6 +25,7 @@ TOOLS = (
     "parse_date",
     "currency_votes",
     "respace",
+    "name_key",
 )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from bench.receipts import text_ocr
+from server.documents.legal_forms import has_legal_form, name_key
 from server.documents.segment import Segmenter, vocabulary
+from server.receipts.brands import BrandEntry, BrandMatcher
 from server.receipts.pipeline import extract_receipt
 from server.receipts.train_lines import header_words
 
@@ -142,3 +146,37 @@ def test_capital_and_tax_id_rows_end_the_address() -> None:
 def test_european_streets_postcodes_and_lot_numbers(rows: str, expected: str) -> None:
     _, address = header(rows + "\n" + ITEMS)
     assert address == expected
+
+
+# ------------------------------------------------------------------------ legal forms, brands
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("MR. D.I.Y. (M) SDN BHD", "MR D I Y"),
+        ("AEON CO. (M) BHD", "AEON"),
+        ("99 SPEED MART S/B", "99 SPEED MART"),
+        ("SAS NICE FOOD", "NICE FOOD"),
+        ("Farmacia Garcia Lopez S.L.", "FARMACIA GARCIA LOPEZ"),
+        ("Backstube Müller GmbH", "BACKSTUBE MULLER"),
+        ("SWC ENTERPRISE SDN. BHD.", "SWC ENTERPRISE"),
+        ("SA", "SA"),  # a name that is only a legal form keeps it
+    ],
+)
+def test_name_key_cuts_legal_forms(name: str, key: str) -> None:
+    assert name_key(name) == key
+    assert has_legal_form(name) == (key != "SA")
+
+
+def test_merchant_matches_a_brand_without_its_legal_form() -> None:
+    carrefour = BrandEntry(uuid.uuid4(), "Carrefour", ["Carrefour Market"], None)
+    speedmart = BrandEntry(uuid.uuid4(), "99 Speedmart", ["99 Speed Mart"], None)
+    matcher = BrandMatcher([carrefour, speedmart])
+    found = matcher.match_merchant("CARREFOUR MARKET S.A.")
+    assert found is not None and found.brand is carrefour and found.score == 100
+    found = matcher.match_merchant("99 SPEED MART S/B")
+    assert found is not None and found.brand is speedmart
+    found = matcher.match_merchant("99 SPEED MARI S/B")  # one OCR slip
+    assert found is not None and found.brand is speedmart and 90 <= found.score < 100
+    assert matcher.match_merchant("CARREFOUR CITY") is None
