@@ -2,7 +2,8 @@
 
 Formats seen: ``25/12/2018``, ``29-12-2017``, ``02/01/18``, ``18.03.25``, ``2018-03-30``,
 ``18 MAR 2018``, ``05-Mar-18``, ``18 mars 2025``, ``Mar 18, 2018``; times ``14:32``,
-``8:13:39 PM``, ``01:34PM``, ``14h32``. Numeric dates are read day-first (Malaysia, France, the
+``8:13:39 PM``, ``01:34PM``, ``14h32``; month names in English, French, German, Spanish and
+Italian, accents or not (``11 décembre 2026``, ``14. Nov 2026``, ``3. März 2026``). Numeric dates are read day-first (Malaysia, France, the
 UK and most of the world write ``12/03/24`` for 12 March 2024) unless the locale writes the month
 first (``en_US``, ``en-PH``...); the other order is only used when the first is impossible
 (``03/25/2018`` day-first is 25 March). Two-digit years are 20YY.
@@ -13,6 +14,7 @@ directly by a time.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -29,6 +31,14 @@ MONTHS = {
     "OCT": 10, "OCTOBER": 10, "OCTOBRE": 10,
     "NOV": 11, "NOVEMBER": 11, "NOVEMBRE": 11,
     "DEC": 12, "DECEMBER": 12, "DECEMBRE": 12,
+    # German, Spanish, Italian (folded: no accents, "MÄRZ" -> "MARZ")
+    "JANUAR": 1, "FEBRUAR": 2, "MARZ": 3, "MAERZ": 3, "JUNI": 6, "JULI": 7, "OKT": 10,
+    "OKTOBER": 10, "DEZ": 12, "DEZEMBER": 12,
+    "ENE": 1, "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABR": 4, "ABRIL": 4, "MAYO": 5,
+    "JUNIO": 6, "JULIO": 7, "AGO": 8, "AGOSTO": 8, "SEPTIEMBRE": 9, "OCTUBRE": 10,
+    "NOVIEMBRE": 11, "DIC": 12, "DICIEMBRE": 12,
+    "GENNAIO": 1, "FEBBRAIO": 2, "APRILE": 4, "MAGGIO": 5, "GIUGNO": 6, "LUGLIO": 7,
+    "SETTEMBRE": 9, "OTTOBRE": 10, "DICEMBRE": 12,
 }  # fmt: skip
 
 # A 4-digit year may run straight into a glued time ("201711:41"); otherwise no digit follows.
@@ -41,8 +51,8 @@ ISO_RE = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d{2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})(?!\d)"
 )
 TEXT_RE = re.compile(
-    rf"(?<![\dA-Z])(?P<a>\d{{1,2}})(?:ST|ND|RD|TH|ER)?[\s\-./]*(?P<month>[A-Z]{{3,9}})\.?"
-    rf"[\s\-./,]*{_YEAR}"
+    rf"(?<![\dA-Z])(?P<a>\d{{1,2}})(?:ST|ND|RD|TH|ER)?[\s\-./]*(?:DE\s+)?(?P<month>[A-Z]{{3,10}})"
+    rf"\.?[\s\-./,]*(?:DEL?\s+)?{_YEAR}"
 )
 TEXT_US_RE = re.compile(
     r"(?<![A-Z])(?P<month>[A-Z]{3,9})\.?\s+(?P<a>\d{1,2}),?\s+(?P<year>(?:19|20)\d{2})(?!\d)"
@@ -76,6 +86,17 @@ class FoundDate:
     start: int
     end: int
     textual: bool  # month written as a word: unambiguous
+    # Numeric dates only: True when only the day-first reading is a date ("25/03/2018"), False
+    # when only the month-first one is ("03/25/2018"), None when both or neither order matter.
+    day_first: bool | None = None
+    ambiguous: bool = False  # both readings are dates, and different ones ("03/12/2026")
+
+
+def _fold_upper(text: str) -> str:
+    """Upper case without accents, one character for one ("DÉC" -> "DEC"): spans stay valid."""
+    return "".join(
+        (unicodedata.normalize("NFD", ch)[0] if ch.isalpha() else ch) for ch in text.upper()
+    )
 
 
 def _year(match: re.Match[str]) -> int:
@@ -95,26 +116,31 @@ def _make_date(year: int, month: int, day: int) -> date | None:
 
 def find_dates(text: str, *, locale: str | None = None) -> list[FoundDate]:
     """Every date in ``text`` (matched case-insensitively), left to right."""
-    upper = text.upper()
+    upper = _fold_upper(text)
     us = month_first(locale)
     found: list[FoundDate] = []
 
-    def add(value: date | None, match: re.Match[str], textual: bool) -> None:
+    def add(
+        value: date | None,
+        match: re.Match[str],
+        textual: bool,
+        day_first: bool | None = None,
+        ambiguous: bool = False,
+    ) -> None:
         if value is None:
             return
         if any(f.start < match.end() and match.start() < f.end for f in found):
             return
-        found.append(FoundDate(value, match.start(), match.end(), textual))
+        found.append(FoundDate(value, match.start(), match.end(), textual, day_first, ambiguous))
 
     for match in ISO_RE.finditer(upper):
         add(_make_date(int(match["year"]), int(match["b"]), int(match["a"])), match, False)
     for match in NUMERIC_RE.finditer(upper):
         a, b, year = int(match["a"]), int(match["b"]), _year(match)
-        if us:
-            value = _make_date(year, a, b) or _make_date(year, b, a)
-        else:
-            value = _make_date(year, b, a) or _make_date(year, a, b)
-        add(value, match, False)
+        dmy, mdy = _make_date(year, b, a), _make_date(year, a, b)
+        value = (mdy or dmy) if us else (dmy or mdy)
+        forced = None if (dmy is None) == (mdy is None) else dmy is not None
+        add(value, match, False, forced, dmy is not None and mdy is not None and dmy != mdy)
     for pattern in (TEXT_RE, TEXT_US_RE):
         for match in pattern.finditer(upper):
             month = MONTHS.get(match["month"])

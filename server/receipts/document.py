@@ -8,33 +8,61 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from server.documents.currency import DOLLAR, currency_votes
+from server.documents.currency import DOLLAR, DOLLAR_RE, currency_votes
 from server.documents.dates import find_dates, find_loose_dates, find_times
 from server.documents.layout import Row
 from server.documents.money import find_amounts
 from server.receipts.totals import Found
 
-DATE_LABEL_RE = re.compile(r"\b(?:BIZ\s*)?DATE\b|\bDATED?\s*:|\bLE\s+\d|\bTARIKH\b|\bDT\s*:")
-# Dates that are not when the purchase happened.
-OTHER_DATE_RE = re.compile(
-    r"EXP(?:IRY|IRE|\.)?\b|VALID|BEST\s*BEFORE|\bDLC\b|\bDDM\b|EXPIRE|UNTIL|JUSQU|BEFORE|DUE\s*DATE|"
-    r"\bBIRTH|\bDOB\b"
+DATE_LABEL_RE = re.compile(
+    r"\b(?:BIZ\s*)?DATE\b|\bDATED?\s*:|\bLE\s+\d|\bTARIKH\b|\bDT\s*:|\bDATUM\b|\bFECHA\b|"
+    r"\bDATA\b"
 )
+# Dates that are not when the purchase happened: card expiry (EXP, VAL, "validité"), loyalty
+# card or voucher validity ("valable jusqu'au", "gültig bis", "válido hasta"), best before.
+OTHER_DATE_RE = re.compile(
+    r"EXP(?:IRY|IRE|\.)?\b|VALID|VALABLE|\bVAL\b|BEST\s*BEFORE|\bDLC\b|\bDDM\b|EXPIRE|UNTIL|"
+    r"JUSQU|BEFORE|DUE\s*DATE|\bBIRTH|\bDOB\b|G[UÜ]E?LTIG|\bBIS\b|HASTA|SCADENZA|CADUCIDAD|"
+    r"ABLAUF"
+)
+# Month-first dates are a US habit: a dollar amount with a state and ZIP code or a sales tax.
+US_RE = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|SALES\s*TAX")
+# A date this long after another date of the receipt is a validity or return-by date.
+LATER_DATE_DAYS = 31
 TIME_LABEL_RE = re.compile(r"\bTIME\b|\bHEURE\b|\bMASA\b")
 HOURS_RE = re.compile(r"\bHRS\b|OPEN|OUVERT|HORAIRES|HOURS|\bMON\b|\bLUN\b")
+
+
+def date_locale(rows: list[Row]) -> str | None:
+    """``"en_US"`` when this receipt writes numeric dates month first, else None (day first).
+
+    Most of the world, France and Malaysia included, writes day first; month first is only
+    believed with evidence: a date of the receipt that can only be read month first
+    ("03/25/2026") and none that can only be read day first, or US cues (a dollar amount with
+    a state and ZIP code, or a sales tax).
+    """
+    orders = {f.day_first for row in rows for f in find_dates(row.text)} - {None}
+    if orders:
+        return "en_US" if orders == {False} else None
+    text = "\n".join(row.folded for row in rows)
+    return "en_US" if DOLLAR_RE.search(text) and US_RE.search(text) else None
 
 
 def find_date(rows: list[Row]) -> Found[date] | None:
     """The purchase date: prefer a date labelled DATE, printed with a time, near the top.
 
-    Expiry/validity dates (vouchers, loyalty offers) are skipped.
+    Expiry/validity dates (card slips' EXP/VAL, vouchers, loyalty cards) are skipped, and a
+    date printed more than a month after another one of the receipt (a validity or return-by
+    date whose row was not recognised) loses to it. Numeric dates are read in the order the
+    receipt uses (:func:`date_locale`).
     """
-    best: tuple[float, date, Row] | None = None
+    locale = date_locale(rows)
+    candidates: list[tuple[float, date, Row]] = []
     for row in rows:
         folded = row.folded
         if OTHER_DATE_RE.search(folded):
             continue
-        for found in find_dates(row.text):
+        for found in find_dates(row.text, locale=locale):
             score = 1.0
             if DATE_LABEL_RE.search(folded):
                 score += 2
@@ -44,18 +72,26 @@ def find_date(rows: list[Row]) -> Found[date] | None:
                 score += 0.5
             if found.textual:
                 score += 0.25
-            if best is None or score > best[0]:
-                best = (score, found.value, row)
-    if best is None:
+            candidates.append((score, found.value, row))
+    if not candidates:
         return _find_loose_date(rows)
+    earliest = min(value for _, value, _ in candidates)
+    best: tuple[float, date, Row] | None = None
+    for score, value, row in candidates:
+        if (value - earliest).days > LATER_DATE_DAYS:
+            score -= 1.5
+        if best is None or score > best[0]:
+            best = (score, value, row)
+    assert best is not None
     score, value, row = best
     return Found(value, (row,), 0.95 if score >= 3 else 0.85 if score >= 2 else 0.7)
 
 
 def _find_loose_date(rows: list[Row]) -> Found[date] | None:
     """Last resort: a date with a separator misread as a space, on a row with a time."""
+    locale = date_locale(rows)
     for row in rows:
-        for found in find_loose_dates(row.text):
+        for found in find_loose_dates(row.text, locale=locale):
             if find_times(_without(row.text, found.start, found.end)):
                 return Found(found.value, (row,), 0.6)
     return None
@@ -171,6 +207,12 @@ FRANCE_RE = re.compile(
     r"\bTVA\b|A\s*PAYER|\bTTC\b|\bHT\b|ESPECES|\bCB\b|CARTE\s*BANCAIRE|MERCI|\bFRANCE\b|SIRET|"
     r"\bRUE\b|\bBOULEVARD\b|\bAVENUE\b\s+DE"
 )
+# Other euro-area habits: German/Austrian (MwSt, GmbH, -straße, Pfand), Spanish/Italian (IVA,
+# NIF/CIF), Belgian/Dutch (BTW, Bancontact).
+EURO_AREA_RE = re.compile(
+    r"\bMWST\b|\bUST-?ID|\bGMBH\b|STRASSE\b|\bPFAND\b|\bIVA\b|\bNIF\b|\bCIF\b|\bBTW\b|"
+    r"BANCONTACT|\bP\.?\s?IVA\b"
+)
 UK_RE = re.compile(r"\bVAT\b.*\b(?:LTD|PLC)\b|\bPLC\b|UNITED\s*KINGDOM|\bLONDON\b")
 
 
@@ -189,6 +231,9 @@ def uses_accents(rows: list[Row], currency: str | None) -> bool:
 def find_currency(rows: list[Row]) -> Found[str] | None:
     """ISO currency: its own mark (€, EUR, RM, MYR, £), else the country the receipt is from.
 
+    Country cues: Malaysia (SDN BHD, GST, JALAN...), France (TVA, TTC, CB...), the rest of the
+    euro area (MwSt, GmbH, IVA, BTW...), the UK (PLC, VAT with LTD).
+
     A bare "$" only decides when nothing else does (USD, SGD, AUD and Malaysian tills use it);
     comma decimals with no other cue point to the euro area.
     """
@@ -201,7 +246,7 @@ def find_currency(rows: list[Row]) -> Found[str] | None:
         return Found(code, sources, 0.95 if len(marks) == 1 else 0.8)
     cues = {
         "MYR": len(MALAYSIA_RE.findall(text)),
-        "EUR": len(FRANCE_RE.findall(text)),
+        "EUR": len(FRANCE_RE.findall(text)) + len(EURO_AREA_RE.findall(text)),
         "GBP": len(UK_RE.findall(text)),
     }
     if max(cues.values()) >= 2:

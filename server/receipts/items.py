@@ -34,6 +34,15 @@ QUANTITY_RE = re.compile(
     r"(?<![\d.,])(?P<qty>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:KG|G|L|PCS?|UN|U|X)?\s*[X×*@]\s*"
     r"(?:RM|€|\$|£|EUR)?\s*$"
 )
+# Fuel and weighed goods: "38,52 L X 1,789 EUR/L", "0,412 kg x 29,90 €/kg" (the unit price may
+# have three decimals, so it is no amount): quantity and unit price of the line, not its name.
+MEASURED_RE = re.compile(
+    r"(?<![\d.,])(?P<qty>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:KG|G|L|LTR|LITRES?)\s*[X×*@]\s*"
+    r"(?:€|EUR)?\s*(?P<price>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:€|EUR)?\s*(?:/\s*(?:KG|L|LTR)\b)?",
+    re.IGNORECASE,
+)
+# "2 x Sardines huile  7,80": the count printed before the name.
+LEADING_COUNT_RE = re.compile(r"^\s*(?P<qty>\d{1,3})\s*[X×*]\s+(?=[^\W\d])", re.IGNORECASE)
 BARE_NUMBER_RE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,3})?)\s*$")
 BODY_LABEL_RE = re.compile(
     r"\b(?:DATE|TIME|CASHIER|CAISSE|CAISSIER|TABLE|TEL|FAX|GST\s*(?:ID|NO|REG)|SIRET|QTY\s+DESC|"
@@ -43,6 +52,9 @@ NAME_NOISE_RE = re.compile(
     r"\b(?:RM|EUR|MYR|USD|GBP)\b|[€$£]|(?:\s+[A-Z*]{1,2})+$|^\d{6,}\s*|\s*[|*~]+\s*"
 )
 MAX_NAME_ROWS = 2
+# Tills print the VAT code of the line after its price ("4,35 1", "2,70 A", "1,29 B*"): a
+# letter or digit or two, alone after the last amount, is a code, not part of the name.
+VAT_CODE_AFTER_RE = re.compile(r"^\s+[A-Z0-9*]{1,2}\s*$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -81,13 +93,22 @@ def _decimal(text: str) -> Decimal | None:
 def _quantity_and_unit(text: str, amounts: list[Amount]) -> tuple[Decimal | None, Decimal | None]:
     """Quantity and unit price: "2 x 0,99", "1,235 kg x 1,99", or a "qty price total" table.
 
-    In the table form the quantity is only believed when quantity x price = total.
+    In the table form the quantity is only believed when quantity x price = total. Measured
+    goods ("38,52 L X 1,789 EUR/L") and a count before the name ("2 x Sardines") are read too.
     """
     for amount in amounts[:-1] if len(amounts) > 1 else amounts:
         before = text[: amount.start]
         match = QUANTITY_RE.search(before.upper())
         if match:
             return _decimal(match["qty"]), amount.value
+    measured = MEASURED_RE.search(text[: amounts[-1].start]) if amounts else None
+    if measured:
+        return _decimal(measured["qty"]), _decimal(measured["price"])
+    leading = LEADING_COUNT_RE.match(text)
+    if leading and amounts and len(amounts) == 1:
+        quantity = _decimal(leading["qty"])
+        if quantity:
+            return quantity, (amounts[-1].value / quantity).quantize(Decimal("0.01"))
     if len(amounts) >= 2:
         unit, total = amounts[-2].value, amounts[-1].value
         match = BARE_NUMBER_RE.search(text[: amounts[-2].start])
@@ -101,13 +122,19 @@ def _clean_name(text: str, amounts: list[Amount]) -> str:
     """The row's words once amounts, "2 x" quantities, currency marks and tax codes are removed.
 
     A quantity is only removed where it prices an amount ("2 x 0,99"), so pack sizes in the
-    product name ("EAU 6X1.5L") stay.
+    product name ("EAU 6X1.5L") stay. A VAT code printed after the line total is dropped.
     """
+    if amounts and VAT_CODE_AFTER_RE.match(text[amounts[-1].end :]):
+        text = text[: amounts[-1].end]
+    if amounts:  # blanked, not cut: the amounts' spans stay valid
+        text = MEASURED_RE.sub(lambda m: " " * len(m.group(0)), text)
     for amount in reversed(amounts):
         before = text[: amount.start]
         match = QUANTITY_RE.search(before.upper())
         start = match.start() if match else amount.start
         text = text[:start] + " " + text[amount.end :]
+    if amounts:
+        text = LEADING_COUNT_RE.sub("", text)
     text = re.sub(r"(?:€|EUR)\s*/\s*KG", " ", text, flags=re.IGNORECASE)
     previous = None
     while previous != text:
@@ -121,12 +148,14 @@ def _has_name(text: str) -> bool:
 
 
 def _is_label_row(row: Row, amounts: list[Amount]) -> bool:
-    """Totals, taxes, payments, counts: rows with amounts that are not goods.
+    """Totals, taxes, payments, counts, discounts: rows with amounts that are not goods.
 
-    Discounts stay: they are printed among the goods and lower the sum like them.
+    Discounts ("REMISE FIDELITE -1,00", "RABATT 10%") are printed among the goods but sell
+    nothing: they are read as discounts by :mod:`.labels` and lower the sum checks there, not
+    counted as items. A negative amount on a row naming a discount is one whatever its place.
     """
     label = canonical_label(row.text[: amounts[-1].start] if amounts else row.text)
-    return classify(label) not in (Kind.OTHER, Kind.DISCOUNT)
+    return classify(label) is not Kind.OTHER
 
 
 def find_items(rows: list[Row], start: int, end: int) -> list[FoundItem]:
@@ -164,6 +193,12 @@ def find_items(rows: list[Row], start: int, end: int) -> list[FoundItem]:
         if len(amounts) == 1 and quantity is not None and not own_name and not pending:
             continue  # a lone unit price: not a line total
         source = [row]
+        if not own_name and not pending and MEASURED_RE.search(text):
+            # "POMPE 04 GAZOLE" / "38,52 L X 1,789 EUR/L  68,91": the product is named on the
+            # row above even when the header finder took that row.
+            above = rows[row.index - 1] if row.index > 0 else None
+            if above is not None and not find_amounts(above.text) and _has_name(above.text):
+                pending = [above]
         if not own_name:
             if not pending:
                 continue

@@ -47,24 +47,35 @@ class Kind(Enum):
 
 
 _WORD_RE = re.compile(r"[A-Z]+")
-_TOTAL_WORD = r"(?:TOTAL|TTL|MONTANT|JUMLAH)"
+# Total words of English, French, Malay, German, Spanish and Italian tills ("SUMME EUR 9,85",
+# "IMPORTE TOTAL", "TOTALE"); "ZWISCHENSUMME" is a subtotal (checked first).
+_TOTAL_WORD = r"(?:TOTAL|TTL|MONTANT|JUMLAH|\bSUMME\b|\bGESAMT|\bBETRAG\b|\bIMPORTE\b)"
 _BEFORE_TAX_RE = re.compile(r"\bEX[CD]|BEFORE\s*(?:GST|TAX|VAT)|\bHT\b|\bH\.T\b|SANS\s*TAXE")
 # Totals of something else than money paid.
 _EXCLUDED_TOTAL_RE = re.compile(r"\bNB\b|POINTS?|\bWEIGHT\b|POIDS|\bBEFORE\b")
 _FINAL_TOTAL_RE = re.compile(
     r"GRAND\s*TOTAL|NETT?\s*TOTAL|FINAL\s*TOTAL|TOTAL\s*(?:AMOUNT\s*|AMT\s*)?DUE|AMO?U?NT\s*DUE|"
     r"PAYABLE|TO\s*PAY|A\s*PAYER|\bTTC\b|TOTAL\s*AFTER|ROUNDED|ROUND\w*\s*D?\s*TOTAL|"
+    r"^\s*(?:BALANCE\s*)?DUE\b|BALANCE\s*DUE|ZU\s*ZAHLEN|A\s*PAGAR|"
     r"TOTAL\s*(?:SALES\s*)?(?:AMT\s*|AMOUNT\s*)?(?:\(|\b)(?:INCL|INC\b|INC\.|INCLUSIVE|WITH)|"
     r"INCLUSIVE\s*OF\s*GST"
 )
 _TENDER_RE = re.compile(
     r"\bCASH\b|TENDER|\bPAID\b|ESPECES|\bCB\b|CARTE|\bVISA\b|MASTER|\bAMEX\b|\bCARD\b|"
-    r"PAYMENT|\bEDC\b|CHEQUE|\bDEBIT\b|\bCREDIT\b"
+    r"PAYMENT|\bEDC\b|CHEQUE|\bDEBIT\b|\bCREDIT\b|BANCONTACT|\bMAESTRO\b|SANS\s*CONTACT|"
+    r"\bEC\b|GIROCARD|\bGEG(?:EBEN)?\b|^\s*BAR(?:\s*EUR)?\s*$|EFECTIVO|TARJETA|CONTANTI"
 )
-_CHANGE_RE = re.compile(r"CHANGE|RENDU|MONNAIE|\bBALANCE\b")
+# "BALANCE DUE" is what is left to pay (a total), "BALANCE" alone the change (Malaysia).
+_CHANGE_RE = re.compile(
+    r"CHANGE|RENDU|MONNAIE|\bBALANCE\b(?!\s*DUE)|R[UÜ]E?CKGELD|ZURUECK|\bCAMBIO\b|\bRESTO\b"
+)
 _ROUNDING_RE = re.compile(r"ROUND|ARRONDI|\bADJ\b")
-_TAX_RE = re.compile(r"\b(?:GST|SST|VAT|TVA|TAX|TAXE|TAXES)\b|GST@|^GST")
-_DISCOUNT_RE = re.compile(r"DISC|REMISE|SAVING|PROMO|REDUCTION|COUPON|VOUCHER|BON\s*D")
+_TAX_RE = re.compile(
+    r"\b(?:GST|SST|VAT|TVA|TAX|TAXE|TAXES|MWST|MW\s*ST|UST|IVA|BTW|STEUER)\b|GST@|^GST"
+)
+_DISCOUNT_RE = re.compile(
+    r"DISC|REMISE|SAVING|PROMO|REDUCTION|COUPON|VOUCHER|BON\s*D|RABATT|DESCUENTO|SCONTO|AVANTAGE"
+)
 # "ITEM 2  TOTAL WITH GST 77.20", "QTY: 6  TOTAL AMOUNT: 31.60": a count printed before the label.
 _LEADING_COUNT_RE = re.compile(r"^(?:\d+\s*)?(?:(?:ITEMS?|QTY|QUANTITY)\s*:?\s*\d+\s*)?")
 _COUNT_RE = re.compile(
@@ -75,7 +86,7 @@ _COUNT_RE = re.compile(
 _COUNT_LABEL_RE = re.compile(
     r"\bNO\.?\s*(?:OF\s*)?(?:QTYS?|ITEMS?)\b|ITEMS?\s*COUNT|^\s*(?:QTY|QUANTITY|NB\s*ART)\b"
 )
-_SUBTOTAL_RE = re.compile(r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL")
+_SUBTOTAL_RE = re.compile(r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|ZWISCHENSUMME|SUBTOTALE")
 
 
 _LABEL_WORDS = Vocabulary(VOCABULARY, cutoff=FUZZY_MIN_SCORE, min_length=FUZZY_MIN_LENGTH)

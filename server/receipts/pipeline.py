@@ -45,6 +45,7 @@ from server.receipts.labels import Kind, LabelledAmount, labelled_amounts
 from server.receipts.totals import (
     Found,
     TaxFound,
+    cross_check_total,
     discount_total,
     find_taxes,
     find_total,
@@ -83,11 +84,16 @@ def extract_receipt(ocr: OcrResult) -> ReceiptExtraction:
         [merchant_end, *(r.index for r in (address.rows if address else ()))], default=-1
     )
 
-    total = find_total(rows, labelled)
-    result.total = _field(total)
-    result.taxes = [_tax_field(t) for t in find_taxes(rows, total.value if total else None)]
     items_end = _first_total_row(labelled, default=len(rows))
-    result.items = [_item_field(i) for i in find_items(rows, header_end + 1, items_end)]
+    items = find_items(rows, header_end + 1, items_end)
+    result.items = [_item_field(i) for i in items]
+    total = find_total(rows, labelled)
+    taxes = find_taxes(rows, total.value if total else None)
+    checked = cross_check_total(total, labelled, [i.total for i in items], _tax_sum(taxes))
+    if checked is not total and checked is not None:
+        total, taxes = checked, find_taxes(rows, checked.value)
+    result.total = _field(total)
+    result.taxes = [_tax_field(t) for t in taxes]
 
     date = find_date(rows)
     result.date = _field(date)
@@ -196,6 +202,10 @@ def _drop_accents(result: ReceiptExtraction) -> None:
         replace(item, value=replace(item.value, name=strip_accents(item.value.name)))
         for item in result.items
     ]
+
+
+def _tax_sum(taxes: list[TaxFound]) -> Decimal:
+    return sum((t.amount or Decimal(0) for t in taxes), Decimal(0))
 
 
 def _first_total_row(labelled: list[LabelledAmount], default: int) -> int:

@@ -23,6 +23,8 @@ T = TypeVar("T")
 
 # Amounts that agree to the cent or within a rounding step (Malaysia rounds cash to 5 sen).
 CENT = Decimal("0.01")
+# Printed amounts are rounded per line: sums may drift by a few cents.
+CHECK_TOLERANCE = Decimal("0.05")
 
 
 @dataclass(slots=True, frozen=True)
@@ -50,6 +52,22 @@ def _tendered_minus_change(labelled: list[LabelledAmount]) -> Decimal | None:
         return None
     implied = max(tendered) - change[0]
     return implied if implied > 0 else None
+
+
+# Card terminals charge the exact amount due, unlike cash (rounded up, change given back).
+_CARD_RE = re.compile(
+    r"\bCB\b|CARTE|\bVISA\b|MASTER|\bAMEX\b|\bCARD\b|\bEDC\b|\bDEBIT\b|\bCREDIT\b|"
+    r"BANCONTACT|MAESTRO|SANS\s*CONTACT|CONTACTLESS|\bEC\b|GIROCARD|TARJETA"
+)
+
+
+def card_payments(labelled: list[LabelledAmount]) -> list[LabelledAmount]:
+    """Amounts paid by card: the total itself (no change is given on a card)."""
+    return [
+        la
+        for la in labelled
+        if la.kind is Kind.TENDERED and la.value > 0 and _CARD_RE.search(la.label)
+    ]
 
 
 def _payment_rows(labelled: list[LabelledAmount]) -> list[Row]:
@@ -88,9 +106,10 @@ def _largest_repeated_amount(rows: list[Row], labelled: list[LabelledAmount]) ->
 def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found[Decimal] | None:
     """The amount paid, with a certainty that reflects which rule found it.
 
-    In order: a labelled total confirmed by cash - change; the last of the strongest labelled
+    In order: a labelled total confirmed by cash - change (or by a card payment); the last of the strongest labelled
     totals (after any rounding line, before any payment line); without a label, cash - change
-    if that amount is printed, the subtotal, then the largest amount printed twice.
+    if that amount is printed, a card payment, the subtotal, then the largest amount printed
+    twice. :func:`cross_check_total` then weighs the choice against the items and taxes.
     """
     candidates = [
         la
@@ -98,6 +117,9 @@ def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found[Decimal
         if la.kind in (Kind.FINAL_TOTAL, Kind.TOTAL) and not la.in_table and la.value > 0
     ]
     implied = _tendered_minus_change(labelled)
+    cards = card_payments(labelled)
+    if implied is None and cards:
+        implied = cards[-1].value  # a card is charged the amount due, to the cent
     payments = [la.row.index for la in labelled if la.kind in (Kind.TENDERED, Kind.CHANGE)]
     if candidates and implied is not None and min(c.row.index for c in candidates) > min(payments):
         # Every labelled total comes after the payment (a tax summary's "TOTAL"): the real
@@ -132,6 +154,8 @@ def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found[Decimal
     printed = {amount.value for row in rows for amount in find_amounts(row.text)}
     if implied is not None and implied in printed:
         return Found(implied, tuple(_payment_rows(labelled)[:2]), 0.75)
+    if cards:  # the total's label was not read, but the card was charged the amount due
+        return Found(cards[-1].value, (cards[-1].row,), 0.7)
     subtotals = [la for la in labelled if la.kind is Kind.SUBTOTAL and la.value > 0]
     if subtotals:
         return Found(subtotals[-1].value, (subtotals[-1].row,), 0.6)
@@ -140,6 +164,55 @@ def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found[Decimal
         source = [r for r in rows if any(a.value == repeated for a in find_amounts(r.text))]
         return Found(repeated, tuple(source[-1:]), 0.45)
     return None
+
+
+def cross_check_total(
+    found: Found[Decimal] | None,
+    labelled: list[LabelledAmount],
+    item_totals: list[Decimal],
+    taxes: Decimal,
+) -> Found[Decimal] | None:
+    """Another printed total when the chosen one disagrees with what the receipt adds up to.
+
+    Receipts add up: the line items (less printed discounts, plus the tax when prices are
+    before tax) make the total, and so do the amount before tax and its taxes (HT + TVA =
+    TTC). When the chosen total fits none of these sums but another labelled total, or a card
+    payment (a card is charged the exact amount due), fits one, an OCR slip or a wrong row gave
+    the chosen one ("TOTAL TTC 2,08" read off the TVA row above it). A total confirmed by
+    cash - change is kept, a final total only gives way to another final total or a card
+    payment, and with fewer than two items their sum is no evidence.
+    """
+    if found is None or found.certainty >= 0.98:
+        return found
+    sums: set[Decimal] = set()
+    if len(item_totals) >= 2:
+        items = sum(item_totals, Decimal(0))
+        discounts = discount_total(labelled)
+        sums |= {items, items - discounts, items + taxes, items - discounts + taxes}
+    nets = [la.value for la in labelled if la.kind is Kind.NET_TOTAL and not la.in_table]
+    if nets and taxes:
+        sums.add(nets[-1] + taxes)
+    tolerance = CHECK_TOLERANCE + rounding_adjustment(labelled)
+
+    def fits(value: Decimal) -> bool:
+        return any(abs(value - s) <= tolerance for s in sums)
+
+    if not sums or fits(found.value):
+        return found
+    # Never trade a final total ("TOTAL PAYABLE") for a plain one (a section's "TOTAL 0%
+    # SUPPLIES"): items may stop at the first total, so their sum can match a part.
+    chosen_final = any(
+        la.kind is Kind.FINAL_TOTAL and la.value == found.value and la.row in found.rows
+        for la in labelled
+    )
+    wanted = (Kind.FINAL_TOTAL,) if chosen_final else (Kind.FINAL_TOTAL, Kind.TOTAL)
+    others = [
+        la for la in labelled if la.kind in wanted and not la.in_table and la.value > 0
+    ] + card_payments(labelled)
+    fitting = [la for la in others if la.value != found.value and fits(la.value)]
+    if len({la.value for la in fitting}) != 1:
+        return found
+    return Found(fitting[-1].value, (fitting[-1].row,), 0.8)
 
 
 def rounding_adjustment(labelled: list[LabelledAmount]) -> Decimal:
@@ -160,9 +233,19 @@ def subtotal(labelled: list[LabelledAmount]) -> Decimal | None:
 
 # ----------------------------------------------------------------------------------- taxes
 
-TAX_WORD_RE = re.compile(r"\b(?:GST|SST|VAT|TVA|TAX|TAXE)\b|GST|TVA")
-TAX_TABLE_HEADER_RE = re.compile(r"\bTAUX\b|\bHT\b.*\bTVA\b|\bTVA\b.*\bHT\b|\bRATE\b.*\bTAX\b")
-BASE_LABEL_RE = re.compile(r"TAXABLE|\bAMT\b|\bHT\b|BASE|EXCL|\bNET\b|SUPPLIES")
+# Sales tax words: GST/SST (Malaysia), VAT, TVA (France, Belgium), MwSt/USt/Steuer (Germany,
+# Austria), IVA (Spain, Italy, Portugal), BTW (Netherlands, Flanders).
+TAX_WORD_RE = re.compile(
+    r"\b(?:GST|SST|VAT|TVA|TAX|TAXE|MWST|MW\s*ST|UST|IVA|BTW|STEUER)\b|GST|TVA|MWST"
+)
+# The header of a VAT summary table: a rate or tax column next to a base column ("CODE TAUX HT
+# TVA", "Steuer % Netto Steuer Brutto", "IVA BASE CUOTA").
+TAX_TABLE_HEADER_RE = re.compile(
+    r"\bTAUX\b|\bHT\b.*\bTVA\b|\bTVA\b.*\bHT\b|\bRATE\b.*\bTAX\b|"
+    r"\bNETTO\b.*\b(?:BRUTTO|STEUER|MWST)\b|\b(?:STEUER|MWST|UST)\b.*\bNETTO\b|"
+    r"\bBASE\b.*\b(?:IVA|CUOTA|TVA)\b|\b(?:IVA|TVA)\b.*\bBASE\b"
+)
+BASE_LABEL_RE = re.compile(r"TAXABLE|\bAMT\b|\bHT\b|BASE|EXCL|\bNET\b|SUPPLIES|\bNETTO\b|IMPONIBLE")
 # A tax table is a few rows long; further rows are something else.
 TAX_TABLE_ROWS = 5
 MAX_RATE = Decimal(30)

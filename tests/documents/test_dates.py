@@ -25,6 +25,17 @@ from server.documents.dates import find_dates, find_loose_dates, find_times, mon
         ("Mar 18, 2018", None, date(2018, 3, 18)),
         ("05-Mar-18", "en_US", date(2018, 3, 5)),
         ("29/12/201711:41", None, date(2017, 12, 29)),  # a time glued to the year
+        ("12/03/2018 10:22", "fr", date(2018, 3, 12)),
+        ("14.11.2026", None, date(2026, 11, 14)),
+        ("15/10/26 07:48", None, date(2026, 10, 15)),
+        ("Vendredi 11 decembre 2026", None, date(2026, 12, 11)),
+        ("le 11 décembre 2026", "fr", date(2026, 12, 11)),  # accents folded
+        ("1er février 2026", "fr", date(2026, 2, 1)),
+        ("02 AOÛT 2026", None, date(2026, 8, 2)),
+        ("14. Nov 2026", "de", date(2026, 11, 14)),
+        ("3. März 2026", "de", date(2026, 3, 3)),
+        ("5 de agosto de 2026", "es", date(2026, 8, 5)),
+        ("12 dicembre 2026", "it", date(2026, 12, 12)),
     ],
 )
 def test_parse_date(text: str, locale: str | None, expected: date) -> None:
@@ -64,3 +75,15 @@ def test_month_first_locales() -> None:
         False,
         False,
     ]
+
+
+def test_numeric_dates_say_which_order_they_allow() -> None:
+    """Receipts decide their date order from a date that only one order can read."""
+    [ambiguous] = find_dates("03/12/2026")
+    [day_first] = find_dates("25/03/2026")
+    [month_first_only] = find_dates("03/25/2026")
+    [textual] = find_dates("3 mars 2026")
+    assert (ambiguous.ambiguous, ambiguous.day_first) == (True, None)
+    assert (day_first.ambiguous, day_first.day_first) == (False, True)
+    assert (month_first_only.ambiguous, month_first_only.day_first) == (False, False)
+    assert (textual.ambiguous, textual.day_first) == (False, None)

@@ -63,6 +63,13 @@ def test_parse_amount_refuses_what_is_not_one_amount(text: str | None) -> None:
         ("2 x 0,99   1,98", ["0.99", "1.98"]),
         ("5.20S", ["5.20"]),
         ("DATE 25.12.18 GST 6.00% 2.570 KG 9.000", []),  # dates, rates, weights, unit prices
+        ("Beaufort  € 12,36", ["12.36"]),  # the euro sign before
+        ("A PAYER  12,44 EUR", ["12.44"]),  # or the code after
+        ("Summe  EUR 9,85", ["9.85"]),
+        ("Arrondi  -0,01", ["-0.01"]),
+        ("REMISE FIDELITE  -€1,00", ["-1.00"]),
+        ("A=  19,0%  2,30  0,44  2,74", ["2.30", "0.44", "2.74"]),  # a VAT table row
+        ("38,52 L X 1,789 EUR/L  68,91", ["38.52", "68.91"]),  # litres, price per litre
         ("", []),
     ],
 )

@@ -22,13 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "receipts-fr"
 FIELDS = ("company", "date", "address", "total", "currency", "items")
 
 # (receipt, field) -> what today's rules do wrong (issue 12).
-KNOWN_MISSES = {
-    ("005", "total"): "German 'Summe EUR 9,85' not read as the total",
-    ("005", "items"): "Summe, payment and MwSt rows taken as items",
-    ("011", "items"): "loyalty discount row counted as an item",
-    ("013", "total"): "German 'SUMME EUR 5,82' not read as the total",
-    ("013", "items"): "SUMME and the MwSt table header taken as items",
-}
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 def receipt_ids() -> list[str]:
