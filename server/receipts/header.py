@@ -70,7 +70,7 @@ NOT_MERCHANT_RE = re.compile(
 )
 BODY_CUE_RE = re.compile(
     r"\b(?:DATE|TIME|CASHIER|TABLE|DOC|DOCUMENT|BILL|ORDER|TERMINAL|TRANS|INV|STAFF|SERVED|COUNTER|"
-    r"OPEN|HOURS|OWNED\s*BY|MEMBER|CAISSE|CAISSIER|VENDEUR|QTY|DESCRIPTION|SLIP)\b"
+    r"OPEN|HOURS|OWNED\s*BY|MEMBER|CAISSE|CAISSIER|VENDEUR|QTY|DESCRIPTION|SLIP|EXP|EXPIRY)\b"
 )
 PHONE_RE = re.compile(r"^\+?\(?\d{2,4}\)?[\s-]*\d{3,4}[\s-]*\d{3,5}$|^(?:\d{2}[\s.]){4}\d{2}$")
 POSTCODE_RE = re.compile(r"(?<![\w-])\d{5}(?![\d-])")
@@ -93,7 +93,9 @@ LONG_STREET_WORDS = (
 REGION_RE = re.compile(
     r"^(?:JOHOR|KEDAH|KELANTAN|MELAKA|MALACCA|NEGERI\s*SEMBILAN|PAHANG|PERAK|PERLIS|PULAU\s*"
     r"PINANG|PENANG|SABAH|SARAWAK|SELANGOR|TERENGGANU|KUALA\s*LUMPUR|PUTRAJAYA|LABUAN|"
-    r"WILAYAH\s*PERSEKUTUAN|MALAYSIA|SINGAPORE|FRANCE|UNITED\s*KINGDOM|UK)"
+    r"WILAYAH\s*PERSEKUTUAN|MALAYSIA|SINGAPORE|FRANCE|UNITED\s*KINGDOM|UK|DEUTSCHLAND|GERMANY|"
+    r"BELGIQUE|BELGIE|BELGIUM|ESPANA|SPAIN|ITALIA|ITALY|SUISSE|SCHWEIZ|SWITZERLAND|OSTERREICH|"
+    r"AUSTRIA|LUXEMBOURG|NEDERLAND|PORTUGAL)"
     r"(?:\s*DARUL\s*\w+)?[\s.,]*(?:MALAYSIA)?[\s.,]*$"
 )
 
@@ -419,6 +421,7 @@ def clean_address_line(text: str) -> str:
     text = re.sub(r"(?<!\d)(\d{5})(?=[A-Za-z]{3})", r"\1 ", text)
     text = re.sub(r",\s*['`´‘’]", ", ", text)  # a stray tick after a comma
     text = re.sub(r"(?<=[A-Za-z])0(?=[A-Za-z])", "O", text)  # "LY0N": a zero inside a word
+    text = re.sub(r"(?<=[A-Za-z]{3})(0+)\b", lambda m: "O" * len(m.group(1)), text)  # "WATERL00"
     text = re.sub(r"(?P<word>\b[\w/-]+)\.(?=\s+\S)", _period_as_comma, text)
     return " ".join(text.split())
 
@@ -429,8 +432,8 @@ def _continues_address(chosen: list[Row], row: Row) -> bool:
     Addresses end with "postcode town" and maybe the state or country. Before the postcode a
     row continues the address when it has a street/area word or commas, or follows a row
     ending in a comma. After it only a region name, the town of a postcode that ended its
-    row, or a short coded branch row ("1317 TRILLIUM S6 BESI") may follow; a name without
-    digits there ("D'ROSH SERVPORT") is the operator, not the address.
+    row, or a short coded branch row opening with digits ("1317 TRILLIUM S6 BESI") may follow;
+    a name there ("D'ROSH SERVPORT", "POMPE 04 GAZOLE") is the operator or the goods.
     """
     previous = chosen[-1].folded
     text = row.folded
@@ -438,7 +441,7 @@ def _continues_address(chosen: list[Row], row: Row) -> bool:
         return True
     if any(_has_postcode(r.folded) for r in chosen):
         postcode_ends_row = bool(re.search(r"\d{5}[\s.,]*$", previous))
-        coded_branch = bool(re.search(r"\d", text)) and len(text) <= 30
+        coded_branch = bool(re.match(r"\d", text)) and len(text) <= 30
         return postcode_ends_row or coded_branch
     return (
         previous.endswith(",")

@@ -180,3 +180,27 @@ def test_merchant_matches_a_brand_without_its_legal_form() -> None:
     found = matcher.match_merchant("99 SPEED MARI S/B")  # one OCR slip
     assert found is not None and found.brand is speedmart and 90 <= found.score < 100
     assert matcher.match_merchant("CARREFOUR CITY") is None
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # OCR read the O's of a street name as zeros
+        ("CAFE ROYAL\nCHAUSSEE DE WATERL00 5\n1410 BRAINE", "CHAUSSEE DE WATERLOO 5 1410 BRAINE"),
+        # a pump line after the town (no separator once OCR'd) is not a coded branch row
+        (
+            "STATION DU LAC\n2 ROUTE DU LAC\n74000 ANNECY\nPOMPE 04 GAZOLE",
+            "2 ROUTE DU LAC 74000 ANNECY",
+        ),
+        # a card expiry after the town ends the address
+        ("PHARMACIE CENTRALE\n1 RUE DU PORT\n29200 BREST\nEXP 03/28", "1 RUE DU PORT 29200 BREST"),
+        # country rows are kept
+        (
+            "BAECKEREI KORN\nLINDENSTRASSE 7\n10115 BERLIN\nDEUTSCHLAND",
+            "LINDENSTRASSE 7 10115 BERLIN DEUTSCHLAND",
+        ),
+    ],
+)
+def test_address_ends_at_the_first_non_address_row(rows: str, expected: str) -> None:
+    _, address = header(rows + "\n" + ITEMS)
+    assert address == expected
