@@ -46,6 +46,9 @@ REPORTED = (
 )
 
 
+CALENDAR_COLUMNS = {"year", "month", "week", "day", "hour", "weekday", "weekday name"}
+
+
 def read_data(path: Path, wide: bool | None) -> pd.DataFrame:
     with path.open(newline="", encoding="utf-8-sig") as f:
         header = next(csv.reader(f))
@@ -55,6 +58,15 @@ def read_data(path: Path, wide: bool | None) -> pd.DataFrame:
     raw = pd.read_csv(path, encoding="utf-8-sig")
     if wide:
         date_col = raw.columns[0]
+        # calendar helper columns of the shared files (Year, Month, Hour, Weekday Name) are not
+        # SKUs, nor is any column that is not numeric
+        skus = [
+            c
+            for c in raw.columns[1:]
+            if str(c).strip().lower() not in CALENDAR_COLUMNS
+            and pd.api.types.is_numeric_dtype(raw[c])
+        ]
+        raw = raw[[date_col, *skus]]
         long = raw.melt(id_vars=[date_col], var_name="unique_id", value_name="y")
         long = long.rename(columns={date_col: "ds"})
     else:

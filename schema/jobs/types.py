@@ -86,6 +86,7 @@ RESULT_ID_TYPES: dict[str, str] = {
     "receiptId": "Receipt",
     "possibleDuplicateOf": "Receipt",
     "salesImportId": "SalesImport",
+    "forecastRunId": "ForecastRun",
 }
 
 

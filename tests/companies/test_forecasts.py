@@ -40,6 +40,7 @@ mutation F($input: ForecastDemandInput!) {
     errors { field code message }
   }
 }"""
+JOB = "query J($id: ID!) { node(id: $id) { ... on Job { result } } }"
 READ = """
 query R($id: ID!) {
   node(id: $id) {
@@ -238,6 +239,9 @@ async def test_forecast_demand_end_to_end(gql) -> None:
     job = await wait_for(run.job_id, JobStatus.SUCCEEDED, JobStatus.FAILED, within=180)  # type: ignore[attr-defined]
     assert job.status == JobStatus.SUCCEEDED, (job.error_code, job.error_message)
     assert job.result["products"] == 3
+    job_node = data_of(await gql(JOB, {"id": result["job"]["id"]}, token=member.token))["node"]
+    assert job_node["result"]["forecastRunId"] == result["run"]["id"]
+    assert job_node["result"]["status"] == "SUCCEEDED"
     read = data_of(await gql(READ, {"id": company_id}, token=member.token))["node"]
     forecasts = {e["node"]["productId"]: e["node"] for e in read["forecasts"]["edges"]}
     assert set(forecasts) == set(ids)
