@@ -84,6 +84,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # together. A stale entry costs nothing (an unknown file keeps its place after these).
 HEAVY_FIRST = (
     "tests/e2e/test_spa_follows_jobs.py",
+    "tests/e2e/test_companies_flow.py",
     "tests/core/test_migrate_lock.py",
     "tests/ocr/test_engines.py",
     "tests/e2e/test_graphiql_browser.py",
