@@ -63,11 +63,12 @@ _FINAL_TOTAL_RE = re.compile(
 _TENDER_RE = re.compile(
     r"\bCASH\b|TENDER|\bPAID\b|ESPECES|\bCB\b|CARTE|\bVISA\b|MASTER|\bAMEX\b|\bCARD\b|"
     r"PAYMENT|\bEDC\b|CHEQUE|\bDEBIT\b|\bCREDIT\b|BANCONTACT|\bMAESTRO\b|SANS\s*CONTACT|"
-    r"\bEC\b|GIROCARD|\bGEG(?:EBEN)?\b|^\s*BAR(?:\s*EUR)?\s*$|EFECTIVO|TARJETA|CONTANTI"
+    r"\bEC\b|GIROCARD|\bGEG(?:EBEN)?\b|^\s*BAR(?:\s*EUR)?\s*$|EFECTIVO|TARJETA|CONTANTI|"
+    r"TICKETS?\s*REST|TITRES?\s*REST"
 )
 # "BALANCE DUE" is what is left to pay (a total), "BALANCE" alone the change (Malaysia).
 _CHANGE_RE = re.compile(
-    r"CHANGE|RENDU|MONNAIE|\bBALANCE\b(?!\s*DUE)|R[UÜ]E?CKGELD|ZURUECK|\bCAMBIO\b|\bRESTO\b"
+    r"CHANGE|RENDU|MONNAIE|\bBALANCE\b(?!\s*DUE)|R[UÜ]E?CKGELD|ZURUECK|\bCAMBIO\b"
 )
 _ROUNDING_RE = re.compile(r"ROUND|ARRONDI|\bADJ\b")
 _TAX_RE = re.compile(

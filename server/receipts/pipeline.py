@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from server.documents.boxes import union_box
 from server.documents.layout import Row, build_rows
+from server.documents.money import find_rates
 from server.documents.text import strip_accents
 from server.documents.types import OcrResult
 from server.receipts.document import (
@@ -129,7 +130,36 @@ def consistency_warnings(
     if result.total is not None:
         warnings.extend(_items_vs_total(result, labelled))
         warnings.extend(_taxes_vs_total(result))
+        warnings.extend(_net_plus_taxes_vs_total(result, labelled))
     return warnings
+
+
+def _net_plus_taxes_vs_total(
+    result: ReceiptExtraction, labelled: list[LabelledAmount]
+) -> list[ExtractionWarning]:
+    """The total before tax plus the taxes is the total (HT + TVA = TTC, net + GST).
+
+    Checked only when both a total before tax and tax amounts were read; a mismatch means one
+    of the three was misread (or a tax line was missed). A net total of one rate ("TOTAL 6%
+    SUPPLIES (EXCL. GST)") is only part of the receipt when other goods are zero-rated.
+    """
+    nets = [
+        la.value
+        for la in labelled
+        if la.kind is Kind.NET_TOTAL and not la.in_table and not find_rates(la.label)
+    ]
+    amounts = [t.value.amount for t in result.taxes if t.value.amount is not None]
+    if result.total is None or not nets or not amounts:
+        return []
+    net, taxes, total = nets[-1], sum(amounts, Decimal(0)), result.total.value
+    if abs(net + taxes - total) <= SUM_TOLERANCE + rounding_adjustment(labelled):
+        return []
+    return [
+        ExtractionWarning(
+            "net_taxes_total_mismatch",
+            f"The amount before tax {net} plus the taxes {taxes} is not the total {total}.",
+        )
+    ]
 
 
 def _items_vs_total(

@@ -43,9 +43,7 @@ def _tendered_minus_change(labelled: list[LabelledAmount]) -> Decimal | None:
     amount on two lines ("Cash 8.60 / Tendered 9.00 / Change 0.40").
     """
     tendered = [
-        abs(la.value)
-        for la in labelled
-        if la.kind is Kind.TENDERED and re.search(r"CASH|TENDER|PAID|PAYMENT|ESPECES", la.label)
+        abs(la.value) for la in labelled if la.kind is Kind.TENDERED and _CASH_RE.search(la.label)
     ]
     change = [abs(la.value) for la in labelled if la.kind is Kind.CHANGE]
     if not tendered or not change:
@@ -54,6 +52,8 @@ def _tendered_minus_change(labelled: list[LabelledAmount]) -> Decimal | None:
     return implied if implied > 0 else None
 
 
+# Cash handed over, in the tills' languages ("ESPECES", "Bar", "Gegeben", "EFECTIVO").
+_CASH_RE = re.compile(r"CASH|TENDER|PAID|PAYMENT|ESPECES|^\s*BAR\b|\bGEG|EFECTIVO|CONTANTI")
 # Card terminals charge the exact amount due, unlike cash (rounded up, change given back).
 _CARD_RE = re.compile(
     r"\bCB\b|CARTE|\bVISA\b|MASTER|\bAMEX\b|\bCARD\b|\bEDC\b|\bDEBIT\b|\bCREDIT\b|"
@@ -189,7 +189,11 @@ def cross_check_total(
         items = sum(item_totals, Decimal(0))
         discounts = discount_total(labelled)
         sums |= {items, items - discounts, items + taxes, items - discounts + taxes}
-    nets = [la.value for la in labelled if la.kind is Kind.NET_TOTAL and not la.in_table]
+    nets = [
+        la.value
+        for la in labelled
+        if la.kind is Kind.NET_TOTAL and not la.in_table and not find_rates(la.label)
+    ]
     if nets and taxes:
         sums.add(nets[-1] + taxes)
     tolerance = CHECK_TOLERANCE + rounding_adjustment(labelled)

@@ -55,6 +55,8 @@ def date_of(text: str) -> date | None:
         ("Due", Kind.FINAL_TOTAL),
         ("BALANCE DUE", Kind.FINAL_TOTAL),
         ("TOTAL A PAGAR", Kind.FINAL_TOTAL),
+        ("TICKET RESTAURANT", Kind.TENDERED),  # a meal voucher pays, it gives no change
+        ("Cambio", Kind.CHANGE),
         ("IMPORTE TOTAL", Kind.TOTAL),
         ("TOTAL HT", Kind.NET_TOTAL),
         ("Arrondi", Kind.ROUNDING),
@@ -105,6 +107,13 @@ def test_a_rounding_after_the_total_is_settled_by_the_card_charged() -> None:
     assert total_of(text) == Decimal("12.40")
 
 
+def test_german_cash_minus_change_confirms_the_total() -> None:
+    """Bar 10,00 - Rückgeld 0,15 = 9,85: the Summe is confirmed, not the cash or the change."""
+    found = read_goods("BREZEL  9,85\nSumme  EUR 9,85\nBar  EUR 10,00\nRückgeld  EUR 0,15")
+    assert found.total is not None and found.total.value == Decimal("9.85")
+    assert found.total.confidence >= 0.95
+
+
 def test_cash_tendered_and_change_are_not_totals() -> None:
     assert total_of("TOTAL  17,60 EUR\nESPECES  20,00 EUR\nRENDU  2,40 EUR") == Decimal("17.60")
 
@@ -141,6 +150,19 @@ def test_items_that_add_up_with_the_taxes_raise_no_warning() -> None:
     found = read_goods(text)
     assert found.total is not None and found.total.value == Decimal("14.00")
     assert found.warnings == []
+
+
+def test_net_plus_taxes_that_miss_the_total_are_reported() -> None:
+    """HT + TVA = TTC; here one of them was misread (TVA 2,00 read as 1,00)."""
+    text = "LIVRE  12,00\nTOTAL HT  10,00\nTVA 20%  1,00\nTOTAL TTC  12,00\n11/12/2026 20:03"
+    found = read_goods(text)
+    assert [w.code for w in found.warnings] == ["net_taxes_total_mismatch"]
+    assert found.needs_review is True
+
+
+def test_net_plus_taxes_that_make_the_total_raise_nothing() -> None:
+    text = "LIVRE  12,00\nTOTAL HT  10,00\nTVA 20%  2,00\nTOTAL TTC  12,00\n11/12/2026 20:03"
+    assert read_goods(text).warnings == []
 
 
 # ------------------------------------------------------------------------------------ taxes
