@@ -26,6 +26,14 @@ round-robin) and, for each fold, calls the trainer (``--trainer``, default
 scores the returned extractor on the held-out fold. The JSON then gains
 ``"folds": {"k", "seed", "per_fold": [...], "mean": {...}, "min": {...}}`` next to the
 whole-set figures (trained on every receipt: a training-set figure for a learned extractor).
+
+When ``DIR/multi/`` holds photos of several receipts (``multi/img/MNN.jpg``, ``multi/key/MNN.json``
+with ``{"receipts": [key, ...]}``), OCR runs (not ``--truth``) also score them as the service
+reads them: the photo split into papers (``server.documents.papers``), each crop OCRed and
+extracted, then each expected receipt matched to an extracted one (the pairing with the most
+right fields; an expected receipt left without a paper scores nothing). The JSON gains
+``"multi": {"photos", "receipts", "papers_right", "accuracy"}`` (``papers_right``: the share of
+photos split into as many papers as they hold).
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import argparse
 import dataclasses
 import hashlib
 import importlib
+import itertools
 import json
 import math
 import random
@@ -48,6 +57,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from server.documents.dates import parse_date
+from server.documents.papers import split_papers
 from server.documents.types import OcrLine, OcrPage, OcrResult, OcrWord
 from server.ocr import DEFAULT_LANGUAGES, recognise_document
 from server.receipts.extractor import ReceiptExtractor, Trainer, TrainingReceipt, train_rules
@@ -414,6 +424,69 @@ def run_ocr(
     return ocrs, seconds
 
 
+def cached_recognise(
+    data: bytes, *, engine: str, languages: Sequence[str], use_cache: bool
+) -> OcrResult:
+    cached = cached_ocr(data, engine=engine, languages=languages) if use_cache else None
+    if cached is not None:
+        return cached
+    result = recognise(data, engine=engine, languages=languages)
+    if use_cache:
+        store_ocr(data, result, engine=engine, languages=languages)
+    return result
+
+
+def score_multi(
+    folder: Path,
+    *,
+    extractor: ReceiptExtractor,
+    engine: str,
+    languages: Sequence[str],
+    use_cache: bool,
+    verbose: bool = False,
+) -> dict:
+    """Photos of several receipts (``folder/img``, ``folder/key``): split, OCR each paper,
+    extract, and match every expected receipt to an extracted one (see the module docstring)."""
+    photos = sorted(p.stem for p in (folder / "key").glob("*.json") if image_path(folder, p.stem))
+    right_split = 0
+    scores: list[ReceiptScore] = []
+    for name in photos:
+        path = image_path(folder, name)
+        assert path is not None
+        wanted = json.loads((folder / "key" / f"{name}.json").read_text(encoding="utf-8"))
+        keys = [{k: v for k, v in r.items() if isinstance(v, str)} for r in wanted["receipts"]]
+        raw = path.read_bytes()
+        crops = [c.jpeg for c in split_papers(raw)] or [raw]
+        right_split += len(crops) == len(keys)
+        found = [
+            extractor.extract(
+                cached_recognise(c, engine=engine, languages=languages, use_cache=use_cache)
+            )
+            for c in crops
+        ]
+        # every pairing of expected receipts with papers (None: no paper left for it)
+        slots: list[int | None] = [*range(len(found)), *([None] * len(keys))]
+        best: list[dict[str, bool]] = []
+        for pairing in itertools.permutations(slots, len(keys)):
+            marks = [
+                {f: p is not None and field_correct(f, key.get(f, ""), found[p]) for f in FIELDS}
+                for key, p in zip(keys, pairing, strict=True)
+            ]
+            if sum(sum(m.values()) for m in marks) > sum(sum(m.values()) for m in best):
+                best = marks
+        best = best or [dict.fromkeys(FIELDS, False) for _ in keys]
+        for k, marks in enumerate(best):
+            scores.append(ReceiptScore(name=f"{name}/{k}", correct=marks, seconds=0.0))
+        if verbose:
+            print(f"  {name}: {len(crops)} paper(s) for {len(keys)} receipts")
+    return {
+        "photos": len(photos),
+        "receipts": len(scores),
+        "papers_right": right_split / len(photos) if photos else 0.0,
+        "accuracy": accuracy(scores),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.receipts", description=(__doc__ or "").partition("\n")[0]
@@ -502,6 +575,17 @@ def main(argv: list[str] | None = None) -> int:
             verbose=args.verbose,
         )
 
+    multi = args.data / "multi"
+    if not args.truth and (multi / "key").is_dir():
+        summary["multi"] = score_multi(
+            multi,
+            extractor=trainer(training),
+            engine=args.engine,
+            languages=languages,
+            use_cache=args.cache,
+            verbose=args.verbose,
+        )
+
     source = "truth transcripts" if args.truth else f"OCR {args.engine} ({'+'.join(languages)})"
     print(f"receipts: {summary['n']}  source: {source}  split: {args.split}")
     header = f"  {'':8} {'whole':>7}"
@@ -527,6 +611,13 @@ def main(argv: list[str] | None = None) -> int:
     elif not args.truth:
         print("  OCR all cached: no OCR timing")
     print(f"  extraction median seconds: {summary['extraction_median_seconds']:.4f}")
+    if "multi" in summary:
+        m = summary["multi"]
+        print(
+            f"  multi/: {m['photos']} photos, {m['receipts']} receipts, split right "
+            f"{m['papers_right']:.0%}; "
+            + " ".join(f"{f} {m['accuracy'][f]:.1%}" for f in (*FIELDS, "all"))
+        )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -84,6 +84,7 @@ class JobFailure:
 RESULT_ID_TYPES: dict[str, str] = {
     "fileId": "File",
     "receiptId": "Receipt",
+    "receiptIds": "Receipt",
     "possibleDuplicateOf": "Receipt",
     "salesImportId": "SalesImport",
     "forecastRunId": "ForecastRun",
@@ -98,6 +99,8 @@ def public_result(value: Any) -> Any:
         return {
             key: global_id(RESULT_ID_TYPES[key], item)
             if key in RESULT_ID_TYPES and isinstance(item, str)
+            else [global_id(RESULT_ID_TYPES[key], i) for i in item]
+            if key in RESULT_ID_TYPES and isinstance(item, list)
             else public_result(item)
             for key, item in named.items()
         }

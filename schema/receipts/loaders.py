@@ -69,3 +69,19 @@ def receipts_by_id(context: Context) -> DataLoader[uuid.UUID, Receipt | None]:
         return [found.get(i) for i in ids]
 
     return context.loader("receipts.receipts_by_id", lambda: DataLoader(load_fn=load))
+
+
+def papers_by_source(context: Context) -> DataLoader[uuid.UUID, list[Receipt]]:
+    """The live receipts read from the other papers of an uploaded photo, by the uploaded
+    receipt's id, in paper order (their owner is the uploaded receipt's)."""
+
+    async def load(source_ids: list[uuid.UUID]) -> list[list[Receipt]]:
+        grouped: dict[uuid.UUID, list[Receipt]] = defaultdict(list)
+        query = Receipt.filter(source_receipt_id__in=source_ids, deleted_at__isnull=True).order_by(
+            "paper_index"
+        )
+        for receipt in await query:
+            grouped[receipt.source_receipt_id].append(receipt)  # type: ignore[index]
+        return [grouped.get(source_id, []) for source_id in source_ids]
+
+    return context.loader("receipts.papers_by_source", lambda: DataLoader(load_fn=load))

@@ -12,7 +12,11 @@ passes through; anything else is a bug or an outage, retried by the runner under
 policy. The upload checks (type, size, pixels) ran before the job existed (`server.files`).
 
 Progress, the same for every area so clients show one bar: "loading file" (0.02), "ocr: started"
-and "ocr: page k/n" (0.05 to 0.85), "extracting fields" (0.88), "saving" (0.95). The blob is
+and "ocr: page k/n" (0.05 to 0.85), "extracting fields" (0.88), "saving" (0.95).
+
+An area may also split a file into several documents (`SplittingArea.split`: two receipts in one
+photo): with two or more parts, each part is OCR'd and extracted on its own (the OCR span shared
+between them) and `save_parts` writes them all at once. The blob is
 read from the store its file row names (`StoredFile.store`); OCR uses the job payload's `engine`
 and `languages` when it names them, else the default engine and the area's languages.
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from server.files.models import StoredFile
 from server.files.services import get_blob_store
@@ -68,6 +72,40 @@ class DocumentArea(Protocol[ExtractedT]):
     async def save(self, job: Job, extracted: ExtractedT, ocr: OcrResult) -> dict[str, Any]:
         """Write what was read, idempotently (a retry may call it again); returns the job's
         JSON result. Raises JobFailed when the document vanished meanwhile."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One document of several found in one file (a receipt of a photo holding two): its own
+    encoded image and where it was in the file (JSON the area keeps)."""
+
+    index: int
+    data: bytes
+    content_type: str
+    where: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPart(Generic[ExtractedT]):
+    """A part once read: its OCR and what the area extracted from it."""
+
+    part: Part
+    ocr: OcrResult
+    extracted: ExtractedT
+
+
+@runtime_checkable
+class SplittingArea(DocumentArea[ExtractedT], Protocol):
+    """An area whose files may hold several documents."""
+
+    def split(self, data: bytes, content_type: str) -> list[Part]:
+        """The documents of a file, in order: CPU only, run in a worker thread. Fewer than two
+        parts: the file is one document (read as a whole)."""
+        ...
+
+    async def save_parts(self, job: Job, read: list[ReadPart[ExtractedT]]) -> dict[str, Any]:
+        """Write every part, idempotently and at once; returns the job's JSON result."""
         ...
 
 
@@ -134,22 +172,54 @@ async def run_document_job(
         data = await get_blob_store(opened.store).read(opened.blob_key)
     except BlobNotFound as exc:
         raise JobFailed(*FILE_MISSING) from exc
-    try:
-        ocr = await run_ocr_with_progress(
-            data,
-            content_type=opened.content_type,
-            engine=job.payload.get("engine", DEFAULT_ENGINE),
-            languages=job.payload.get("languages") or area.languages,
-            report=report,
-            start=OCR_START,
-            span=OCR_SPAN,
-        )
-    except OcrError as exc:
-        raise JobFailed(exc.code, exc.message) from exc
+    if isinstance(area, SplittingArea):
+        parts = await asyncio.to_thread(area.split, data, opened.content_type)
+        if len(parts) > 1:
+            return await _run_parts(job, report, area, parts)
+    ocr = await _ocr(job, report, area, data, opened.content_type, OCR_START, OCR_SPAN)
     await report(EXTRACTING, "extracting fields")
     extracted = await asyncio.to_thread(area.extract, ocr)
     await report(SAVING, "saving")
     return await area.save(job, extracted, ocr)
+
+
+async def _ocr(
+    job: Job,
+    report: ProgressReporter,
+    area: DocumentArea[Any],
+    data: bytes,
+    content_type: str,
+    start: float,
+    span: float,
+) -> OcrResult:
+    try:
+        return await run_ocr_with_progress(
+            data,
+            content_type=content_type,
+            engine=job.payload.get("engine", DEFAULT_ENGINE),
+            languages=job.payload.get("languages") or area.languages,
+            report=report,
+            start=start,
+            span=span,
+        )
+    except OcrError as exc:
+        raise JobFailed(exc.code, exc.message) from exc
+
+
+async def _run_parts(
+    job: Job, report: ProgressReporter, area: SplittingArea[ExtractedT], parts: list[Part]
+) -> dict[str, Any]:
+    """OCR and extract each part in turn (the OCR span shared between them), then save all."""
+    read: list[ReadPart[ExtractedT]] = []
+    share = OCR_SPAN / len(parts)
+    for k, part in enumerate(parts):
+        ocr = await _ocr(
+            job, report, area, part.data, part.content_type, OCR_START + k * share, share
+        )
+        read.append(ReadPart(part, ocr, await asyncio.to_thread(area.extract, ocr)))
+    await report(EXTRACTING, "extracting fields")
+    await report(SAVING, "saving")
+    return await area.save_parts(job, read)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from schema.receipts.loaders import (
     files_by_id,
     items_by_receipt,
     jobs_by_id,
+    papers_by_source,
     receipts_by_id,
 )
 from schema.receipts.types.enums import PointsReview, ReceiptStatus
@@ -96,6 +97,10 @@ class ReceiptType(Node):
         description="When a person last confirmed it with `validateReceipt` (ISO-8601); null "
         "before."
     )
+    paper_index: int | None = strawberry.field(
+        description="Which paper of a photo holding several receipts it was read from: 0 for "
+        "the uploaded receipt, then left to right, top to bottom; null when the photo held one."
+    )
     _pk: strawberry.Private[uuid.UUID]
     _file_id: strawberry.Private[uuid.UUID | None]
     _job_id: strawberry.Private[uuid.UUID | None]
@@ -138,6 +143,7 @@ class ReceiptType(Node):
             updated_at=receipt.updated_at,
             extracted_at=receipt.extracted_at,
             validated_at=receipt.validated_at,
+            paper_index=receipt.paper_index,
             _pk=receipt.id,
             _file_id=receipt.file_id,  # type: ignore[attr-defined]
             _job_id=receipt.job_id,  # type: ignore[attr-defined]
@@ -195,6 +201,28 @@ class ReceiptType(Node):
             return None
         other = await receipts_by_id(info.context).load(self._duplicate_of)
         return ReceiptType.from_model(other) if other is not None else None
+
+    @strawberry.field(
+        description="The uploaded receipt this one was cut from, when its photo held several "
+        "receipts (this is one of the other papers); null otherwise."
+    )
+    async def source_receipt(self, info: Info) -> ReceiptType | None:
+        if self._model.source_receipt_id is None:
+            return None
+        source = await receipts_by_id(info.context).load(self._model.source_receipt_id)
+        return ReceiptType.from_model(source) if source is not None else None
+
+    @strawberry.field(
+        description="The other receipts read from the same photo, in paper order (the uploaded "
+        "one first); empty when the photo held one receipt. Deleted ones are left out."
+    )
+    async def siblings(self, info: Info) -> list[ReceiptType]:
+        root = self._model.source_receipt_id or self._pk
+        papers = list(await papers_by_source(info.context).load(root))
+        if self._model.source_receipt_id is not None:
+            source = await receipts_by_id(info.context).load(root)
+            papers = [source, *papers] if source is not None else papers
+        return [ReceiptType.from_model(r) for r in papers if r.id != self._pk]
 
     @strawberry.field(description="The audit trail of manual corrections, oldest first.")
     async def corrections(self, info: Info) -> list[ReceiptCorrectionType]:
