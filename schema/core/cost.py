@@ -7,8 +7,10 @@ spreads cost ten summaries, not 10^10 visits. The summary holds:
 - cost: an upper bound on the number of values in the response. Every field counts 1; a field
   taking `first`/`last` multiplies the list directly below it (a connection's `edges`) by that
   page size (the default page size when absent, MAX_PAGE_SIZE for a variable whose value is not
-  known yet); any other list of objects is multiplied by the default page size. A list of leaves
-  counts 1. Introspection fields count 1 each without multipliers: their size is the schema's,
+  known yet); a list of objects whose field declares its largest length (`max_items(n)` in the
+  Strawberry field's metadata: a forecast's points, one per period of a bounded horizon) is
+  multiplied by that length; any other list of objects by the default page size. A list of
+  leaves counts 1. Introspection fields count 1 each without multipliers: their size is the schema's,
   and graphql-core's MaxIntrospectionDepthRule bounds their nesting.
 - depth: fields on the longest path (a root field is 1; introspection subtrees do not count).
 - fields, aliases, directives: after fragment expansion, without list multipliers.
@@ -47,6 +49,10 @@ from graphql import (
 from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef
 
 PAGE_ARGUMENTS = ("first", "last")
+# The metadata key of a list field's declared largest length (see `max_items`).
+MAX_ITEMS = "max_items"
+# Where Strawberry keeps its field definition in a GraphQL field's extensions.
+STRAWBERRY_DEFINITION = "strawberry-definition"
 INTROSPECTION_ROOTS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 
@@ -107,6 +113,24 @@ class Analysis:
     page_variables: dict[str, str]
     # Whether some page size came from a variable whose value was not given (an upper bound).
     used_upper_bound: bool
+
+
+def max_items(length: int) -> dict[str, int]:
+    """Metadata declaring that a list field (without `first`/`last`) never holds more than
+    `length` items, so the cost analysis prices it at that length rather than the default page
+    size: `strawberry.field(description=..., metadata=max_items(104))`. The resolver must keep
+    that promise (a fixed-length list: one item per period of a bounded horizon, per level)."""
+    if length < 0:
+        raise ValueError("max_items must be 0 or more")
+    return {MAX_ITEMS: length}
+
+
+def declared_max_items(definition: GraphQLField) -> int | None:
+    """The largest length a field declared with `max_items`, or None."""
+    strawberry_field = (definition.extensions or {}).get(STRAWBERRY_DEFINITION)
+    metadata = getattr(strawberry_field, "metadata", None) or {}
+    length = metadata.get(MAX_ITEMS)
+    return length if isinstance(length, int) and not isinstance(length, bool) else None
 
 
 def bad_input(message: str, node: Any = None, **extensions: Any) -> GraphQLError:
@@ -219,6 +243,8 @@ class CostAnalyser:
         page = None
         if definition is not None and not introspection:
             page = self._page_size(node, definition)
+            if page is None and is_list:
+                page = declared_max_items(definition)
         default = self.limits.default_page_size
         if page is not None and is_list:
             cost = page * (1 + sub.fixed + default * sub.per_item)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import Info
 
+from schema.core.cost import max_items
 from schema.core.permissions import HasScope, IsCompanyMember
 from schema.core.relay import (
     After,
@@ -65,7 +66,8 @@ class ForecastPoint:
     )
     mean: float = strawberry.field(description="The expected demand (never negative).")
     intervals: list[ForecastInterval] = strawberry.field(
-        description="A prediction interval per level asked for, by level."
+        description="A prediction interval per level asked for, by level.",
+        metadata=max_items(forecasts_service.MAX_LEVELS),
     )
 
 
@@ -235,9 +237,13 @@ class ProductForecastType(Node):
         "intervals; null when not measured (80 not asked for, or no backtest)."
     )
     coverage: list[LevelCoverage] = strawberry.field(
-        description="The same for every level asked for."
+        description="The same for every level asked for.",
+        metadata=max_items(forecasts_service.MAX_LEVELS),
     )
-    points: list[ForecastPoint] = strawberry.field(description="The forecast, period by period.")
+    points: list[ForecastPoint] = strawberry.field(
+        description="The forecast, period by period.",
+        metadata=max_items(max(forecasts_service.MAX_HORIZON.values())),
+    )
     created_at: datetime = strawberry.field(description="When it was stored.")
     company_pk: strawberry.Private[uuid.UUID]
 
