@@ -21,9 +21,9 @@ DATE_LABEL_RE = re.compile(
 # Dates that are not when the purchase happened: card expiry (EXP, VAL, "validité"), loyalty
 # card or voucher validity ("valable jusqu'au", "gültig bis", "válido hasta"), best before.
 OTHER_DATE_RE = re.compile(
-    r"EXP(?:IRY|IRE|\.)?\b|VALID|VALABLE|\bVAL\b|BEST\s*BEFORE|\bDLC\b|\bDDM\b|EXPIRE|UNTIL|"
-    r"JUSQU|BEFORE|DUE\s*DATE|\bBIRTH|\bDOB\b|G[UÜ]E?LTIG|\bBIS\b|HASTA|SCADENZA|CADUCIDAD|"
-    r"ABLAUF"
+    r"EXP(?:IRY|IRE|\.)?\b|VALID|VALABLE|\bVAL\b|BEST\s*BEFORE|\bDLC\b|\bDDM\b|\bDLUO\b|EXPIRE|"
+    r"UNTIL|JUSQU|BEFORE|\bAVANT\b|DUE\s*DATE|\bBIRTH|\bDOB\b|G[UÜ]E?LTIG|\bBIS\b|HASTA|"
+    r"SCADENZA|CADUCIDAD|ABLAUF"
 )
 # Month-first dates are a US habit: a dollar amount with a state and ZIP code or a sales tax.
 US_RE = re.compile(r"\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|SALES\s*TAX")

@@ -248,6 +248,7 @@ def test_a_card_expiry_is_not_the_purchase_date() -> None:
         "Gutschein gültig bis 31.12.2027",
         "Cupon valido hasta 31/12/2027",
         "VALIDITE 31/12/2027",
+        "Bon a utiliser avant le 31/12/2027",
     ],
 )
 def test_a_validity_date_printed_first_is_not_the_purchase_date(validity: str) -> None:
