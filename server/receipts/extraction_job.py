@@ -293,6 +293,7 @@ async def record_papers(
         for paper in papers[1:]
     ]
     kept = False
+    siblings: list[Receipt] = []
     try:
         async with in_transaction():
             receipt = await Receipt.filter(id=receipt_id).select_for_update().first()
@@ -305,7 +306,6 @@ async def record_papers(
             await _write_extraction(
                 receipt, papers[0].extraction, engine=engine, matcher=matcher, paper=papers[0].where
             )
-            siblings: list[Receipt] = []
             for paper, blob in zip(papers[1:], blobs, strict=True):
                 file = await StoredFile.create(
                     owner_id=receipt.owner_id,
@@ -332,8 +332,8 @@ async def record_papers(
                     sibling, paper.extraction, engine=engine, matcher=matcher, paper=paper.where
                 )
                 siblings.append(sibling)
-            kept = True
-            return receipt, siblings
+        kept = True  # committed: the crops are the new receipts' files
+        return receipt, siblings
     finally:
         if not kept:
             for blob in blobs:
