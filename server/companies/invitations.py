@@ -15,6 +15,7 @@ re-sent) per rolling hour (INVITATIONS_THROTTLED), so it cannot be used to flood
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from collections import defaultdict
@@ -33,6 +34,10 @@ from server.companies.errors import CompaniesError, CompaniesErrorCode
 from server.companies.mail import INVITATION_EMAIL, seal_link
 from server.companies.models import Company, CompanyRole, Invitation, Membership
 from server.settings import get_settings
+
+# An invited address's local part is an RFC 5322 dot-atom: the email's To header must name that
+# one mailbox, never a list (`root,victim@example.com`), a display name or a comment.
+DOT_ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 
 
 class InvitationStatus(StrEnum):
@@ -79,6 +84,12 @@ async def invite_member(
         email = normalise_email(email)
     except AccountsError as exc:
         raise _error(CompaniesErrorCode.INVALID_EMAIL, exc.message, "email") from exc
+    if not DOT_ATOM.match(email.rsplit("@", 1)[0]):
+        raise _error(
+            CompaniesErrorCode.INVALID_EMAIL,
+            "Email address is not valid (quotes, commas, brackets... are not allowed).",
+            "email",
+        )
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     expires_at = now + timedelta(hours=settings.invitation_ttl_hours)

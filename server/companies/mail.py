@@ -127,6 +127,8 @@ async def send_invitation_email(delivery: OutboxDelivery) -> None:
     server = smtp_server(settings.smtp_url)
     await aiosmtplib.send(
         message,
+        # The one invited address, never recipients read back from the To header.
+        recipients=[payload["to"]],
         hostname=server.hostname,
         port=server.port,
         username=server.username,
