@@ -445,9 +445,14 @@ class ReceiptArea:
         return extract_receipt(ocr)
 
     async def save_parts(self, job: Job, read: list[ReadPart[ReceiptExtraction]]) -> dict[str, Any]:
+        """Every paper with printed text becomes a receipt (a blank sheet or a plain card lying
+        next to a receipt does not); none with text: the upload reads the first."""
+        printed = [r for r in read if r.ocr.lines] or read[:1]
         saved, siblings = await record_papers(
             receipt_id=uuid.UUID(job.payload["receipt_id"]),
-            papers=[PaperRead(r.part.index, r.part.where, r.part.data, r.extracted) for r in read],
+            papers=[
+                PaperRead(r.part.index, r.part.where, r.part.data, r.extracted) for r in printed
+            ],
             engine=read[0].ocr.engine,
         )
         if saved is None or saved.deleted_at is not None:

@@ -14,10 +14,15 @@ import pytest
 
 from schema.core.relay import global_id, parse_global_id
 from schema.jobs.types import public_result
+from server.documents.job import Part, ReadPart
+from server.documents.types import OcrLine, OcrPage, OcrResult
 from server.files.models import StoredFile
 from server.files.services import get_blob_store
 from server.jobs.models import Job, JobStatus
+from server.jobs.services import create_job
 from server.receipts.extraction_job import (
+    EXTRACT_RECEIPT,
+    RECEIPT_AREA,
     PaperRead,
     job_result,
     record_papers,
@@ -183,3 +188,29 @@ async def test_uploading_a_photo_of_two_receipts_makes_two(client, gql):
 
 async def _report(progress: float, stage: str, message: str | None = None) -> None:
     return None
+
+
+async def test_a_blank_paper_next_to_a_receipt_makes_no_receipt(app):
+    # given: a photo split in two papers, the first blank (OCR read nothing on it)
+    account = await make_user()
+    upload = await processing_receipt(account)
+    job = await create_job(
+        owner=account.user,
+        kind=EXTRACT_RECEIPT,
+        payload={"receipt_id": str(upload.id), "engine": "rapidocr"},
+    )
+    line = OcrLine(text="SUPER U", box=(0, 0, 50, 10), confidence=0.9)
+    read = [
+        ReadPart(
+            Part(k, f"crop {k}".encode(), "image/jpeg", {"index": k}),
+            OcrResult(engine="test", pages=[OcrPage(0, 100, 100, lines, "image")]),
+            extraction(store=f"SHOP {k}", total="5.00"),
+        )
+        for k, lines in enumerate([[], [line]])
+    ]
+    # when
+    result = await RECEIPT_AREA.save_parts(job, read)
+    # then: one receipt, reading the paper with text
+    receipts = await Receipt.filter(owner_id=account.user.id)
+    assert [(r.id, r.paper_index, r.store) for r in receipts] == [(upload.id, 1, "SHOP 1")]
+    assert result["receipt_ids"] == [str(upload.id)]
