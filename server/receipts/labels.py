@@ -58,7 +58,8 @@ _FINAL_TOTAL_RE = re.compile(
     r"PAYABLE|TO\s*PAY|A\s*PAYER|\bTTC\b|TOTAL\s*AFTER|ROUNDED|ROUND\w*\s*D?\s*TOTAL|"
     r"^\s*(?:BALANCE\s*)?DUE\b|BALANCE\s*DUE|ZU\s*ZAHLEN|A\s*PAGAR|"
     r"TOTAL\s*(?:SALES\s*)?(?:AMT\s*|AMOUNT\s*)?(?:\(|\b)(?:INCL|INC\b|INC\.|INCLUSIVE|WITH)|"
-    r"INCLUSIVE\s*OF\s*GST"
+    r"INCLUSIVE\s*OF\s*GST|TOTAL\W*(?:GST|VAT|TAX|TVA)\W*(?:INCL|INC\b|INCLUSIVE)|"
+    r"NETT?\s*(?:AMOUNT|AMT)\b"
 )
 _TENDER_RE = re.compile(
     r"\bCASH\b|TENDER|\bPAID\b|ESPECES|\bCB\b|CARTE|\bVISA\b|MASTER|\bAMEX\b|\bCARD\b|"

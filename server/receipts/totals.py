@@ -137,7 +137,7 @@ def find_total(rows: list[Row], labelled: list[LabelledAmount]) -> Found[Decimal
         if confirmed:
             chosen = confirmed[-1]
             return Found(chosen.value, (chosen.row,), 0.98)
-        step = rounding_adjustment(labelled)
+        step = _rounding_before_payment(labelled)
         if implied is not None and step and any(abs(c.value - implied) <= step for c in candidates):
             # Only the unrounded total is labelled; the cash paid shows the rounded one.
             return Found(implied, tuple(_payment_rows(labelled)[:2]), 0.85)
@@ -217,6 +217,22 @@ def cross_check_total(
     if len({la.value for la in fitting}) != 1:
         return found
     return Found(fitting[-1].value, (fitting[-1].row,), 0.8)
+
+
+def _rounding_before_payment(labelled: list[LabelledAmount]) -> Decimal:
+    """The rounding printed before any payment line: it rounds the total (0 when none).
+
+    A rounding printed among the payment lines ("CASH 3.00 / ROUNDING 0.02 / CHANGE 0.70")
+    rounds the cash handed over, and the receipt's total stays the one printed.
+    """
+    payments = [la.row.index for la in labelled if la.kind in (Kind.TENDERED, Kind.CHANGE)]
+    first_payment = min(payments, default=None)
+    values = [
+        abs(la.value)
+        for la in labelled
+        if la.kind is Kind.ROUNDING and (first_payment is None or la.row.index < first_payment)
+    ]
+    return max(values, default=Decimal(0))
 
 
 def rounding_adjustment(labelled: list[LabelledAmount]) -> Decimal:

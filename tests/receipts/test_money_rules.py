@@ -59,6 +59,9 @@ def date_of(text: str) -> date | None:
         ("Cambio", Kind.CHANGE),
         ("IMPORTE TOTAL", Kind.TOTAL),
         ("TOTAL HT", Kind.NET_TOTAL),
+        ("TOTAL (GST INCL)", Kind.FINAL_TOTAL),
+        ("TOTAL GST", Kind.TAX),
+        ("NETT AMOUNT", Kind.FINAL_TOTAL),
         ("Arrondi", Kind.ROUNDING),
         ("Rounding Adj", Kind.ROUNDING),
         ("BALANCE", Kind.CHANGE),
@@ -112,6 +115,14 @@ def test_german_cash_minus_change_confirms_the_total() -> None:
     found = read_goods("BREZEL  9,85\nSumme  EUR 9,85\nBar  EUR 10,00\nRückgeld  EUR 0,15")
     assert found.total is not None and found.total.value == Decimal("9.85")
     assert found.total.confidence >= 0.95
+
+
+def test_a_rounding_printed_among_the_payment_lines_rounds_the_cash_not_the_total() -> None:
+    text = (
+        "100 PLUS 500ML  2.28\nTOTAL (GST INCL)  2.28\nCASH  3.00\n"
+        "ROUNDING ADJUSTMENTS  0.02\nCHANGE DUE  0.70"
+    )
+    assert total_of(HEADER + text) == Decimal("2.28")
 
 
 def test_cash_tendered_and_change_are_not_totals() -> None:
