@@ -84,10 +84,13 @@ _COUNT_RE = re.compile(
     r"TOTAL\s*(?:NO\.?\s*OF\s*)?(?:QTY|QUANTITY|ITEMS?|ITEM\s*\(S\)|PCS|UNITS|ARTICLES?)|"
     r"(?:QTY|QUANTITY|ITEMS?|ARTICLES?)\s*(?:COUNT|TOTAL)|\bCOUNT\b"
 )
-# Counts labelled without a total word: "NO. QTYS: 1.00", "ITEM COUNT 2", "QTY 3.00".
+# Counts labelled without a total word: "NO. QTYS: 1.00", "ITEM COUNT 2", "QTY 3.00" (a count
+# before another label, "QTY 3  ROUNDING 0.02", leaves the amount to that label).
 _COUNT_LABEL_RE = re.compile(
-    r"\bNO\.?\s*(?:OF\s*)?(?:QTYS?|ITEMS?)\b|ITEMS?\s*COUNT|^\s*(?:QTY|QUANTITY|NB\s*ART)\b"
+    r"\bNO\.?\s*(?:OF\s*)?(?:QTYS?|ITEMS?)\b|ITEMS?\s*COUNT|"
+    r"^\s*(?:QTY|QUANTITY|NB\s*ART)\b[\s:.\d]*$"
 )
+_TAX_PAYABLE_RE = re.compile(r"\b(?:GST|SST|VAT|TVA|TAX|MWST|IVA)\s*(?:PAYABLE|DUE)\b")
 _SUBTOTAL_RE = re.compile(r"SUB\s*-?\s*TOTAL|SOUS\s*-?\s*TOTAL|ZWISCHENSUMME|SUBTOTALE")
 
 
@@ -116,6 +119,8 @@ def classify(label: str) -> Kind:
         return Kind.SUBTOTAL
     if _ROUNDING_RE.search(label) and not (has_total or "ROUNDED" in label):
         return Kind.ROUNDING
+    if _TAX_PAYABLE_RE.search(label) and not re.search(r"INCL|INC\b|WITH", label):
+        return Kind.TAX  # "GST PAYABLE (6%)", "TOTAL VAT DUE": the tax due, not the total
     if has_total or _FINAL_TOTAL_RE.search(label):
         label = _LEADING_COUNT_RE.sub("", label)
         if _DISCOUNT_RE.search(label):

@@ -62,6 +62,11 @@ def date_of(text: str) -> date | None:
         ("TOTAL (GST INCL)", Kind.FINAL_TOTAL),
         ("TOTAL GST", Kind.TAX),
         ("NETT AMOUNT", Kind.FINAL_TOTAL),
+        ("GST PAYABLE (6%):", Kind.TAX),  # the tax due, not the amount due
+        ("TOTAL VAT DUE", Kind.TAX),
+        ("TOTAL INCL GST PAYABLE", Kind.FINAL_TOTAL),
+        ("QTY 3 ROUNDING", Kind.ROUNDING),  # a count before another label
+        ("QTY: 3", Kind.COUNT),
         ("Arrondi", Kind.ROUNDING),
         ("Rounding Adj", Kind.ROUNDING),
         ("BALANCE", Kind.CHANGE),
