@@ -78,7 +78,8 @@ IMPORTS = """query($id: ID!) { company(id: $id) {
   salesImports(first: 5) { edges { node {
     id status rowsRead rowsImported rowsSkipped rowsFailed productsCreated job { status } } } } } }"""
 SALES = """query($id: ID!, $product: ID!) { company(id: $id) {
-  sales(productId: $product, from: "2014-01-01", to: "2014-01-31") { soldOn quantity } } }"""
+  sales(productId: $product, from: "2014-01-01", to: "2014-01-31") {
+    edges { node { soldOn quantity } } } } }"""
 FORECAST = """mutation($input: ForecastDemandInput!) {
   forecastDemand(input: $input) { run { id status horizon levels } job { id }
                                   errors { code message } } }"""
@@ -316,7 +317,10 @@ async def flow(
     assert (node["rowsRead"], node["rowsImported"]) == (302, cells)
     assert (node["rowsSkipped"], node["rowsFailed"], node["productsCreated"]) == (0, 0, 0)
     january = (await api(SALES, {"id": company_id, "product": products["N02BE"]}, bob))["company"]
-    assert sorted((s["soldOn"], Decimal(s["quantity"])) for s in january["sales"]) == [
+    assert sorted(
+        (s["soldOn"], Decimal(s["quantity"]))
+        for s in (e["node"] for e in january["sales"]["edges"])
+    ) == [
         ("2014-01-05", Decimal("185.95")),
         ("2014-01-12", Decimal("190.7")),
         ("2014-01-19", Decimal("218.4")),

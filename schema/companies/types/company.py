@@ -165,11 +165,11 @@ class CompanyType(Node):
         description="The company's sales imports, newest first, with their counts, row errors "
         "and jobs. Members (a company key too).",
     )
-    sales: list[SaleType] = strawberry.field(
+    sales: Connection[SaleType] = strawberry.field(
         resolver=resolve_sales,
         permission_classes=[HasScope("companies"), IsCompanyMember()],
         description="The company's sales history, newest day first, optionally one product's "
-        "and between two days. Members (a company key too).",
+        "and between two days; keyset-paged. Members (a company key too).",
     )
 
     reorder_advice: list[ReorderAdviceType] = strawberry.field(

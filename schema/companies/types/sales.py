@@ -3,6 +3,8 @@ options inputs; `company.salesImports` and `company.sales` resolvers."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -12,6 +14,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import Info
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q
 
 from schema.core.errors import BadUserInputError
 from schema.core.files import Upload
@@ -19,8 +22,11 @@ from schema.core.permissions import HasScope, IsCompanyMember
 from schema.core.relay import (
     After,
     Connection,
+    Edge,
     First,
     Node,
+    PageInfo,
+    check_page_size,
     global_id,
     nodes_in_order,
     paginate,
@@ -376,6 +382,22 @@ async def resolve_sales_imports(
     )
 
 
+def _sale_cursor(sold_on: date, pk: int) -> str:
+    """base64url("<day>|<id>"): a sale's place in (sold_on, id) order (its id is a BIGINT)."""
+    return base64.urlsafe_b64encode(f"{sold_on.isoformat()}|{pk}".encode()).decode().rstrip("=")
+
+
+def _sale_after(cursor: str) -> tuple[date, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        day, separator, pk = base64.urlsafe_b64decode(padded).decode().partition("|")
+        if not separator:
+            raise ValueError(cursor)
+        return date.fromisoformat(day), int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadUserInputError("'after' is not a cursor of this list.") from exc
+
+
 async def resolve_sales(
     root: Any,
     info: Info,
@@ -388,32 +410,48 @@ async def resolve_sales(
     until: Annotated[
         date | None, strawberry.argument(name="to", description="Up to this day (included).")
     ] = None,
-    first: Annotated[
-        int, strawberry.argument(description="At most this many, newest first (0 to 1000).")
-    ] = 100,
-) -> list[SaleType]:
-    """The company's sales, newest first (root: the CompanyType)."""
-    if not 0 <= first <= 1000:
-        raise BadUserInputError("first must be 0 to 1000.")
+    first: First = None,
+    after: After = None,
+) -> Connection[SaleType]:
+    """The company's sales, newest day first then newest line, keyset-paged on (sold_on, id)
+    (root: the CompanyType)."""
+    size = check_page_size(first)
     product = None
     if product_id is not None:
         product = parse_global_id(product_id, "Product")
-    rows = (
-        await service.sales_of(
-            company_id=root.company_pk, product_id=product, since=since, until=until
-        )
-        .order_by("-sold_on", "-id")
-        .limit(first)
-        .values("product_id", "sold_on", "quantity", "unit_price", "store", "external_id")
+    base = service.sales_of(
+        company_id=root.company_pk, product_id=product, since=since, until=until
     )
-    return [
-        SaleType(
-            product_id=strawberry.ID(global_id("Product", r["product_id"])),
-            sold_on=r["sold_on"],
-            quantity=Decimal(r["quantity"]),
-            unit_price=None if r["unit_price"] is None else Decimal(r["unit_price"]),
-            store=r["store"],
-            external_id=r["external_id"],
+    query = base
+    if after:
+        day, pk = _sale_after(after)
+        query = query.filter(Q(sold_on__lt=day) | Q(sold_on=day, id__lt=pk))
+    rows = (
+        await query.order_by("-sold_on", "-id")
+        .limit(size + 1)
+        .values("id", "product_id", "sold_on", "quantity", "unit_price", "store", "external_id")
+    )
+    edges = [
+        Edge(
+            cursor=_sale_cursor(r["sold_on"], r["id"]),
+            node=SaleType(
+                product_id=strawberry.ID(global_id("Product", r["product_id"])),
+                sold_on=r["sold_on"],
+                quantity=Decimal(r["quantity"]),
+                unit_price=None if r["unit_price"] is None else Decimal(r["unit_price"]),
+                store=r["store"],
+                external_id=r["external_id"],
+            ),
         )
-        for r in rows
+        for r in rows[:size]
     ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(rows) > size,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=base.count,
+    )
