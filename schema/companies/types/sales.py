@@ -382,18 +382,20 @@ async def resolve_sales_imports(
     )
 
 
-def _sale_cursor(sold_on: date, pk: int) -> str:
-    """base64url("<day>|<id>"): a sale's place in (sold_on, id) order (its id is a BIGINT)."""
+def _sale_cursor(sold_on: date, pk: int | uuid.UUID) -> str:
+    """base64url("<day>|<id>"): a sale's place in (sold_on, id) order."""
     return base64.urlsafe_b64encode(f"{sold_on.isoformat()}|{pk}".encode()).decode().rstrip("=")
 
 
-def _sale_after(cursor: str) -> tuple[date, int]:
+def _sale_after(cursor: str) -> tuple[date, int | uuid.UUID]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         day, separator, pk = base64.urlsafe_b64decode(padded).decode().partition("|")
         if not separator:
             raise ValueError(cursor)
-        return date.fromisoformat(day), int(pk)
+        # The key is an integer (a BIGINT identity) or a UUID, whichever the table has.
+        key: int | uuid.UUID = int(pk) if pk.isdigit() else uuid.UUID(pk)
+        return date.fromisoformat(day), key
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadUserInputError("'after' is not a cursor of this list.") from exc
 
