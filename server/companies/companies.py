@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from server.companies.errors import CompaniesError, CompaniesErrorCode
 from server.companies.memberships import checked_fields
-from server.companies.models import Company
+from server.companies.models import Company, Sale
 from server.files.models import StoredFile
 from server.files.services import get_blob_store
 from server.storage import StorageError
@@ -79,6 +79,7 @@ async def delete_company(*, company_id: uuid.UUID, confirm_name: str) -> Company
                 field="confirm_name",
             )
         blobs = await StoredFile.filter(company_id=company_id).values_list("store", "blob_key")
+        await Sale.filter(company_id=company_id).delete()  # sales have no foreign keys
         await Company.filter(id=company_id).delete()  # ON DELETE CASCADE does the rest
     left = 0
     for store, key in blobs:

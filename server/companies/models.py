@@ -7,6 +7,7 @@ import uuid
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.models import Model
 
 from server.models_base import BaseModel, DatetimeField
 
@@ -196,15 +197,21 @@ class SalesImportRowError(BaseModel):
         indexes = (("sales_import_id", "line"),)
 
 
-class Sale(BaseModel):
+class Sale(Model):
     """One sale line: demand history for forecasts. Unique per (product, day, external id, store),
-    so an overlapping import skips the rows already present."""
+    so an overlapping import skips the rows already present.
 
+    An append-mostly fact table, lean for the bulk import: a BIGINT identity key (not a node),
+    no timestamps, and no foreign-key constraints (the relations stay for the ORM): the import
+    takes its product ids from `products` in the same statement, deleteProduct refuses a product
+    with sales, and deleteCompany deletes the company's sales itself."""
+
+    id = fields.BigIntField(primary_key=True)
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
-        "models.Company", related_name="sales", on_delete=fields.CASCADE
+        "models.Company", related_name="sales", on_delete=fields.CASCADE, db_constraint=False
     )
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
-        "models.Product", related_name="sales", on_delete=fields.CASCADE
+        "models.Product", related_name="sales", on_delete=fields.CASCADE, db_constraint=False
     )
     sold_on = fields.DateField()
     quantity = fields.DecimalField(max_digits=16, decimal_places=3)  # negative: a return
@@ -212,7 +219,11 @@ class Sale(BaseModel):
     store = fields.CharField(max_length=64, default="")
     external_id = fields.CharField(max_length=64, default="")
     sales_import: fields.ForeignKeyNullableRelation[SalesImport] = fields.ForeignKeyField(
-        "models.SalesImport", related_name="sales", null=True, on_delete=fields.SET_NULL
+        "models.SalesImport",
+        related_name="sales",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_constraint=False,
     )
     company_id: uuid.UUID
     product_id: uuid.UUID

@@ -369,9 +369,18 @@ class RowStream:
         if self.detected.kind is FileKind.XLSX:
             yield from self._xlsx_rows()
         else:
-            yield from self._csv_rows()
+            for line, cells in self._csv_cells():
+                yield Row(line=line, cells=cells)
 
-    def _csv_rows(self) -> Iterator[Row]:
+    def cells(self) -> Generator[tuple[int, list[Any]]]:
+        """(line, cells) of each data row: `rows` without a Row object per row."""
+        if self.detected.kind is FileKind.XLSX:
+            for row in self._xlsx_rows():
+                yield row.line, row.cells
+        else:
+            yield from self._csv_cells()
+
+    def _csv_cells(self) -> Iterator[tuple[int, list[str]]]:
         raw = self.path.open("rb")
         self._raw = raw
         self.total_bytes = self.path.stat().st_size
@@ -395,7 +404,7 @@ class RowStream:
                 if not header_seen:
                     header_seen = True
                     continue
-                yield Row(line=line, cells=cells)
+                yield line, cells
         except csv.Error as exc:
             raise SalesFileError(
                 "NOT_A_SALES_FILE", f"Line {previous_end + 1} cannot be read: {exc}."
@@ -543,6 +552,24 @@ class RowProblem:
     reason: str
 
 
+# A sale ready to write, as text (what the database casts): (sku, day ISO, quantity, unit price
+# or None, store, external id, line). Tuples of str, not objects: the import makes a million.
+SaleRow = tuple[str, str, str, str | None, str, str, int]
+
+
+def sale_row(sale: ParsedSale) -> SaleRow:
+    price = sale.unit_price
+    return (
+        sale.sku,
+        sale.sold_on.isoformat(),
+        str(sale.quantity),
+        None if price is None else str(price),
+        sale.store,
+        sale.external_id,
+        sale.line,
+    )
+
+
 def problem(line: int, column: str, value: Any, reason: str) -> RowProblem:
     return RowProblem(line=line, column=column[:100], value=neutralise(value)[:200], reason=reason)
 
@@ -576,6 +603,10 @@ class RowConverter:
         self._quantities: dict[str, Decimal] = {}
         self._prices: dict[str, Decimal] = {}
         self._good_texts: set[str] = set()
+        # The same as text for SaleRows: raw text -> (day ISO, time of day); -> canonical number.
+        self._day_texts: dict[str, tuple[str, str]] = {}
+        self._quantity_texts: dict[str, str] = {}
+        self._price_texts: dict[str, str] = {}
         index = {name: i for i, name in enumerate(columns)}
 
         def find(role: str, name: str | None, required: bool) -> int | None:
@@ -589,7 +620,12 @@ class RowConverter:
                 )
             return index[name]
 
-        self.date_at = find("date", mapping.date, True)
+        def need(role: str, name: str | None) -> int:
+            at = find(role, name, True)
+            assert at is not None  # find raises for a required column it cannot find
+            return at
+
+        self.date_at = need("date", mapping.date)
         if layout is Layout.WIDE:
             names = list(mapping.sku_columns or ())
             if not names:
@@ -599,8 +635,8 @@ class RowConverter:
             self.external_at = None
             self.price_at = None
         else:
-            self.sku_column = find("sku", mapping.sku, True)
-            self.quantity_at = find("quantity", mapping.quantity, True)
+            self.sku_column = need("sku", mapping.sku)
+            self.quantity_at = need("quantity", mapping.quantity)
             self.price_at = find("unit_price", mapping.unit_price, False)
             self.store_at = find("store", mapping.store, False)
             self.external_at = find("external_id", mapping.external_id, False)
@@ -670,6 +706,77 @@ class RowConverter:
             return None
         return ParsedSale(row.line, sku, sold_on, quantity, price, store, external)
 
+    def batches(
+        self, cells: Iterator[tuple[int, list[Any]]], size: int
+    ) -> Generator[tuple[list[SaleRow], list[RowProblem], int]]:
+        """(sales, problems, rows read) for every `size` rows read or sales made. A LONG row
+        made only of values seen before (the common case) becomes a SaleRow straight from the
+        text caches, without the checks those values passed; any other row takes `convert`."""
+        sales: list[SaleRow] = []
+        problems: list[RowProblem] = []
+        read = 0
+        append = sales.append
+        fast = self.layout is Layout.LONG
+        width = self.width
+        days, quantities, prices = self._day_texts, self._quantity_texts, self._price_texts
+        good = self._good_texts
+        date_at = self.date_at
+        sku_at = self.sku_column if fast else 0
+        quantity_at = self.quantity_at if fast else 0
+        price_at, store_at, external_at = self.price_at, self.store_at, self.external_at
+        slow_first = _SLOW_FIRST
+        for line, row in cells:
+            read += 1
+            made = None
+            if fast and len(row) == width:
+                try:
+                    day, clock = days[row[date_at]]
+                    sku = row[sku_at]
+                    store = "" if store_at is None else row[store_at]
+                    external = "" if external_at is None else row[external_at]
+                    if (
+                        not clock
+                        and sku in good
+                        and (not store or store in good)
+                        and (
+                            not external
+                            or (
+                                len(external) <= TEXT_MAX
+                                and external[0] not in slow_first
+                                and external[-1] not in " \t\r\n"
+                            )
+                        )
+                    ):
+                        price = None
+                        if price_at is not None:
+                            raw = row[price_at]
+                            if raw:
+                                price = prices[raw]
+                        made = (
+                            sku,
+                            day,
+                            quantities[row[quantity_at]],
+                            price,
+                            store,
+                            external,
+                            line,
+                        )
+                except (KeyError, TypeError):
+                    made = None
+            if made is not None:
+                append(made)
+            else:
+                good_sales, bad = self.convert(Row(line, row))
+                for sale in good_sales:
+                    append(sale_row(sale))
+                if bad:
+                    problems.extend(bad)
+            if read >= size or len(sales) >= size:
+                yield sales, problems, read
+                sales, problems, read = [], [], 0
+                append = sales.append
+        yield sales, problems, read
+
     def convert(self, row: Row) -> tuple[list[ParsedSale], list[RowProblem]]:
         if self.layout is Layout.LONG:
             fast = self._fast(row)
@@ -702,6 +809,7 @@ class RowConverter:
             raise _Bad(self.mapping.date, value, str(exc)) from None
         if type(value) is str:
             _remember(self._dates, value, parsed)
+            _remember(self._day_texts, value, (parsed[0].isoformat(), parsed[1]))
         return parsed
 
     def _number(self, value: Any, column: str, *, price: bool) -> Decimal:
@@ -721,6 +829,7 @@ class RowConverter:
             number = self._quantity(value, column)
         if type(value) is str:
             _remember(cache, value, number)
+            _remember(self._price_texts if price else self._quantity_texts, value, str(number))
         return number
 
     def _known_text(self, row: Row, at: int | None, name: str | None, *, required: bool) -> str:
