@@ -44,8 +44,12 @@ MONTHS = {
 # A 4-digit year may run straight into a glued time ("201711:41"); otherwise no digit follows.
 _YEAR4 = r"(?P<year>(?:19|20)\d{2})(?=\D|$|\d{1,2}[:hH]\d{2})"
 _YEAR = rf"(?:{_YEAR4}|(?P<year2>\d{{2}})(?!\d))"
+# Numeric dates may also have a time glued after a 2-digit year ("12/03/1810:22") or before
+# the day ("10:2212/03/2018").
+_YEAR_GLUED = rf"(?:{_YEAR4}|(?P<year2>\d{{2}})(?:(?!\d)|(?=\d{{1,2}}[:hH][0-5]\d)))"
 NUMERIC_RE = re.compile(
-    rf"(?<!\d)(?P<a>\d{{1,2}})\s?(?P<sep>[/.\-])\s?(?P<b>\d{{1,2}})\s?(?P=sep)\s?{_YEAR}"
+    rf"(?:(?<!\d)|(?<=\d[:hH][0-5]\d))(?P<a>\d{{1,2}})\s?(?P<sep>[/.\-])\s?(?P<b>\d{{1,2}})"
+    rf"\s?(?P=sep)\s?{_YEAR_GLUED}"
 )
 ISO_RE = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d{2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})(?!\d)"

@@ -26,6 +26,8 @@ from server.documents.dates import find_dates, find_loose_dates, find_times, mon
         ("05-Mar-18", "en_US", date(2018, 3, 5)),
         ("29/12/201711:41", None, date(2017, 12, 29)),  # a time glued to the year
         ("12/03/2018 10:22", "fr", date(2018, 3, 12)),
+        ("12/03/1810:22", None, date(2018, 3, 12)),  # a time glued to a 2-digit year
+        ("10:2212/03/2018", None, date(2018, 3, 12)),  # a time glued before the day
         ("14.11.2026", None, date(2026, 11, 14)),
         ("15/10/26 07:48", None, date(2026, 10, 15)),
         ("Vendredi 11 decembre 2026", None, date(2026, 12, 11)),

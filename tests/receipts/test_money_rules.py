@@ -281,6 +281,7 @@ def test_a_date_months_after_another_is_not_the_purchase_date() -> None:
     [
         ("12/03/201810:22", date(2018, 3, 12)),
         ("12/03/2018 10:22", date(2018, 3, 12)),
+        ("12/03/1810:22", date(2018, 3, 12)),
         ("Vendredi 11 decembre 2026 20:03", date(2026, 12, 11)),
         ("14. Nov 2026  08:02", date(2026, 11, 14)),
         ("14.11.2026  08:02  Bon 5531", date(2026, 11, 14)),
