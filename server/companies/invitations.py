@@ -9,7 +9,8 @@ SMTP_URL the link is returned to the inviting admin, who passes it on.
 Inviting an address that already has a pending invitation to the company replaces it: same
 row, a new token, a new expiry and the new role; the old link stops working
 (INVITATION_NOT_FOUND). A company sends at most INVITATIONS_PER_HOUR invitations (new or
-re-sent) per rolling hour (INVITATIONS_THROTTLED), so it cannot be used to flood mailboxes.
+re-sent: each is an email) per rolling hour (INVITATIONS_THROTTLED), so it cannot be used to
+flood mailboxes, not even one address invited again and again.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from server.accounts.services import normalise_email
 from server.companies.errors import CompaniesError, CompaniesErrorCode
 from server.companies.mail import INVITATION_EMAIL, seal_link
 from server.companies.models import Company, CompanyRole, Invitation, Membership
+from server.outbox.models import OutboxMessage
 from server.settings import get_settings
 
 # An invited address's local part is an RFC 5322 dot-atom: the email's To header must name that
@@ -103,9 +105,7 @@ async def invite_member(
             raise _error(
                 CompaniesErrorCode.ALREADY_MEMBER, "This person is already a member.", "email"
             )
-        sent = await Invitation.filter(
-            company_id=company_id, updated_at__gt=now - timedelta(hours=1)
-        ).count()
+        sent = await _sent_last_hour(company_id, now, emails=bool(settings.smtp_url))
         if sent >= settings.invitations_per_hour:
             raise _error(
                 CompaniesErrorCode.INVITATIONS_THROTTLED,
@@ -152,12 +152,31 @@ async def invite_member(
                     "sealed_link": seal_link(link, invitation_id=invitation.id, settings=settings),
                 },
                 # The token's hash: a re-sent invitation is a new email, a retried one is not.
-                idempotency_key=f"{INVITATION_EMAIL}:{invitation.token_hash}",
+                idempotency_key=invitation_email_key(company_id, invitation.token_hash),
             )
     if message is not None:
         await outbox.dispatch_soon(message)
         return SentInvitation(invitation=invitation, link=None, emailed=True)
     return SentInvitation(invitation=invitation, link=link, emailed=False)
+
+
+def invitation_email_key(company_id: uuid.UUID, digest: str) -> str:
+    """The outbox key of the email carrying a token: the company first, so the throttle counts
+    a company's invitation emails by the key's prefix."""
+    return f"{INVITATION_EMAIL}:{company_id}:{digest}"
+
+
+async def _sent_last_hour(company_id: uuid.UUID, now: datetime, *, emails: bool) -> int:
+    """What INVITATIONS_PER_HOUR counts: with SMTP, the invitation emails the company queued in
+    the last hour (a re-send replaces the row but is one more email); without, the invitations
+    made or re-made (the links returned)."""
+    since = now - timedelta(hours=1)
+    if emails:
+        prefix = invitation_email_key(company_id, "")
+        return await OutboxMessage.filter(
+            effect_kind=INVITATION_EMAIL, idempotency_key__startswith=prefix, created_at__gt=since
+        ).count()
+    return await Invitation.filter(company_id=company_id, updated_at__gt=since).count()
 
 
 async def accept_invitation(*, user: User, token: str) -> Membership:

@@ -11,7 +11,7 @@ import pytest
 
 from schema.core.relay import global_id
 from server import outbox
-from server.companies.invitations import token_hash
+from server.companies.invitations import invitation_email_key, token_hash
 from server.companies.mail import INVITATION_EMAIL
 from server.companies.models import CompanyRole, Invitation, Membership
 from server.outbox.models import OutboxMessage, OutboxStatus
@@ -81,7 +81,9 @@ async def test_an_invitation_by_email_is_accepted_once(gql, smtp, caplog):
     # only the token's hash is stored, in the invitation and in the outbox row
     stored = await Invitation.get(company_id=company.id)
     assert stored.token_hash == token_hash(token)
-    row = await OutboxMessage.get(idempotency_key=f"{INVITATION_EMAIL}:{stored.token_hash}")
+    row = await OutboxMessage.get(
+        idempotency_key=invitation_email_key(company.id, stored.token_hash)
+    )
     for _ in range(100):  # the handler records DELIVERED just after the server's answer
         if row.status == OutboxStatus.DELIVERED:
             break
@@ -253,7 +255,9 @@ async def test_the_email_is_sent_once_when_dispatchers_run_twice(gql, smtp, monk
     await asyncio.sleep(0.1)
     assert [m["To"] for m in smtp.messages] == [email]
     invitation = await Invitation.get(email=email)
-    row = await OutboxMessage.get(idempotency_key=f"{INVITATION_EMAIL}:{invitation.token_hash}")
+    row = await OutboxMessage.get(
+        idempotency_key=invitation_email_key(company.id, invitation.token_hash)
+    )
     assert (row.status, row.attempts) == (OutboxStatus.DELIVERED, 1)
 
 
