@@ -9,7 +9,8 @@ spreads cost ten summaries, not 10^10 visits. The summary holds:
   page size (the default page size when absent, MAX_PAGE_SIZE for a variable whose value is not
   known yet); a list of objects whose field declares its largest length (`max_items(n)` in the
   Strawberry field's metadata: a forecast's points, one per period of a bounded horizon) is
-  multiplied by that length; any other list of objects by the default page size. A list of
+  multiplied by that length, or by its `first` when smaller; any other list of objects by the
+  default page size. A list of
   leaves counts 1. Introspection fields count 1 each without multipliers: their size is the schema's,
   and graphql-core's MaxIntrospectionDepthRule bounds their nesting.
 - depth: fields on the longest path (a root field is 1; introspection subtrees do not count).
@@ -242,9 +243,8 @@ class CostAnalyser:
         )
         page = None
         if definition is not None and not introspection:
-            page = self._page_size(node, definition)
-            if page is None and is_list:
-                page = declared_max_items(definition)
+            declared = declared_max_items(definition) if is_list else None
+            page = self._page_size(node, definition, declared)
         default = self.limits.default_page_size
         if page is not None and is_list:
             cost = page * (1 + sub.fixed + default * sub.per_item)
@@ -256,10 +256,14 @@ class CostAnalyser:
                 return Summary(0, cost, fields, aliases, directives, depth)
         return Summary(cost, 0, fields, aliases, directives, depth)
 
-    def _page_size(self, node: FieldNode, definition: GraphQLField) -> int | None:
-        """The page size this field's list has, or None when it takes no `first`/`last`."""
+    def _page_size(
+        self, node: FieldNode, definition: GraphQLField, declared: int | None = None
+    ) -> int | None:
+        """The page size this field's list has: `first`/`last` when given, capped by the length
+        the field declares (`declared`, from `max_items`), else that length, else the default
+        page size; None for a field taking no `first`/`last` and declaring no length."""
         if not any(arg in definition.args for arg in PAGE_ARGUMENTS):
-            return None
+            return declared
         sizes: list[int] = []
         for argument in node.arguments or ():
             arg = argument.name.value
@@ -281,8 +285,9 @@ class CostAnalyser:
                     )
                 sizes.append(size)
         if not sizes:
-            return self.limits.default_page_size
-        return max(0, min(max(sizes), self.limits.max_page_size))
+            return self.limits.default_page_size if declared is None else declared
+        size = max(0, min(max(sizes), self.limits.max_page_size))
+        return size if declared is None else min(size, declared)
 
     def _variable_page_size(self, name: str, where: str) -> int:
         self._page_variables.setdefault(name, where)

@@ -48,3 +48,47 @@ def test_forecast_points_and_intervals_are_priced_at_their_declared_lengths() ->
     # then: the upper bound is exact (company, forecasts, 20 edges of a node), under the limit
     assert priced == 1 + 1 + 20 * (1 + 1 + node)
     assert priced <= get_settings().max_query_cost
+
+
+FIRST_POINTS = """
+query F($id: ID!) {
+  company(id: $id) {
+    forecasts(first: 50) {
+      edges { node { productId model
+        points(first: 8) { period mean intervals { level lo hi } } } }
+    }
+  }
+}"""
+
+
+def test_fifty_products_forecasts_fit_when_asking_the_periods_wanted() -> None:
+    # given: 50 products' forecasts, 8 periods each, 4 levels at most
+    point = 1 + 2 + MAX_LEVELS * (1 + 3)
+    # when / then: priced at 8 points each (the declared 104 caps a larger `first`)
+    assert cost(FIRST_POINTS, {"id": "x"}) == 1 + 1 + 50 * (1 + 1 + 2 + 8 * point)
+    assert cost(FIRST_POINTS, {"id": "x"}) <= get_settings().max_query_cost
+    # while all 104 periods of 50 products are honestly beyond the limit
+    assert cost(FORECASTS, {"id": "x", "first": 50}) > get_settings().max_query_cost
+
+
+async def test_points_first_returns_the_first_periods(gql):
+    from datetime import date, timedelta
+
+    from schema.core.relay import global_id
+    from tests.companies.factories import make_company, make_forecast, make_product
+    from tests.conftest import data_of
+    from tests.factories import make_user
+
+    alice = await make_user()
+    company = await make_company(alice)
+    points = [
+        {"period": (date(2030, 1, 7) + timedelta(weeks=w)).isoformat(), "mean": float(w),
+         "lo": {"80": 0.0}, "hi": {"80": 9.0}}
+        for w in range(10)
+    ]  # fmt: skip
+    await make_forecast(await make_product(company), points, levels=(80,))
+    query = FIRST_POINTS.replace("first: 8", "first: 3")
+    page = data_of(await gql(query, {"id": global_id("Company", company.id)}, token=alice.token))
+    [edge] = page["company"]["forecasts"]["edges"]
+    assert [p["mean"] for p in edge["node"]["points"]] == [0.0, 1.0, 2.0]
+    assert edge["node"]["points"][0]["intervals"] == [{"level": 80, "lo": 0.0, "hi": 9.0}]

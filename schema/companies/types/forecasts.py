@@ -12,6 +12,7 @@ import strawberry
 from strawberry import Info
 
 from schema.core.cost import max_items
+from schema.core.errors import BadUserInputError
 from schema.core.permissions import HasScope, IsCompanyMember
 from schema.core.relay import (
     After,
@@ -240,12 +241,29 @@ class ProductForecastType(Node):
         description="The same for every level asked for.",
         metadata=max_items(forecasts_service.MAX_LEVELS),
     )
-    points: list[ForecastPoint] = strawberry.field(
-        description="The forecast, period by period.",
-        metadata=max_items(max(forecasts_service.MAX_HORIZON.values())),
-    )
     created_at: datetime = strawberry.field(description="When it was stored.")
     company_pk: strawberry.Private[uuid.UUID]
+    all_points: strawberry.Private[list[ForecastPoint]]
+
+    @strawberry.field(
+        description="The forecast, period by period (as many as the run's horizon).",
+        metadata=max_items(max(forecasts_service.MAX_HORIZON.values())),
+    )
+    def points(
+        self,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Only the first periods, 0 or more (a query asking many products' "
+                "forecasts costs less with it); all when left out."
+            ),
+        ] = None,
+    ) -> list[ForecastPoint]:
+        if first is None:
+            return self.all_points
+        if first < 0:
+            raise BadUserInputError("'first' of 'points' must be 0 or more.")
+        return self.all_points[:first]
 
     @classmethod
     def from_model(cls, row: models.ProductForecast) -> ProductForecastType:
@@ -261,7 +279,7 @@ class ProductForecastType(Node):
             smape=row.smape,
             coverage80=next((c.coverage for c in coverage if c.level == 80), None),
             coverage=coverage,
-            points=[_point(p) for p in row.points or []],
+            all_points=[_point(p) for p in row.points or []],
             created_at=row.created_at,
             company_pk=row.company_id,
         )
