@@ -122,7 +122,7 @@ async def processes(env: dict[str, str], *, replicas: int) -> AsyncIterator[dict
         spawn("serve", "--port", str(port))
     try:
         async with httpx.AsyncClient(timeout=5) as http:
-            for port in ports:
+            for port, proc in zip(ports, started, strict=True):
                 deadline = time.monotonic() + 60
                 while True:
                     try:
@@ -132,6 +132,10 @@ async def processes(env: dict[str, str], *, replicas: int) -> AsyncIterator[dict
                             break
                     except httpx.TransportError:
                         pass
+                    # A process that died at start fails now, with its reason, not after 60 s.
+                    if proc.poll() is not None:
+                        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                        pytest.fail(f"API exited at start ({proc.returncode}): {stderr[-2000:]}")
                     assert time.monotonic() < deadline, "API did not start"
                     await asyncio.sleep(0.2)
         yield {"ports": ports, "spawn_worker": lambda: spawn("worker")}
