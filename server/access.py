@@ -228,7 +228,13 @@ def visible(actor: Actor, model: type[M]) -> QuerySet[M]:
         return query.filter(**{ownership: actor.user.id})
     mine: list[Q] = []
     if actor.user is not None:
-        if ownership.user:
+        if ownership.user and ownership.company:
+            # A row that belongs to a company is the company's, whoever made it: a member who
+            # leaves (or is removed) no longer sees what they started there.
+            mine.append(
+                Q(_q(ownership.user, actor.user.id), _q(f"{ownership.company}__isnull", True))
+            )
+        elif ownership.user:
             mine.append(_q(ownership.user, actor.user.id))
         if ownership.company:
             companies: Any = (

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from server.access import Actor, visible
 from server.accounts.models import User
-from server.companies.models import Company, CompanyRole
+from server.companies.models import Company, CompanyRole, Membership
 from server.events import MISSED, current_broker
 from server.jobs import registry
 from server.jobs.errors import (
@@ -241,10 +241,11 @@ async def _sees(viewer: Actor | None, job: Job) -> bool:
     membership subquery costs ~1 ms of Python per lookup; any other job asks visible()."""
     if viewer is None or viewer.is_admin:
         return True
-    if viewer.user is not None and job.owner_id == viewer.user.id:  # type: ignore[attr-defined]
-        return True
     if job.company_id is None:  # type: ignore[attr-defined]
-        return False  # a user's job: its owner's (and admins') only
+        # A user's job: its owner's (and admins') only.
+        return viewer.user is not None and job.owner_id == viewer.user.id  # type: ignore[attr-defined]
+    # A company's job is seen through the company: whoever started it sees it only while a
+    # member (or through the company's key).
     return await visible(viewer, Job).filter(id=job.id).exists()
 
 
@@ -254,7 +255,11 @@ def jobs_of(*, owner: User | Company, status: JobStatus | None = None) -> QueryS
     if isinstance(owner, Company):
         query = Job.filter(company_id=owner.id)
     else:
-        query = Job.filter(owner_id=owner.id)
+        # Company jobs the user started, only while still a member of that company.
+        member_of = Subquery(Membership.filter(user_id=owner.id).values("company_id"))
+        query = Job.filter(
+            Q(company_id__isnull=True) | Q(company_id__in=member_of), owner_id=owner.id
+        )
     return query if status is None else query.filter(status=status)
 
 

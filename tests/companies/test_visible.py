@@ -33,3 +33,36 @@ async def test_members_see_their_companies_rows_and_a_company_key_its_own(gql):
     assert await seen(actor_for(loner.user), Company) == set()
     assert await seen(ANONYMOUS, Company) == set()
     assert {a.id, b.id} <= await seen(actor_for(admin.user), Company)
+
+
+async def test_a_row_owned_by_user_and_company_is_the_companys_once_its_maker_leaves(gql):
+    # given: Mia uploaded a file for company A and one of her own, then left A
+    from server.files.models import StoredFile
+
+    alice, mia = await make_user(), await make_user()
+    a = await make_company(alice)
+    await join(a, mia)
+
+    async def stored(company: Company | None) -> StoredFile:
+        return await StoredFile.create(
+            owner=mia.user,
+            company=company,
+            blob_key=f"test/{id(company)}-{mia.user.id}",
+            sha256="0" * 64,
+            size=1,
+            content_type="text/plain",
+            filename="f.txt",
+        )
+
+    company_file, own_file = await stored(a), await stored(None)
+
+    async def seen(account: Any) -> set[Any]:
+        ids = visible(actor_for(account.user), StoredFile).values_list("id", flat=True)
+        return set(await ids) & {company_file.id, own_file.id}
+
+    assert await seen(mia) == {company_file.id, own_file.id}
+    # when
+    await Membership.filter(company_id=a.id, user_id=mia.user.id).delete()
+    # then: the company's file stays the company's; her own file stays hers
+    assert await seen(mia) == {own_file.id}
+    assert await seen(alice) == {company_file.id}

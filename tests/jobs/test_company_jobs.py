@@ -150,23 +150,29 @@ async def test_a_company_job_is_cancelled_by_its_starter_or_a_company_admin(
     assert (by_admin["errors"], by_admin["job"]["status"]) == ([], "CANCELLED")
 
 
-async def test_a_starter_who_left_still_cancels_a_new_company_admin_may_too(
+async def test_a_starter_who_left_no_longer_sees_the_job_a_new_company_admin_cancels_it(
     gql, gate, register_kind
 ):
-    # given: a company job started by Mia, who then leaves the company
+    # given: a company job started by Mia, who then leaves (or is removed from) the company
     kind = register_kind(_noop)
     w = await _company_job(kind)
     await Membership.filter(company_id=w["company_a"].id, user_id=w["mia"].user.id).delete()
     promoted = await make_user()
     await join(w["company_a"], promoted, CompanyRole.ADMIN)
-    second = await services.create_job(owner=w["alice"].user, company=w["company_a"], kind=kind)
-    # then: Mia still sees and cancels the job she started; a new ADMIN cancels Alice's
-    mia = data_of(await gql(CANCEL, {"id": w["gid"]}, token=w["mia"].token))["cancelJob"]
-    assert mia["job"]["status"] == "CANCELLED"
-    admin = data_of(await gql(CANCEL, {"id": global_id("Job", second.id)}, token=promoted.token))[
-        "cancelJob"
-    ]
+    # then: the job is the company's: Mia neither reads, lists nor cancels it any more
+    assert (await gql(JOB, {"id": w["gid"]}, token=w["mia"].token))["data"]["job"] is None
+    assert (await gql(NODE, {"id": w["gid"]}, token=w["mia"].token))["data"]["node"] is None
+    mine = data_of(await gql(MY_JOBS, {}, token=w["mia"].token))["myJobs"]
+    assert mine["totalCount"] == 0 and mine["edges"] == []
+    refused = await gql(CANCEL, {"id": w["gid"]}, token=w["mia"].token)
+    assert refused.get("data") is None or refused["data"]["cancelJob"]["job"] is None
+    # and a new ADMIN of the company cancels it
+    admin = data_of(await gql(CANCEL, {"id": w["gid"]}, token=promoted.token))["cancelJob"]
     assert admin["job"]["status"] == "CANCELLED"
+    # while a job of Mia's own stays hers
+    own = await services.create_job(owner=w["mia"].user, kind=kind)
+    listed = data_of(await gql(MY_JOBS, {}, token=w["mia"].token))["myJobs"]
+    assert [e["node"]["id"] for e in listed["edges"]] == [global_id("Job", own.id)]
 
 
 async def test_a_member_and_the_companys_key_follow_a_company_job(live_url, gate, register_kind):
