@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cv2
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# OpenCV and numpy are imported by the functions that use them: every API process imports this
+# module (through the receipts' upload), and only the ones that split photos need them.
 
 WORK_SIZE = 400  # the longer side of the copy the outlines are found on, in pixels
 MIN_AREA = 0.06  # a paper covers at least this share of the frame
@@ -66,6 +69,8 @@ class Papers:
 
 def _order_corners(points: np.ndarray) -> np.ndarray:
     """Four points as top-left, top-right, bottom-right, bottom-left."""
+    import numpy as np
+
     points = points.reshape(4, 2).astype(np.float32)
     by_sum = points.sum(axis=1)
     by_diff = np.diff(points, axis=1).reshape(4)
@@ -81,6 +86,8 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
 
 
 def _side_lengths(corners: np.ndarray) -> tuple[float, float]:
+    import numpy as np
+
     tl, tr, br, bl = corners
     width = max(float(np.linalg.norm(tr - tl)), float(np.linalg.norm(br - bl)))
     height = max(float(np.linalg.norm(bl - tl)), float(np.linalg.norm(br - tr)))
@@ -90,6 +97,8 @@ def _side_lengths(corners: np.ndarray) -> tuple[float, float]:
 def _outline(contour: np.ndarray) -> np.ndarray:
     """The sheet's four corners: the contour's own when it simplifies to a convex
     quadrilateral (perspective), else its rotated bounding rectangle (deskew only)."""
+    import cv2
+
     approx = cv2.approxPolyDP(contour, 0.02 * cv2.arcLength(contour, True), True)
     if len(approx) == 4 and cv2.isContourConvex(approx):
         return _order_corners(approx)
@@ -138,6 +147,9 @@ def _one_sheet(outlines: list[np.ndarray]) -> bool:
 
 def find_papers(image: np.ndarray) -> Papers:
     """The sheets of paper in a BGR (or grey) image; see the module docstring."""
+    import cv2
+    import numpy as np
+
     height, width = image.shape[:2]
     whole = Papers(
         width=width,
@@ -192,6 +204,9 @@ def find_papers(image: np.ndarray) -> Papers:
 
 def crop_paper(image: np.ndarray, paper: Paper) -> np.ndarray:
     """The paper cut out of `image` (full resolution), upright and flattened."""
+    import cv2
+    import numpy as np
+
     corners = np.array(paper.corners, dtype=np.float32)
     across, down = _side_lengths(corners)
     size = (max(1, round(across)), max(1, round(down)))
@@ -208,17 +223,16 @@ def decode_image(data: bytes, *, reduce: int = 1) -> np.ndarray | None:
     """An encoded image (JPEG, PNG, WebP...) as BGR pixels turned upright by its EXIF
     orientation (as the OCR sees it), or None when OpenCV cannot decode it. `reduce` (1, 2, 4
     or 8) decodes it that many times smaller (JPEG: much faster than decoding it whole)."""
-    flag = _REDUCED.get(reduce, cv2.IMREAD_COLOR)
+    import cv2
+    import numpy as np
+
+    flag = {
+        2: cv2.IMREAD_REDUCED_COLOR_2,
+        4: cv2.IMREAD_REDUCED_COLOR_4,
+        8: cv2.IMREAD_REDUCED_COLOR_8,
+    }.get(reduce, cv2.IMREAD_COLOR)
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
     return pixels if pixels is not None and pixels.size else None
-
-
-_REDUCED = {
-    1: cv2.IMREAD_COLOR,
-    2: cv2.IMREAD_REDUCED_COLOR_2,
-    4: cv2.IMREAD_REDUCED_COLOR_4,
-    8: cv2.IMREAD_REDUCED_COLOR_8,
-}
 
 
 def _reduction(data: bytes) -> int:
@@ -249,6 +263,8 @@ def split_papers(data: bytes) -> list[PaperCrop]:
     """The sheets of an encoded photo, each cropped as a JPEG; [] when it is one document (or
     not an image OpenCV reads). The sheets are looked for on a reduced decoding (the common
     case, one receipt, never decodes the whole image); the crops come from the full one."""
+    import cv2
+
     small = decode_image(data, reduce=_reduction(data))
     if small is None:
         return []
