@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,14 +59,11 @@ PANDAS_FREQ = {DAY: "D", WEEK: "W-MON", MONTH: "MS"}
 SEASON_LENGTH = {DAY: 7, WEEK: 52, MONTH: 12}
 
 BACKTEST_WINDOWS = 3
-# Above this many series the backtest keeps 2 windows: a pooled choice over hundreds of series
-# is stable with two, and each window is a full refit of every model (1,000 weekly series of 3
-# years: about 30 CPU-seconds a fit, AutoTheta most of it).
-MANY_SERIES = 300
 MEMBER_MARGIN = 0.03  # a single member must beat the ensemble by 3% to replace it
 PER_PRODUCT_GAIN = 0.02  # per-product choice must beat the pooled strategy by 2% on held windows
 LONG_HISTORY_SEASONS = 3  # "years of history": 3 seasons
 INTERMITTENT_ADI = 1.32
+LGBM_MIN_ROWS = 500  # pooled periods the global LightGBM needs
 WINDOW = 8  # WindowAverage's window, and the short-history fallback's
 
 NO_HISTORY = "NO_HISTORY"
@@ -186,7 +184,9 @@ def smape(actual: np.ndarray, pred: np.ndarray) -> float:
 # -- models ---------------------------------------------------------------------------------
 
 
-def _stat_models(frequency: str) -> list[Any]:
+def _stat_models(frequency: str, which: str = "all") -> list[Any]:
+    """statsforecast's models: "costly" (AutoETS, AutoTheta: fitted by optimisation, with a
+    `forward` that reapplies fitted parameters to longer data), "cheap" (the rest), or "all"."""
     from statsforecast.models import (
         ADIDA,
         IMAPA,
@@ -200,9 +200,11 @@ def _stat_models(frequency: str) -> list[Any]:
 
     m = SEASON_LENGTH[frequency]
     ets_m = 1 if m > 24 else m
-    return [
+    costly = [
         AutoETS(season_length=ets_m, alias="auto_ets"),
         AutoTheta(season_length=m, alias="auto_theta"),
+    ]
+    cheap = [
         CrostonOptimized(alias="croston_optimized"),
         WindowAverage(window_size=WINDOW, alias="window_average"),
         ADIDA(alias="adida"),
@@ -210,18 +212,44 @@ def _stat_models(frequency: str) -> list[Any]:
         Naive(alias="naive"),
         SeasonalNaive(season_length=m, alias="seasonal_naive"),
     ]
+    return {"costly": costly, "cheap": cheap}.get(which, costly + cheap)
 
 
-def _statsforecast(frequency: str, n_jobs: int) -> Any:
+def _statsforecast(frequency: str, n_jobs: int, which: str = "all") -> Any:
     from statsforecast import StatsForecast
     from statsforecast.models import Naive
 
     return StatsForecast(
-        models=_stat_models(frequency),
+        models=_stat_models(frequency, which),
         freq=PANDAS_FREQ[frequency],
         n_jobs=n_jobs,
         fallback_model=Naive(),
     )
+
+
+def _cross_validation(
+    df: pd.DataFrame, frequency: str, horizon: int, windows: int, n_jobs: int
+) -> pd.DataFrame:
+    """Rolling-origin backtest of every statsforecast model. AutoETS and AutoTheta (nearly all
+    the cost) are fitted once, on the first window's training part, and their parameters are
+    reapplied to the later windows (`refit=False`: statsforecast's `forward`); the cheap models
+    are refitted per window (they have no `forward`)."""
+    frames = []
+    for which, refit in (("costly", False), ("cheap", True)):
+        # the cheap models cost less than a process pool's start
+        sf = _statsforecast(frequency, n_jobs if which == "costly" else 1, which)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            part = pd.DataFrame(
+                sf.cross_validation(
+                    df=df, h=horizon, n_windows=windows, step_size=horizon, refit=refit
+                )
+            )
+        if "unique_id" not in part.columns:
+            part = part.reset_index()
+        frames.append(part)
+    costly, cheap = frames
+    return costly.merge(cheap.drop(columns=["y"]), on=["unique_id", "ds", "cutoff"], how="inner")
 
 
 def _lgbm_forecaster(frequency: str, max_len: int) -> Any:
@@ -404,22 +432,13 @@ def forecast(
         use_lgbm = lgbm_worth_it(lengths, modelled, horizon, frequency)
 
     # Backtest: series long enough for `windows` windows and a training part of two horizons.
-    if len(modelled) > MANY_SERIES:
-        windows = min(windows, 2)
     need = windows * horizon + max(2 * horizon, WINDOW)
     bt_ids = [u for u in modelled if lengths[u] >= need]
     cv: pd.DataFrame | None = None
     if len(bt_ids) > 0 and windows > 0:
         report(0.05, "backtest")
         bt = train[train["unique_id"].isin(bt_ids)]
-        sf = _statsforecast(frequency, n_jobs)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cv = pd.DataFrame(
-                sf.cross_validation(df=bt, h=horizon, n_windows=windows, step_size=horizon)
-            )
-        if "unique_id" not in cv.columns:
-            cv = cv.reset_index()
+        cv = _cross_validation(bt, frequency, horizon, windows, n_jobs)
         report(0.4, "backtest")
         if use_lgbm:
             lg = _run_lgbm(bt, frequency, horizon, windows)
@@ -507,12 +526,13 @@ def forecast(
 def lgbm_worth_it(
     lengths: dict[str, int], modelled: Sequence[str], horizon: int, frequency: str
 ) -> bool:
-    """A global model pays where histories are long: median history of at least a season plus
-    four horizons, and enough rows to learn from."""
+    """A global model learns from all the series pooled, which is what helps short histories
+    too (a year of weekly sales: lags 1-8 and rolling means of 4 and 13 periods fit in it); it
+    needs enough pooled rows to learn from (`LGBM_MIN_ROWS`). The backtest then keeps it only
+    where it helps."""
     if not modelled:
         return False
-    ls = [lengths[u] for u in modelled]
-    return float(np.median(ls)) >= SEASON_LENGTH[frequency] + 4 * horizon and sum(ls) >= 500
+    return sum(lengths[u] for u in modelled) >= LGBM_MIN_ROWS
 
 
 def _normal_bounds(level: int, sigma: float, step: int) -> tuple[float, float]:
@@ -717,6 +737,11 @@ def _finite(x: Any) -> float | None:
 def child_main(queue: Any, series: pd.DataFrame, kwargs: dict[str, Any]) -> None:
     """A child process's work (`server.companies.forecasts` starts it): forecast, sending
     ("progress", share, stage) messages, then ("done", outcome) or ("error", text)."""
+
+    if hasattr(os, "setpgrp"):
+        # its own process group: statsforecast's pool workers (n_jobs > 1) are in it too, and
+        # the parent stops them all at once (a cancel, a failure)
+        os.setpgrp()
 
     def progress(share: float, stage: str) -> None:
         queue.put(("progress", share, stage))

@@ -21,6 +21,8 @@ import asyncio
 import calendar
 import json
 import multiprocessing
+import os
+import signal
 import time
 import uuid
 from collections.abc import Sequence
@@ -60,6 +62,18 @@ MIN_LEVEL, MAX_LEVEL, MAX_LEVELS = 50, 99, 4
 DEFAULT_LEVELS = (80, 95)
 MAX_PRODUCTS = 5000
 PROGRESS_EVERY = 1.0  # seconds between progress reports while the model runs
+# From this many series the child fits statsforecast's costly models (AutoETS, AutoTheta) in a
+# pool over the machine's cores (at most MAX_JOBS); below it a pool's start costs more than it saves.
+PARALLEL_FROM = 200
+MAX_JOBS = 4
+
+
+def forecast_jobs(series: int) -> int:
+    """statsforecast processes for a run over `series` series."""
+    if series < PARALLEL_FROM:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(MAX_JOBS, cores or 1))
 
 
 def _error(code: CompaniesErrorCode, message: str, field: str | None = None) -> CompaniesError:
@@ -253,6 +267,7 @@ async def run_forecast(job: Job, report: ProgressReporter) -> dict[str, Any]:
             "levels": run.levels or list(DEFAULT_LEVELS),
             "ids": [str(i) for i in targets],
             "end": end,
+            "n_jobs": forecast_jobs(len(targets)),
         },
     )
     seconds = time.monotonic() - started
@@ -318,10 +333,12 @@ async def forecast_in_process(
     """`forecasting.forecast` in a child process: statsforecast's compiled models hold the GIL
     (in a thread, the event loop stalled 16 ms at the median, 110 ms at p99), and a child can be
     stopped when the job is cancelled. Progress comes back over a queue; every PROGRESS_EVERY s
-    the job reports (so a cancel is seen). A child that dies is an error (the attempt retries)."""
+    the job reports (so a cancel is seen). A child that dies is an error (the attempt retries).
+    The child is not a daemon (a daemon cannot start statsforecast's pool); it leads its own
+    process group, which is stopped whole when it outlives this call."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    child = ctx.Process(target=forecasting.child_main, args=(queue, series, kwargs), daemon=True)
+    child = ctx.Process(target=forecasting.child_main, args=(queue, series, kwargs))
     child.start()
     share, stage = 0.0, "backtest"
     try:
@@ -344,9 +361,17 @@ async def forecast_in_process(
                 raise RuntimeError(f"The forecast failed: {message[1]}")
     finally:
         if child.is_alive():
-            child.terminate()
+            _stop(child)
         await asyncio.to_thread(child.join, 10)
         queue.close()
+
+
+def _stop(child: Any) -> None:
+    """Terminates the child and its pool workers (its process group), or the child alone."""
+    try:
+        os.killpg(child.pid, signal.SIGTERM)
+    except (AttributeError, OSError):  # no process groups here, or the group is gone
+        child.terminate()
 
 
 def _result(run: ForecastRun, products: int) -> dict[str, Any]:
