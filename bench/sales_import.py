@@ -214,12 +214,13 @@ async def _import(
         "products_created": counts.created,
         "stored": stored,
         "last_progress": messages[-1] if messages else None,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     print(
         f"bench.sales_import [{backend}]: {args.rows:,} rows in {seconds:.1f} s = "
         f"{result['rows_per_second']:,} rows/s; peak RSS growth {result['rss_growth_mb']} MB; "
         f"imported {counts.imported:,}, skipped {counts.skipped:,}, failed {counts.failed:,}, "
-        f"products created {counts.created}",
+        f"products created {counts.created}; load average {result['load_average']}",
         flush=True,
     )
     return result

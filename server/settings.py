@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     file_url_seconds: int = 900
 
     ocr_engine: str = "rapidocr"
+    # onnxruntime threads per RapidOCR session; 0: the cores divided by JOB_CONCURRENCY (at least 1)
+    ocr_onnx_threads: int = Field(default=0, ge=0)
     job_concurrency: int = 2
     job_timeout_seconds: int = 600
     job_max_tries: int = 3
@@ -125,7 +127,7 @@ class Settings(BaseSettings):
     # import (all are counted), the rows per written batch.
     sales_import_max_bytes: int = Field(default=200_000_000, ge=1)
     sales_import_max_errors: int = Field(default=1000, ge=0)
-    sales_import_batch_rows: int = Field(default=20_000, ge=1)
+    sales_import_batch_rows: int = Field(default=50_000, ge=1)
 
     log_level: str = "INFO"
     log_json: bool = True

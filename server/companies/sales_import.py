@@ -730,8 +730,10 @@ class SalesWriter:
     async def _copy(self, sales: list[sf.SaleRow]) -> int:
         """COPY (binary; every value text but the line) into a temporary table, then one
         INSERT ... SELECT: the database casts the values and finds the product ids by SKU, and
-        the rows go in the unique index's order (its pages are touched once, not at random)."""
+        the rows go in the unique index's order (its pages are touched once, not at random);
+        work_mem is raised for this transaction so that sort stays in memory."""
         async with in_transaction() as conn, conn.acquire_connection() as raw:
+            await raw.execute("SET LOCAL work_mem = '64MB'")
             await raw.execute(
                 "CREATE TEMP TABLE sales_batch (sku text, sold_on text, quantity text, "
                 "unit_price text, store text, external_id text, line integer) ON COMMIT DROP"
