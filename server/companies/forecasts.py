@@ -29,9 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from queue import Empty
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 from tortoise.expressions import RawSQL
 from tortoise.functions import Max, Sum
 from tortoise.queryset import QuerySet
@@ -39,7 +38,6 @@ from tortoise.transactions import in_transaction
 
 from server.access import Actor
 from server.accounts.models import User
-from server.companies import forecasting
 from server.companies.errors import CompaniesError, CompaniesErrorCode
 from server.companies.models import (
     Company,
@@ -55,6 +53,15 @@ from server.jobs.models import Job, JobStatus
 from server.jobs.registry import ProgressReporter
 from server.jobs.services import job_owner, prepare_job, submit_job
 from server.queue import ensure_queue_available
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from server.companies import forecasting
+
+# pandas and `forecasting` (statsforecast, LightGBM) are imported by the functions that use them:
+# every API and worker process imports this module (through the schema and the job registry),
+# and importing them costs ~1 s of CPU.
 
 FORECAST_DEMAND = "companies.forecast"
 MAX_HORIZON = {Frequency.DAY: 104, Frequency.WEEK: 104, Frequency.MONTH: 36}
@@ -209,6 +216,8 @@ def last_complete_period(last_day: date, frequency: Frequency | str) -> date:
 async def daily_sales(company_id: uuid.UUID, product_ids: Sequence[uuid.UUID]) -> pd.DataFrame:
     """The company's sales of these products summed per product and day: one GROUP BY query
     (rows per product-day, never per sale)."""
+    import pandas as pd
+
     rows = (
         await Sale.filter(company_id=company_id, product_id__in=list(product_ids))
         .annotate(total=Sum("quantity"))
@@ -227,6 +236,8 @@ async def daily_sales(company_id: uuid.UUID, product_ids: Sequence[uuid.UUID]) -
 async def run_forecast(job: Job, report: ProgressReporter) -> dict[str, Any]:
     """The job: read the history, forecast off the event loop, store one ProductForecast per
     product asked for, and the run's strategy and backtest. Raises JobFailed(NOT_FOUND)."""
+    import pandas as pd
+
     run = await ForecastRun.get_or_none(id=job.payload["forecast_run_id"])
     if run is None:
         raise JobFailed("NOT_FOUND", "The forecast run is gone.")
@@ -336,6 +347,8 @@ async def forecast_in_process(
     the job reports (so a cancel is seen). A child that dies is an error (the attempt retries).
     The child is not a daemon (a daemon cannot start statsforecast's pool); it leads its own
     process group, which is stopped whole when it outlives this call."""
+    from server.companies import forecasting
+
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     child = ctx.Process(target=forecasting.child_main, args=(queue, series, kwargs))
