@@ -759,6 +759,7 @@ class SalesWriter:
             (company, import_id, products[sku], day, quantity, price, store, external)
             for sku, day, quantity, price, store, external, _line in sales
         ]
+        values.sort(key=_index_order)  # the unique index's pages touched once, not at random
         async with in_transaction() as conn, conn.acquire_connection() as raw:
             cursor = await raw.executemany(
                 'INSERT OR IGNORE INTO "sales" (company_id, sales_import_id, product_id, sold_on, '
@@ -768,6 +769,11 @@ class SalesWriter:
             inserted = cursor.rowcount
             await cursor.close()
         return inserted
+
+
+def _index_order(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A SQLite row's key in the unique index (product, day, external id, store)."""
+    return value[2], value[3], value[7], value[6]
 
 
 # --- reading -------------------------------------------------------------------------------------
