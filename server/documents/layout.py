@@ -11,10 +11,20 @@ column header), follows a skewed line across the page. A run that overlaps a mem
 horizontally starts another row instead: two things cannot sit side by side in the same place.
 Grouping is idempotent: lines that are already whole rows stay as they are, so an engine's lines
 can be grouped again by a domain pipeline.
+
+A photographed receipt is rarely square to the camera: tilted by a few degrees, the right end of
+a printed line sits a whole line lower (or higher) than its left end, and an amount far right of
+its label overlaps the next (or previous) line's label more than its own. So the page's slope is
+measured first, from the words of each run (the words of one run lie on one printed line: their
+centres follow its baseline), as the median over the runs long enough to show it, and runs are
+grouped in sheared coordinates where those lines are level again (``y - slope * x``, their
+heights less what the tilt added to their boxes). Under :data:`SKEW_MIN_DEGREES` the slope is
+taken as 0 and boxes are used as they are: upright scans and text layers are grouped as before.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +42,13 @@ COLLISION = 0.3
 # Only the most recent rows can still receive a run (runs arrive sorted by vertical centre):
 # looking back a few rows bounds the cost.
 ROW_LOOKBACK = 4
+# A page slope below this is scanning noise: boxes are then grouped exactly as they are.
+SKEW_MIN_DEGREES = 0.5
+# A run shows its line's slope when its first and last words' centres lie at least this many
+# word heights apart: closer, a pixel of box noise is already a degree.
+SLOPE_MIN_SPAN = 4.0
+# The page slope is the median of at least this many runs' slopes (fewer: too little to go by).
+SLOPE_MIN_RUNS = 3
 
 
 class Boxed(Protocol):
@@ -50,35 +67,86 @@ def _y_centre(box: Box) -> float:
     return (box[1] + box[3]) / 2
 
 
-def _fit(row: list[T], box: Box) -> float:
+def _fit(row: list[Box], box: Box) -> float:
     """How well a run continues ``row``: vertical overlap with its nearest run in x, 0 if none.
 
     The nearest run rather than the whole row, so that a slightly skewed scan still chains
     runs across the page (a column header sloping by half a line stays one row).
     """
-    if any(horizontal_overlap(other.box, box) > COLLISION for other in row):
+    if any(horizontal_overlap(other, box) > COLLISION for other in row):
         return 0.0
-    nearest = min(row, key=lambda other: abs(_x_centre(other.box) - _x_centre(box)))
-    return vertical_overlap(nearest.box, box)
+    nearest = min(row, key=lambda other: abs(_x_centre(other) - _x_centre(box)))
+    return vertical_overlap(nearest, box)
+
+
+def _run_slope(item: object) -> float | None:
+    """The slope (dy/dx) of the printed line a run's words lie on, None when they cannot tell.
+
+    Least squares through the words' centres, for runs whose words span enough width.
+    """
+    words: Sequence[OcrWord] = getattr(item, "words", None) or ()
+    if len(words) < 2:
+        return None
+    xs = [_x_centre(w.box) for w in words]
+    ys = [_y_centre(w.box) for w in words]
+    height = statistics.median(w.box[3] - w.box[1] for w in words)
+    if max(xs) - min(xs) < SLOPE_MIN_SPAN * max(height, 1):
+        return None
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def page_slope(items: Sequence[object]) -> float:
+    """The page's tilt as dy/dx (positive: lines go down to the right), 0 when upright or unknown.
+
+    The median of the runs' own slopes, so a few misread words or a stamp at an angle do not
+    tilt the page; 0 under :data:`SKEW_MIN_DEGREES` or with fewer than :data:`SLOPE_MIN_RUNS`
+    runs showing a slope.
+    """
+    slopes = [s for s in map(_run_slope, items) if s is not None]
+    if len(slopes) < SLOPE_MIN_RUNS:
+        return 0.0
+    slope = statistics.median(slopes)
+    if abs(math.degrees(math.atan(slope))) < SKEW_MIN_DEGREES:
+        return 0.0
+    return slope
+
+
+def _levelled(box: Box, slope: float) -> Box:
+    """``box`` in coordinates where lines of this slope are level: the centre sheared up by
+    ``slope * x``, the height less the rise the tilt adds across the box's width."""
+    if not slope:
+        return box
+    x0, y0, x1, y1 = box
+    rise = abs(slope) * (x1 - x0)
+    height = max((y1 - y0) - rise, (y1 - y0) / 4, 1.0)
+    centre = (y0 + y1) / 2 - slope * (x0 + x1) / 2
+    return (x0, round(centre - height / 2), x1, round(centre + height / 2))
 
 
 def group_rows(items: Sequence[T]) -> list[list[T]]:
-    """Cluster boxed items into rows, top to bottom, each row left to right."""
-    rows: list[list[T]] = []
-    for item in sorted(items, key=lambda i: _y_centre(i.box)):
+    """Cluster boxed items into rows, top to bottom, each row left to right.
+
+    On a tilted page (:func:`page_slope`) rows are found, and ordered, in levelled coordinates.
+    """
+    slope = page_slope(items)
+    boxes = [_levelled(item.box, slope) for item in items]
+    rows: list[list[int]] = []
+    for i in sorted(range(len(items)), key=lambda i: _y_centre(boxes[i])):
         best, best_fit = None, ROW_OVERLAP
         for row in rows[-ROW_LOOKBACK:]:
-            fit = _fit(row, item.box)
+            fit = _fit([boxes[j] for j in row], boxes[i])
             if fit >= best_fit:
                 best, best_fit = row, fit
         if best is None:
-            rows.append([item])
+            rows.append([i])
         else:
-            best.append(item)
+            best.append(i)
     for row in rows:
-        row.sort(key=lambda i: i.box[0])
-    rows.sort(key=lambda row: statistics.median(_y_centre(i.box) for i in row))
-    return rows
+        row.sort(key=lambda i: items[i].box[0])
+    rows.sort(key=lambda row: statistics.median(_y_centre(boxes[i]) for i in row))
+    return [[items[i] for i in row] for row in rows]
 
 
 def split_run(text: str, box: Box, confidence: float) -> list[OcrWord]:
