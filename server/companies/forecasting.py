@@ -146,15 +146,48 @@ def prepare(
     )
     d = d[d["ds"] <= last]
     d["y"] = d["y"].clip(lower=0.0)  # returns reduce a period's demand, never below 0
-    freq = PANDAS_FREQ[frequency]
-    parts = []
-    for uid, g in d.groupby("unique_id", sort=True):
-        idx = pd.date_range(g["ds"].min(), last, freq=freq)
-        s = g.set_index("ds")["y"].reindex(idx, fill_value=0.0)
-        parts.append(pd.DataFrame({"unique_id": uid, "ds": idx, "y": s.to_numpy()}))
-    if not parts:
+    if d.empty:
         return pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([]), "y": []})
-    return pd.concat(parts, ignore_index=True)
+    # Vectorised (a pandas date_range and reindex per series cost a fifth of a 1,000-series
+    # run): periods as integers, each series' full range laid out with numpy.
+    codes, names = pd.factorize(d["unique_id"], sort=True)
+    ords = _ordinals(d["ds"], frequency)
+    last_ord = int(_ordinals(pd.Series([last]), frequency)[0])
+    starts = np.full(len(names), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(starts, codes, ords)
+    counts = last_ord - starts + 1
+    first_row = np.cumsum(counts) - counts
+    total = int(counts.sum())
+    y = np.zeros(total, dtype=float)
+    y[first_row[codes] + (ords - starts[codes])] = d["y"].to_numpy(dtype=float)
+    full = np.repeat(starts, counts) + (np.arange(total) - np.repeat(first_row, counts))
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat(np.asarray(names, dtype=object), counts),
+            "ds": _from_ordinals(full, frequency),
+            "y": y,
+        }
+    )
+
+
+def _ordinals(ds: pd.Series, frequency: str) -> np.ndarray:
+    """Period starts -> consecutive integers (days; weeks from a Monday; months)."""
+    days = pd.to_datetime(ds).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    if frequency == WEEK:
+        return (days + 3) // 7  # 1970-01-01 was a Thursday: day -3 is a Monday
+    if frequency == MONTH:
+        return pd.to_datetime(ds).to_numpy(dtype="datetime64[M]").astype(np.int64)
+    return days
+
+
+def _from_ordinals(ords: np.ndarray, frequency: str) -> pd.DatetimeIndex:
+    if frequency == WEEK:
+        days = ords * 7 - 3
+    elif frequency == MONTH:
+        return pd.DatetimeIndex(ords.astype("datetime64[M]").astype("datetime64[ns]"))
+    else:
+        days = ords
+    return pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[ns]"))
 
 
 def adi(y: np.ndarray) -> float:
