@@ -160,6 +160,45 @@ def test_aggregation_fills_gaps_with_zeros_and_drops_returns_below_zero() -> Non
     assert out["y"].tolist() == [5.0, 0.0, 0.0, 0.0]
 
 
+def test_aggregation_per_month_and_day_runs_each_series_to_the_end() -> None:
+    rows = pd.DataFrame(
+        {
+            "unique_id": ["b", "a", "a", "b"],
+            "ds": pd.to_datetime(["2024-03-31", "2023-12-15", "2024-02-02", "2024-05-20"]),
+            "y": [1.0, 2.0, 3.0, 9.0],
+        }
+    )
+    out = forecasting.prepare(rows, "MONTH", end=date(2024, 4, 30))
+    assert [
+        (u, d.isoformat(), y)
+        for u, d, y in zip(out["unique_id"], out["ds"].dt.date, out["y"], strict=True)
+    ] == [
+        ("a", "2023-12-01", 2.0),
+        ("a", "2024-01-01", 0.0),
+        ("a", "2024-02-01", 3.0),
+        ("a", "2024-03-01", 0.0),
+        ("a", "2024-04-01", 0.0),
+        ("b", "2024-03-01", 1.0),
+        ("b", "2024-04-01", 0.0),
+    ]  # b's May sale is after the end
+    days = forecasting.prepare(rows, "DAY", end=date(2024, 4, 2))
+    b = days.loc[days["unique_id"] == "b"]
+    assert pd.to_datetime(b["ds"]).dt.date.tolist() == [
+        date(2024, 3, 31),
+        date(2024, 4, 1),
+        date(2024, 4, 2),
+    ]
+    assert b["y"].tolist() == [1.0, 0.0, 0.0]
+    assert len(days[days["unique_id"] == "a"]) == (date(2024, 4, 2) - date(2023, 12, 15)).days + 1
+
+
+def test_global_lightgbm_joins_short_histories_with_enough_pooled_rows() -> None:
+    year = {f"s{i}": 52 for i in range(10)}  # 10 series of one year: 520 pooled weeks
+    assert forecasting.lgbm_worth_it(year, list(year), 8, "WEEK")
+    few = {f"s{i}": 52 for i in range(8)}  # 416 weeks: too few rows to learn from
+    assert not forecasting.lgbm_worth_it(few, list(few), 8, "WEEK")
+
+
 def test_last_complete_period() -> None:
     assert last_complete_period(date(2024, 1, 7), "WEEK") == date(2024, 1, 7)  # a Sunday
     assert last_complete_period(date(2024, 1, 10), "WEEK") == date(2024, 1, 7)
