@@ -1,4 +1,4 @@
-# Scanbase: `make run` serves the API on embedded defaults; `make test` runs the whole suite.
+# Scanbase: `make run` serves the API on embedded defaults; `make test` runs the suite but its slow tests.
 SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
@@ -9,7 +9,7 @@ PORT ?= 8000
 SCRATCH_PG ?= postgres://postgres@127.0.0.1:5432/postgres
 SCRATCH_PG_ASYNC ?= asyncpg://postgres@127.0.0.1:5432/scanbase_migrations_scratch
 
-.PHONY: run test setup deps system-deps e2e-deps graphiql-assets migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
+.PHONY: run test test-slow test-all coverage setup deps system-deps e2e-deps graphiql-assets migrate worker schema schema-check lint format migrations bench-api bench-jobs bench-receipts clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv .venv
@@ -80,22 +80,49 @@ run: migrate
 worker: migrate
 	$(PY) -m server worker
 
-# The whole suite on SQLite; then, when TEST_DATABASE_URL is set, every database test on PostgreSQL.
-# Each pass spreads its test files over one process per core (pytest-xdist; each worker has its
-# own database, Redis keys and ports; a file stays whole, in order, on one worker):
-# `make test TEST_WORKERS=0` runs them in this process instead.
-# `make test PYTEST_ARGS='-m "not slow"'` leaves out the tests marked slow (several seconds each).
+# `make test`: every test but the slow ones (marked `slow`: worker and API processes, a browser,
+# real OCR over many images, big files, races between processes) on SQLite; then, when
+# TEST_DATABASE_URL is set, the same database tests again on PostgreSQL. `make test-slow` runs
+# only the slow ones (both passes likewise), `make test-all` both; CI (.ci/run) runs `make test`
+# then `make test-slow`, every test once. Each pass spreads its test files over one process per
+# core (pytest-xdist; each worker has its own database, Redis keys and ports; a file stays whole,
+# in order, on one worker): `TEST_WORKERS=0` runs them in this process instead;
+# `PYTEST_ARGS='tests/core -x'` passes arguments on to pytest.
 # The suite starts dozens of Python processes (xdist workers, API servers, workers, CLI commands),
 # each importing the whole app: keep their bytecode (__pycache__, ignored by git) even where the
 # environment says not to write it, so that only the first one compiles the sources.
 TEST_WORKERS ?= auto
-test: export PYTHONDONTWRITEBYTECODE =
-test: setup
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+PYTEST_RUN = $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+# $(call test_passes,<marker expression>): the SQLite pass, then the PostgreSQL one.
+define test_passes
+	$(PYTEST_RUN) -m '$(1)' $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== database tests again on PostgreSQL =="; \
-		TEST_DB_BACKEND=postgres $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m db $(PYTEST_ARGS); \
+		TEST_DB_BACKEND=postgres $(PYTEST_RUN) -m 'db and ($(1))' $(PYTEST_ARGS); \
 	fi
+endef
+
+test: export PYTHONDONTWRITEBYTECODE =
+test: setup
+	$(call test_passes,not slow)
+
+test-slow: export PYTHONDONTWRITEBYTECODE =
+test-slow: setup
+	$(call test_passes,slow)
+
+test-all: test test-slow
+
+# Line coverage of server/, schema/ and jobs/ by the SQLite pass (.coveragerc: xdist workers and
+# the processes the tests start included, each line with the tests that ran it), then the share
+# the fast suite (`make test`) reaches against the whole suite, and the lines only slow tests
+# reach (var/coverage/slow-only.txt). Several minutes: the whole suite once, under coverage.
+coverage: export PYTHONDONTWRITEBYTECODE =
+coverage: setup
+	@mkdir -p var/coverage && rm -f var/coverage/data*
+	-$(PY) -m coverage run -m pytest -n $(TEST_WORKERS) --dist loadfile -q $(PYTEST_ARGS)
+	$(PY) -m coverage combine -q
+	$(PY) -m pytest --collect-only -q -m slow $(PYTEST_ARGS) > var/coverage/slow-tests.txt
+	$(PY) tests/coverage_split.py var/coverage/data var/coverage/slow-tests.txt var/coverage/slow-only.txt
 
 # ruff, then pyright (basic mode, pyrightconfig.json: server, schema, jobs, bench, tests).
 lint: deps

@@ -73,36 +73,47 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "db: touches the database (run again on PostgreSQL)")
     config.addinivalue_line(
         "markers",
-        "slow: several seconds on its own (real OCR, worker processes, a browser); "
-        "`-m 'not slow'` for a quick pass, `make test` runs them all",
+        "slow: worker or API processes, a browser, real OCR over many images, big files, races "
+        "between processes; `make test` leaves them out, `make test-slow` runs them (CI runs both)",
     )
 
 
-# The longest files (seconds of CPU, measured), longest first. pytest-xdist's `--dist loadfile`
-# hands files out in collection order, so a long file collected last keeps one worker busy while
-# the other idles; started first, the short files fill in around them and both workers end
-# together. A stale entry costs nothing (an unknown file keeps its place after these).
+# The longest files (measured), longest first: those of the slow tests (`make test-slow`), then
+# those of the fast ones (`make test`). pytest-xdist's `--dist loadfile` hands files out in
+# collection order, so a long file collected last keeps one worker busy while the other idles;
+# started first, the short files fill in around them and both workers end together. A stale entry
+# costs nothing (an unknown file keeps its place after these; a file none of whose tests are
+# selected is not handed out).
 HEAVY_FIRST = (
+    "tests/companies/test_sales_import.py",
     "tests/e2e/test_spa_follows_jobs.py",
     "tests/e2e/test_companies_flow.py",
-    "tests/core/test_migrate_lock.py",
-    "tests/ocr/test_engines.py",
-    "tests/e2e/test_graphiql_browser.py",
-    "tests/core/test_process.py",
-    "tests/files/test_extract_text.py",
+    "tests/documents/test_papers.py",
     "tests/core/test_fast_path_corpus.py",
+    "tests/core/test_process.py",
+    "tests/ocr/test_engines.py",
     "tests/ocr/test_documents.py",
-    "tests/core/test_outages.py",
+    "tests/companies/test_forecasts.py",
+    "tests/receipts/test_upload_receipt.py",
     "tests/core/test_metrics.py",
     "tests/receipts/test_pipeline.py",
-    "tests/receipts/test_upload_receipt.py",
-    "tests/receipts/test_upload_crash.py",
+    "tests/files/test_extract_text.py",
+    "tests/e2e/test_graphiql_browser.py",
+    "tests/ocr/test_pdf.py",
+    "tests/storage/test_contract.py",
     "tests/receipts/test_extract_job.py",
-    "tests/core/test_deploy.py",
-    "tests/core/test_access_matrix.py",
-    "tests/core/test_input_fuzz.py",
+    "tests/ocr/test_images.py",
+    "tests/receipts/test_multi_receipt.py",
     "tests/jobs/test_arq.py",
+    "tests/documents/test_document_job.py",
+    "tests/receipts/test_upload_crash.py",
+    "tests/core/test_migrate_lock.py",
+    "tests/storage/test_s3.py",
+    "tests/core/test_outages.py",
     "tests/accounts/test_throttle.py",
+    "tests/core/test_access_matrix.py",
+    "tests/core/test_deploy.py",
+    "tests/core/test_input_fuzz.py",
 )
 
 

@@ -209,6 +209,7 @@ async def test_guessing_the_current_password_with_a_stolen_token_is_throttled(
     assert right["errors"][0]["retryAfterSeconds"] > 0
 
 
+@pytest.mark.slow
 async def test_several_processes_share_one_database_limit(app, database_url):
     # given: three processes with their own connections, started together
     import sys

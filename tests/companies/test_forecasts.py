@@ -305,6 +305,7 @@ async def test_forecast_demand_end_to_end(gql) -> None:
     assert {c["name"] for c in run_node["backtest"]["candidates"]} >= {"ensemble", "auto_ets"}
 
 
+@pytest.mark.slow
 async def test_progress_is_reported_and_a_second_run_is_the_latest(gql) -> None:
     # given: a run created directly, its handler called by the test with a recording reporter
     admin = await make_user()

@@ -119,6 +119,7 @@ def handler_kind() -> Iterator[str]:
 # --- Redis ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_a_worker_rides_out_a_redis_outage_losing_and_repeating_no_job(
     database_url, app, own_redis, tmp_path
 ):

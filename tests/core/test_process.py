@@ -29,6 +29,7 @@ def _env(database_url: str) -> dict[str, str]:
     return {**os.environ, "DATABASE_URL": database_url, "LOG_JSON": "true", "LOG_LEVEL": "INFO"}
 
 
+@pytest.mark.slow
 def test_migrations_apply_from_zero_and_match_the_models(tmp_path: Path):
     # given: an empty SQLite database
     url = f"sqlite://{tmp_path / 'fresh.sqlite3'}"
@@ -41,6 +42,7 @@ def test_migrations_apply_from_zero_and_match_the_models(tmp_path: Path):
     assert "applied 0 migration(s)" in second
 
 
+@pytest.mark.slow
 def test_models_have_no_unmigrated_changes(tmp_path: Path):
     """Generating a migration against a migrated scratch database must find nothing to do."""
     url = f"sqlite://{tmp_path / 'scratch.sqlite3'}"
@@ -62,6 +64,7 @@ def test_models_have_no_unmigrated_changes(tmp_path: Path):
     assert not leftover
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not TEST_DATABASE_URL, reason="TEST_DATABASE_URL not set: PostgreSQL migrations not run"
 )
@@ -150,6 +153,7 @@ async def test_server_process_serves_http_and_authenticated_websockets(tmp_path:
     assert token not in output
 
 
+@pytest.mark.slow
 def test_create_admin_command(tmp_path: Path):
     url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
     run_migrations(url)
@@ -184,6 +188,7 @@ def test_create_admin_command(tmp_path: Path):
     assert "WEAK_PASSWORD" in weak.stderr
 
 
+@pytest.mark.slow
 async def test_nginx_config_proxies_http_and_websockets_to_the_api(tmp_path: Path):
     """deploy/nginx.conf in front of a real server process: GraphQL over HTTP and a
     graphql-transport-ws handshake go through (Upgrade and Connection passed on)."""

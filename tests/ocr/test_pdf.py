@@ -88,6 +88,7 @@ def test_real_invoice_pdf_reads_from_the_text_layer() -> None:
     assert "Date : 28/11/2022" in [line.text for line in result.lines]
 
 
+@pytest.mark.slow
 def test_scanned_pdf_is_rasterised_and_recognised() -> None:
     # given: an image-only PDF (what a scanner produces), at 100 DPI
     scan = render_rows([((40, 40), "TOTAL"), ((400, 40), "12.50")], size=(827, 300))
