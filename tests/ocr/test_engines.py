@@ -114,6 +114,7 @@ def test_stacked_boxes_do_not_merge_into_one_row() -> None:
     assert [line.text for line in build_lines(runs)] == ["A", "B"]
 
 
+@pytest.mark.slow
 def test_rapidocr_needs_no_network(
     receipt_image: Image.Image, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,6 +155,7 @@ def test_tesseract_refuses_a_language_it_lacks(receipt_image: Image.Image) -> No
     assert "klingon" in error.value.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("receipt", ["010", "040"])
 def test_rapidocr_on_a_real_sroie_receipt(sroie_dir: Path, receipt: str) -> None:
     # given: a scanned receipt and its ground-truth transcript
