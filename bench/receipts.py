@@ -3,7 +3,7 @@
     python -m bench.receipts --data DIR [--json OUT] [--engine rapidocr] [--lang fra,eng]
                              [--limit N] [--cache] [--truth] [--split first|second|all]
                              [--folds K] [--seed S] [--trainer MODULE:NAME]
-                             [--concurrency N] [--verbose]
+                             [--concurrency N] [--cache-dir DIR] [--verbose]
 
 ``DIR`` holds ``img/NNN.jpg`` (or ``.png``) and ``key/NNN.json`` with at least ``company``,
 ``date``, ``address`` and ``total``. ``--truth`` replaces OCR by ground-truth transcripts: SROIE
@@ -15,10 +15,16 @@ compared as a number; the date compared as a parsed date (keys print dates in ma
 
 OCR runs first for every receipt, ``--concurrency`` receipts in flight (default 2, as a worker
 with two jobs), the engine already loaded; its seconds per receipt (median, p90) are printed
-when OCR was really run. OCR results are only reused across runs with ``--cache`` (kept under
-``var/cache/receipts-ocr/<engine>[-<langs>]/``, keyed by the SHA-256 of the image bytes only:
-delete the folder after changing the engine, its preprocessing or its models); within one run
-every receipt is OCRed once whatever the number of folds.
+when OCR was really run, and its CPU seconds per receipt: the median/p90 of the CPU time of the
+thread that OCRed each receipt (the receipt's whole cost when onnxruntime runs one thread,
+``OCR_ONNX_THREADS=1``, as it does by default with two jobs on two cores) and the process's CPU
+time over the run divided by the receipts (every thread). On a busy machine wall seconds grow
+with the load; CPU seconds do not, and a receipt's CPU seconds are its wall seconds on a core of
+its own. OCR results are only reused across runs with ``--cache`` (kept under
+``var/cache/receipts-ocr/<engine>[-<langs>]/``, or ``--cache-dir``, keyed by the SHA-256 of the
+image bytes only: delete the folder, or give another ``--cache-dir``, after changing the engine,
+its settings, its preprocessing or its models); within one run every receipt is OCRed once
+whatever the number of folds.
 
 ``--folds K`` splits the receipts into K folds (ids sorted, shuffled with a fixed seed, dealt
 round-robin) and, for each fold, calls the trainer (``--trainer``, default
@@ -60,6 +66,7 @@ from server.documents.dates import parse_date
 from server.documents.papers import split_papers
 from server.documents.types import OcrLine, OcrPage, OcrResult, OcrWord
 from server.ocr import DEFAULT_LANGUAGES, recognise_document
+from server.ocr.engines import onnx_threads
 from server.receipts.extractor import ReceiptExtractor, Trainer, TrainingReceipt, train_rules
 from server.receipts.pipeline import ReceiptExtraction
 
@@ -67,6 +74,8 @@ FIELDS = ("company", "date", "address", "total")
 CACHE_DIR = Path(__file__).resolve().parents[1] / "var" / "cache" / "receipts-ocr"
 IMAGE_SUFFIXES = (".jpg", ".png")
 DEFAULT_SEED = 12
+# Key of the whole OCR run's process CPU seconds in ``run_ocr``'s ``cpu_seconds``.
+PROCESS_CPU = "*process*"
 # Geometry of the boxes made up for ``text/*.txt`` transcripts (a monospace page).
 CHAR_WIDTH, LINE_HEIGHT = 10, 20
 
@@ -388,8 +397,17 @@ def run_ocr(
     languages: Sequence[str],
     use_cache: bool,
     concurrency: int,
+    cpu_seconds: dict[str, float] | None = None,
 ) -> tuple[dict[str, OcrResult], dict[str, float]]:
-    """Every receipt's OCR, ``concurrency`` at a time; seconds only for the ones really run."""
+    """Every receipt's OCR, ``concurrency`` at a time; seconds only for the ones really run.
+
+    ``cpu_seconds``, when given, receives each receipt's CPU seconds (the CPU time of the thread
+    that OCRed it: all of the receipt's work when onnxruntime runs on the calling thread, i.e.
+    with one onnxruntime thread) and, under ``PROCESS_CPU``, the whole process's CPU seconds
+    over the OCR run (every thread, onnxruntime's own included).
+    """
+    if cpu_seconds is None:
+        cpu_seconds = {}
     ocrs: dict[str, OcrResult] = {}
     to_run: list[tuple[str, Path, bytes]] = []
     for name in ids:
@@ -408,19 +426,22 @@ def run_ocr(
     _, first_path, first_raw = to_run[0]
     recognise(first_raw, engine=engine, languages=languages, content_type=content_type(first_path))
 
-    def one(item: tuple[str, Path, bytes]) -> tuple[str, OcrResult, float]:
+    def one(item: tuple[str, Path, bytes]) -> tuple[str, OcrResult, float, float]:
         name, path, raw = item
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         result = recognise(raw, engine=engine, languages=languages, content_type=content_type(path))
-        return name, result, time.perf_counter() - started
+        return name, result, time.perf_counter() - started, time.thread_time() - cpu_started
 
+    process_started = time.process_time()
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        for name, result, took in pool.map(one, to_run):
+        for name, result, took, cpu in pool.map(one, to_run):
             ocrs[name] = result
             seconds[name] = took
+            cpu_seconds[name] = cpu
             if use_cache:
                 raw = next(r for n, _, r in to_run if n == name)
                 store_ocr(raw, result, engine=engine, languages=languages)
+    cpu_seconds[PROCESS_CPU] = time.process_time() - process_started
     return ocrs, seconds
 
 
@@ -488,6 +509,7 @@ def score_multi(
 
 
 def main(argv: list[str] | None = None) -> int:
+    global CACHE_DIR
     parser = argparse.ArgumentParser(
         prog="python -m bench.receipts", description=(__doc__ or "").partition("\n")[0]
     )
@@ -518,12 +540,19 @@ def main(argv: list[str] | None = None) -> int:
         "--cache", action="store_true", help="reuse cached OCR (timing then only for misses)"
     )
     parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="folder of the OCR cache (default var/cache/receipts-ocr)",
+    )
+    parser.add_argument(
         "--truth",
         action="store_true",
         help="use box/*.csv or text/*.txt transcripts instead of OCR",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="print every wrong field")
     args = parser.parse_args(argv)
+    if args.cache_dir is not None:
+        CACHE_DIR = args.cache_dir
 
     ids = receipt_ids(args.data, args.split, args.limit, truth=args.truth)
     if not ids:
@@ -532,6 +561,7 @@ def main(argv: list[str] | None = None) -> int:
     keys = load_keys(args.data, ids)
     languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
     ocr_seconds: dict[str, float] = {}
+    ocr_cpu: dict[str, float] = {}
     if args.truth:
         ocrs = {name: truth_for(args.data, name) for name in ids}
     else:
@@ -542,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
             languages=languages,
             use_cache=args.cache,
             concurrency=args.concurrency,
+            cpu_seconds=ocr_cpu,
         )
 
     trainer = load_trainer(args.trainer)
@@ -564,6 +595,14 @@ def main(argv: list[str] | None = None) -> int:
             "concurrency": args.concurrency,
             "median": round(statistics.median(values), 3),
             "p90": round(percentile(values, 90), 3),
+        }
+        cpu = [v for k, v in ocr_cpu.items() if k != PROCESS_CPU]
+        summary["ocr_cpu_seconds"] = {
+            "n": len(cpu),
+            "onnx_threads": onnx_threads(),
+            "median": round(statistics.median(cpu), 3),
+            "p90": round(percentile(cpu, 90), 3),
+            "process_mean": round(ocr_cpu.get(PROCESS_CPU, 0.0) / len(cpu), 3),
         }
     if args.folds:
         summary["folds"] = cross_validate(
@@ -607,6 +646,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  OCR seconds per receipt ({o['n']} run, {o['concurrency']} in flight): "
             f"median {o['median']:.2f}, p90 {o['p90']:.2f}"
+        )
+        c = summary["ocr_cpu_seconds"]
+        print(
+            f"  OCR CPU seconds per receipt ({c['onnx_threads']} onnxruntime thread(s)): "
+            f"median {c['median']:.2f}, p90 {c['p90']:.2f} (receipt's thread); "
+            f"process mean {c['process_mean']:.2f} (every thread)"
         )
     elif not args.truth:
         print("  OCR all cached: no OCR timing")

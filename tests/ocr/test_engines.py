@@ -167,3 +167,35 @@ def test_rapidocr_on_a_real_sroie_receipt(sroie_dir: Path, receipt: str) -> None
 
     # then: bench/ocr.py measures ~4% on average; 8% leaves room without hiding a regression
     assert character_error_rate(reference, result.text) < 0.08
+
+
+@pytest.mark.parametrize(
+    ("setting", "cores", "jobs", "expected"),
+    [
+        ("3", 8, 2, 3),  # OCR_ONNX_THREADS set: taken as is
+        ("0", 2, 2, 1),  # 2 cores, 2 receipts in flight: one thread each
+        ("0", 8, 2, 4),
+        ("0", 2, 4, 1),  # more jobs than cores: still one
+    ],
+)
+def test_onnx_threads_share_the_cores_between_jobs(
+    monkeypatch: pytest.MonkeyPatch, setting: str, cores: int, jobs: int, expected: int
+) -> None:
+    # given
+    from server import settings as settings_module
+    from server.ocr import engines
+
+    monkeypatch.setenv("OCR_ONNX_THREADS", setting)
+    monkeypatch.setenv("JOB_CONCURRENCY", str(jobs))
+    monkeypatch.setattr(engines.os, "cpu_count", lambda: cores)
+    settings_module.get_settings.cache_clear()
+    try:
+        # when
+        params = engines._rapidocr_params()
+    finally:
+        monkeypatch.undo()
+        settings_module.get_settings.cache_clear()
+
+    # then: every session gets that many intra-op threads and one inter-op thread
+    assert params["EngineConfig.onnxruntime.intra_op_num_threads"] == expected
+    assert params["EngineConfig.onnxruntime.inter_op_num_threads"] == 1
