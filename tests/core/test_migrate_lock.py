@@ -73,6 +73,7 @@ async def _schema_of(url: str) -> tuple[list[tuple[str, str, str]], list[str]]:
     return [tuple(row) for row in columns], [row["version"] for row in versions]
 
 
+@pytest.mark.slow
 @pytest.mark.db
 @pytest.mark.skipif(
     not TEST_DATABASE_URL, reason="TEST_DATABASE_URL not set: the PostgreSQL race is not run"
