@@ -120,7 +120,6 @@ coverage: export PYTHONDONTWRITEBYTECODE =
 coverage: setup
 	@mkdir -p var/coverage && rm -f var/coverage/data*
 	-$(PY) -m coverage run -m pytest -n $(TEST_WORKERS) --dist loadfile -q $(PYTEST_ARGS)
-	$(PY) -m coverage combine -q
 	$(PY) -m pytest --collect-only -q -m slow $(PYTEST_ARGS) > var/coverage/slow-tests.txt
 	$(PY) tests/coverage_split.py var/coverage/data var/coverage/slow-tests.txt var/coverage/slow-only.txt
 
