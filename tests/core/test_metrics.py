@@ -78,7 +78,6 @@ async def arq_queue(app: Any) -> AsyncIterator[ArqQueue]:
         await queue.close()
 
 
-@pytest.mark.slow
 async def test_the_worker_serves_its_job_metrics(
     database_url: str, arq_queue: ArqQueue, tmp_path: Path
 ):

@@ -42,7 +42,6 @@ def test_migrations_apply_from_zero_and_match_the_models(tmp_path: Path):
     assert "applied 0 migration(s)" in second
 
 
-@pytest.mark.slow
 def test_models_have_no_unmigrated_changes(tmp_path: Path):
     """Generating a migration against a migrated scratch database must find nothing to do."""
     url = f"sqlite://{tmp_path / 'scratch.sqlite3'}"
@@ -153,7 +152,6 @@ async def test_server_process_serves_http_and_authenticated_websockets(tmp_path:
     assert token not in output
 
 
-@pytest.mark.slow
 def test_create_admin_command(tmp_path: Path):
     url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
     run_migrations(url)
