@@ -52,7 +52,9 @@ async def members_of(company_ids: list[uuid.UUID]) -> list[list[Member]]:
 async def _locked_membership(company_id: uuid.UUID, user_id: uuid.UUID) -> Membership:
     """Lock the company (the set of its memberships) and return the user's membership. Call
     inside a transaction. Raises NOT_FOUND, NOT_A_MEMBER."""
-    if not await Company.filter(id=company_id).select_for_update().exists():
+    # `.first()`, not `.exists()`: Tortoise's exists() drops FOR UPDATE (SELECT 1 ... LIMIT 1),
+    # which let two ADMINs demote each other at once on PostgreSQL and leave none.
+    if await Company.filter(id=company_id).select_for_update().only("id").first() is None:
         raise CompaniesError(CompaniesErrorCode.NOT_FOUND, "No such company.", field="company_id")
     membership = await Membership.get_or_none(company_id=company_id, user_id=user_id)
     if membership is None:
