@@ -228,7 +228,7 @@ def decide_date_order(
     return DateOrder.DMY, "country"
 
 
-def parse_date(value: Any, *, order: DateOrder) -> tuple[date, str]:
+def parse_day_cell(value: Any, *, order: DateOrder) -> tuple[date, str]:
     """(the day, the time of day "HH:MM" or "") of a cell. Raises ValueError with the reason."""
     if isinstance(value, datetime):
         clock = value.strftime("%H:%M") if (value.hour, value.minute) != (0, 0) else ""
@@ -804,7 +804,7 @@ class RowConverter:
         if cached is not None:
             return cached
         try:
-            parsed = parse_date(value, order=self.order)
+            parsed = parse_day_cell(value, order=self.order)
         except ValueError as exc:
             raise _Bad(self.mapping.date, value, str(exc)) from None
         if type(value) is str:

@@ -95,7 +95,7 @@ def test_the_date_order_rule(samples, option, country, decided):
     ],
 )
 def test_dates(text, order, parsed):
-    assert sf.parse_date(text, order=order) == parsed
+    assert sf.parse_day_cell(text, order=order) == parsed
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,9 @@ ROUNDS = 3
 
 
 def _migrations(dialect: str) -> list[str]:
-    return sorted(p.name for p in (REPO_ROOT / "migrations" / dialect / "models").glob("*.py"))
+    # In the order they apply: by their number (as text, "10_..." would sort before "1_...").
+    names = (p.name for p in (REPO_ROOT / "migrations" / dialect / "models").glob("*.py"))
+    return sorted(names, key=lambda name: int(name.split("_", 1)[0]))
 
 
 async def _migrate_together(database_url: str) -> list[subprocess.CompletedProcess[str]]:

@@ -117,12 +117,14 @@ async def test_the_extraction_result_is_snake_case_and_public_camel_case(app):
     # then: the service's keys, then the client's
     assert stored == {
         "receipt_id": str(second.id),
+        "receipt_ids": [str(second.id)],
         "status": "NEEDS_REVIEW",
         "points": 0,
         "possible_duplicate_of": str(first.id),
     }
     assert public_result(stored) == {
         "receiptId": encode_global_id("Receipt", second.id),
+        "receiptIds": [encode_global_id("Receipt", second.id)],
         "status": "NEEDS_REVIEW",
         "points": 0,
         "possibleDuplicateOf": encode_global_id("Receipt", first.id),
