@@ -118,6 +118,8 @@ def check_request(
             f"horizon must be between 1 and {top} periods for {freq.value}.",
             "horizon",
         )
+    if levels is not None and len(set(levels)) != len(levels):
+        raise _error(CompaniesErrorCode.INVALID_INPUT, "levels must be distinct.", "levels")
     chosen = sorted(set(DEFAULT_LEVELS if levels is None else levels))
     if (
         not chosen

@@ -361,6 +361,8 @@ async def test_another_companys_product_and_bad_input_are_refused(gql) -> None:
     assert [e["field"] for e in (await ask(horizon=37, frequency="MONTH"))["errors"]] == ["horizon"]
     assert [e["field"] for e in (await ask(levels=[40]))["errors"]] == ["levels"]
     assert [e["field"] for e in (await ask(levels=[]))["errors"]] == ["levels"]
+    duplicated = (await ask(levels=[80, 80]))["errors"]
+    assert [(e["field"], e["code"]) for e in duplicated] == [("levels", "INVALID_INPUT")]
     assert await ForecastRun.filter(company_id=company.id).count() == 0
     # a non-member cannot start one on the company at all
     outsider = await gql(
