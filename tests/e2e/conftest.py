@@ -25,7 +25,15 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 
-from tests.conftest import IN_CI, REPO_ROOT, TEST_REDIS_URL
+from tests.conftest import (
+    IN_CI,
+    REPO_ROOT,
+    TEST_DATABASE_URL,
+    TEST_REDIS_URL,
+    _create_pg_database,
+    _drop_pg_database,
+    run_migrations,
+)
 
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -163,3 +171,28 @@ async def api_token(port: int) -> str:
             "/graphql", json={"query": login, "variables": {"e": email, "p": PASSWORD}}
         )
     return response.json()["data"]["login"]["accessToken"]
+
+
+@pytest.fixture
+async def environment(tmp_path: Path, e2e_redis_url: str) -> AsyncIterator[dict[str, str]]:
+    """A migrated database (PostgreSQL when TEST_DATABASE_URL is set, else SQLite), local blobs, a
+    queue of its own on Redis and fast job timings: the env of the API and worker processes."""
+    if TEST_DATABASE_URL:
+        database_url, name = await _create_pg_database(TEST_DATABASE_URL)
+    else:
+        database_url, name = f"sqlite://{tmp_path / 'e2e.sqlite3'}", None
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": e2e_redis_url,
+        "STORAGE_URL": f"file:{tmp_path / 'blobs'}",
+        "JOB_QUEUE_NAME": f"scanbase:e2e:{secrets.token_hex(4)}",
+        "JOB_HEARTBEAT_SECONDS": "0.5",
+        "JOB_RECOVERY_SECONDS": "1",
+        "JOB_RETRY_DELAY_SECONDS": "0.2",
+        "LOG_LEVEL": "WARNING",
+    }
+    await asyncio.to_thread(run_migrations, database_url)
+    yield env
+    if name:
+        await _drop_pg_database(TEST_DATABASE_URL, name)

@@ -19,13 +19,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import os
 import secrets
 import time
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,10 +34,6 @@ from websockets.typing import Subprotocol
 from tests.companies.smtp import Mailbox, smtp_fixture  # noqa: F401  (the `smtp` fixture)
 from tests.conftest import (
     SHARED_DIR,
-    TEST_DATABASE_URL,
-    _create_pg_database,
-    _drop_pg_database,
-    run_migrations,
 )
 from tests.e2e.conftest import PASSWORD, processes
 from tests.files.uploads import upload
@@ -170,27 +163,9 @@ def q3(value: float | Decimal) -> Decimal:
 
 
 @pytest.fixture
-async def environment(tmp_path: Path, e2e_redis_url: str) -> AsyncIterator[dict[str, str]]:
-    if TEST_DATABASE_URL:
-        database_url, name = await _create_pg_database(TEST_DATABASE_URL)
-    else:
-        database_url, name = f"sqlite://{tmp_path / 'e2e.sqlite3'}", None
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": e2e_redis_url,
-        "STORAGE_URL": f"file:{tmp_path / 'blobs'}",
-        "JOB_QUEUE_NAME": f"scanbase:e2e:{secrets.token_hex(4)}",
-        "JOB_HEARTBEAT_SECONDS": "0.5",
-        "JOB_RECOVERY_SECONDS": "1",
-        "JOB_RETRY_DELAY_SECONDS": "0.2",
-        "INVITATION_URL_TEMPLATE": "https://app.example.com/invitations/{token}",
-        "LOG_LEVEL": "WARNING",
-    }
-    await asyncio.to_thread(run_migrations, database_url)
-    yield env
-    if name:
-        await _drop_pg_database(TEST_DATABASE_URL, name)
+def environment(environment: dict[str, str]) -> dict[str, str]:
+    """The end-to-end environment (tests/e2e/conftest.py), with invitation links to parse."""
+    return {**environment, "INVITATION_URL_TEMPLATE": "https://app.example.com/invitations/{token}"}
 
 
 async def test_company_invite_import_forecast_and_advice(environment, smtp: Mailbox):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import signal
 import time
 from collections.abc import AsyncIterator
@@ -25,10 +24,6 @@ import pytest
 
 from tests.conftest import (
     REPO_ROOT,
-    TEST_DATABASE_URL,
-    _create_pg_database,
-    _drop_pg_database,
-    run_migrations,
 )
 from tests.e2e.conftest import E2E_DIR, api_token, processes
 
@@ -47,29 +42,6 @@ def receipt_image(tmp_path: Path) -> Path:
 
         target.write_bytes(text_image(["TOTAL 12.50", "THANK YOU"]))
     return target
-
-
-@pytest.fixture
-async def environment(tmp_path: Path, e2e_redis_url: str) -> AsyncIterator[dict[str, str]]:
-    if TEST_DATABASE_URL:
-        database_url, name = await _create_pg_database(TEST_DATABASE_URL)
-    else:
-        database_url, name = f"sqlite://{tmp_path / 'e2e.sqlite3'}", None
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": e2e_redis_url,
-        "STORAGE_URL": f"file:{tmp_path / 'blobs'}",
-        "JOB_QUEUE_NAME": f"scanbase:e2e:{secrets.token_hex(4)}",
-        "JOB_HEARTBEAT_SECONDS": "0.5",
-        "JOB_RECOVERY_SECONDS": "1",
-        "JOB_RETRY_DELAY_SECONDS": "0.2",
-        "LOG_LEVEL": "WARNING",
-    }
-    await asyncio.to_thread(run_migrations, database_url)
-    yield env
-    if name:
-        await _drop_pg_database(TEST_DATABASE_URL, name)
 
 
 class NodeClient:
