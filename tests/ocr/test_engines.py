@@ -21,7 +21,7 @@ from server.ocr import (
     recognise_document,
     recognise_image,
 )
-from server.ocr.engines import RapidOcrEngine
+from server.ocr.engines import RapidOcrEngine, looks_upright, upright_sample
 from tests.ocr.conftest import encode
 
 
@@ -167,6 +167,79 @@ def test_rapidocr_on_a_real_sroie_receipt(sroie_dir: Path, receipt: str) -> None
 
     # then: bench/ocr.py measures ~4% on average; 8% leaves room without hiding a regression
     assert character_error_rate(reference, result.text) < 0.08
+
+
+def _rapidocr_counts() -> tuple[int, int]:
+    engine = ENGINES["rapidocr"]
+    assert isinstance(engine, RapidOcrEngine)
+    return engine.upright_pages, engine.classified_pages
+
+
+def test_upright_receipt_skips_the_angle_classifier(receipt_image: Image.Image) -> None:
+    # given
+    upright_before, classified_before = _rapidocr_counts()
+
+    # when
+    page = recognise_image(receipt_image, engine="rapidocr")
+
+    # then: read, and counted as upright (lines recognised as cropped, no classifier pass)
+    assert "TOTAL 12.50" in page.text.upper()
+    assert _rapidocr_counts() == (upright_before + 1, classified_before)
+
+
+def test_upside_down_receipt_is_classified_and_read(receipt_image: Image.Image) -> None:
+    # given: the same receipt turned 180 degrees
+    upside_down = receipt_image.rotate(180)
+    upright_before, classified_before = _rapidocr_counts()
+
+    # when
+    page = recognise_image(upside_down, engine="rapidocr")
+
+    # then: the classifier ran on every line and turned them back
+    assert _rapidocr_counts() == (upright_before, classified_before + 1)
+    text = page.text.upper()
+    assert "12.50 €" in text
+    assert "8,40 €" in text
+    assert "CRÈMERIE DU MARCHÉ" in text
+    assert "TOTAL" in text
+
+
+@pytest.mark.slow
+def test_upside_down_sroie_receipt_keeps_its_total(sroie_dir: Path) -> None:
+    # given: a real receipt photo turned 180 degrees (total 14.10 in its key)
+    image = Image.open(sroie_dir / "img" / "010.jpg").convert("RGB").rotate(180, expand=True)
+    _, classified_before = _rapidocr_counts()
+
+    # when
+    page = recognise_image(image, engine="rapidocr")
+
+    # then
+    assert _rapidocr_counts()[1] == classified_before + 1
+    assert "14.10" in page.text
+    assert "THANK YOU FOR SHOPPING" in page.text.upper()
+
+
+@pytest.mark.parametrize(
+    ("labels", "upright"),
+    [
+        ([], True),
+        ([("0", 0.99)] * 6, True),
+        ([("0", 0.99)] * 5 + [("180", 0.95)], True),  # one misread line in six: still upright
+        ([("0", 0.99)] * 4 + [("180", 0.95)] * 2, False),
+        ([("0", 0.99)] * 5 + [("180", 0.6)] * 1, True),  # not confident: would not be turned
+        ([("180", 0.99)] * 6, False),
+        ([("0", 0.99), ("180", 0.95)], False),  # two lines: one turned is too many
+    ],
+)
+def test_page_is_upright_when_nearly_no_sampled_line_would_be_turned(
+    labels: list[tuple[str, float]], upright: bool
+) -> None:
+    assert looks_upright(labels, threshold=0.9) is upright
+
+
+def test_the_sample_is_the_widest_lines() -> None:
+    assert upright_sample([10, 300, 40, 300, 200, 5, 90, 120], size=4) == [1, 3, 4, 7]
+    assert upright_sample([30, 20], size=6) == [0, 1]
 
 
 @pytest.mark.parametrize(
