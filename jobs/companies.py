@@ -8,10 +8,8 @@ from server.companies.forecasts import FORECAST_DEMAND, run_forecast, settle_for
 from server.companies.sales_import import IMPORT_SALES, run_sales_import, settle_sales_import
 from server.jobs.registry import JobPolicy, on_job_end, register_handler
 
-# Both kinds keep JOB_TIMEOUT_SECONDS (600 s: a 1,000,000-row import or 1,000 series take one to
-# two minutes). Longer kind timeouts (1 to 2 hours) raised the arq worker's backstop timeout and
-# with it a worker that had ridden out a Redis outage no longer delivered the jobs created
-# meanwhile (tests/core/test_outages.py failed 3 runs in 5 on PostgreSQL, 0 in 4 without them).
+# Both kinds keep JOB_TIMEOUT_SECONDS (600 s): a 1,000,000-row import or 1,000 series take one
+# to two minutes.
 # Sales import: a large file may take minutes; a retry starts the file again (clean).
 register_handler(IMPORT_SALES, run_sales_import, policy=JobPolicy(max_attempts=3))
 on_job_end(IMPORT_SALES)(settle_sales_import)
