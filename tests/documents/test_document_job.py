@@ -78,13 +78,19 @@ async def _stored(owner: Any, data: bytes, content_type: str = "image/png") -> S
 
 async def _run(owner: Any, kind: str, payload: dict[str, Any]) -> tuple[Job, list[JobState]]:
     seen: list[JobState] = []
-    job = await services.create_job(owner=owner, kind=kind, payload=payload, max_attempts=2)
+    # The job is delivered only once the follower holds its first state: a loaded machine may
+    # otherwise run the first stages before the subscription starts (seen once in CI).
+    job = await services.prepare_job(owner=owner, kind=kind, payload=payload, max_attempts=2)
+    following = asyncio.Event()
 
     async def follow() -> None:
         async for state in services.follow_job(job_id=job.id, owner=owner):
             seen.append(state)
+            following.set()
 
     follower = asyncio.create_task(follow())
+    await asyncio.wait_for(following.wait(), 10)
+    await services.submit_job(job)
     done = await wait_for(job.id, JobStatus.SUCCEEDED, JobStatus.FAILED, within=60)
     await asyncio.wait_for(follower, 10)
     return done, seen
