@@ -36,7 +36,7 @@ _CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]+)+$")
 ALLOWED_NAMES: dict[str, set[str]] = {
     # Stored formats, read back by rows written long ago (renaming them needs a data migration):
     # the extraction snapshot on every receipt (`Receipt.extraction`) and its field names...
-    "receipts/extraction_job.py": {"receiptNumber", "paymentMethod", "unitPrice", "needsReview"},
+    "receipts/extraction_record.py": {"receiptNumber", "paymentMethod", "unitPrice", "needsReview"},
     "receipts/values.py": {"receiptNumber", "paymentMethod"},
     # ... and the points breakdown in the ledger.
     "receipts/points.py": {"strategicUnits"},

@@ -16,7 +16,7 @@ from typing import Any
 from server.files.models import StoredFile
 from server.files.services import get_blob_store
 from server.receipts.extraction import ExtractedField, LineItem, ReceiptExtraction
-from server.receipts.extraction_job import record_extraction
+from server.receipts.extraction_record import record_extraction
 from server.receipts.models import Receipt
 from server.settings import get_settings
 from tests.conftest import data_of

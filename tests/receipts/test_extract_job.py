@@ -24,7 +24,8 @@ from server.jobs.models import Job, JobStatus
 from server.jobs.running import run_job
 from server.jobs.services import create_job
 from server.receipts.deletion import delete_receipt
-from server.receipts.extraction_job import EXTRACT_RECEIPT, record_extraction, run_extract_receipt
+from server.receipts.extraction_job import EXTRACT_RECEIPT, run_extract_receipt
+from server.receipts.extraction_record import record_extraction
 from server.receipts.models import (
     LoyaltyEntry,
     LoyaltyReason,

@@ -23,11 +23,10 @@ from server.jobs.services import create_job
 from server.receipts.extraction_job import (
     EXTRACT_RECEIPT,
     RECEIPT_AREA,
-    PaperRead,
     job_result,
-    record_papers,
     run_extract_receipt,
 )
+from server.receipts.extraction_record import PaperRead, record_papers
 from server.receipts.models import LoyaltyEntry, LoyaltyReason, Receipt, ReceiptStatus
 from tests.conftest import data_of
 from tests.factories import make_user
