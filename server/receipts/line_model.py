@@ -76,9 +76,11 @@ from server.documents.segment import Segmenter
 from server.documents.text import fold, strip_accents
 from server.documents.types import OcrResult
 from server.receipts import header as h
+from server.receipts.address import MAX_ADDRESS_ROWS, clean_address_line, find_address
 from server.receipts.document import uses_accents
 from server.receipts.extraction import ExtractedField
 from server.receipts.extractor import ReceiptExtractor, Trainer, TrainingReceipt
+from server.receipts.merchant import clean_merchant, find_merchant
 from server.receipts.pipeline import ReceiptExtraction, _header_field, extract_receipt
 from server.receipts.train_lines import header_words
 
@@ -105,7 +107,7 @@ def _cues(row: Row) -> list[float]:
         float(h.is_contact_or_tax_row(row)),
         float(h.looks_like_address(row)),
         float(h.is_street_row(row)),
-        float(h._has_postcode(text)),
+        float(h.has_postcode(text)),
         float(bool(h.REGION_RE.match(text))),
         float(bool(h.DOCUMENT_TITLE_RE.search(text))),
         float(bool(h.BODY_CUE_RE.search(text))),
@@ -137,8 +139,8 @@ class HeaderRows:
 def header_rows(ocr: OcrResult) -> HeaderRows:
     """Features of the first :data:`HEADER_ROWS` rows (one feature row per printed row)."""
     rows = build_rows(ocr)
-    merchant, merchant_end = h.find_merchant(rows)
-    address = h.find_address(rows, merchant_end) if merchant is not None else None
+    merchant, merchant_end = find_merchant(rows)
+    address = find_address(rows, merchant_end) if merchant is not None else None
     merchant_ids = {r.index for r in merchant.rows} if merchant else set()
     address_ids = {r.index for r in address.rows} if address else set()
     head = rows[:HEADER_ROWS]
@@ -196,7 +198,7 @@ def _best_span(
     read as text above the registered name) from being labelled twice."""
     if not key:
         return []
-    compacts = [_compact(h.clean_merchant(r.text) if name else r.text) for r in rows]
+    compacts = [_compact(clean_merchant(r.text) if name else r.text) for r in rows]
     best: tuple[float, list[int]] = (0.0, [])
     for start in range(len(rows)):
         for end in range(start + 1, min(start + longest, len(rows)) + 1):
@@ -213,7 +215,7 @@ def row_labels(rows: Sequence[Row], company: str, address: str) -> list[int]:
     """MERCHANT / ADDRESS / OTHER per row: the rows that best spell the key's company, then
     (among the others) its address."""
     name_rows = _best_span(rows, _compact(company), 3, set(), name=True)
-    address_rows = _best_span(rows, _compact(address), h.MAX_ADDRESS_ROWS + 1, set(name_rows))
+    address_rows = _best_span(rows, _compact(address), MAX_ADDRESS_ROWS + 1, set(name_rows))
     labels = [OTHER] * len(rows)
     for i in name_rows:
         labels[i] = MERCHANT
@@ -254,11 +256,11 @@ def _probabilities(model: Pipeline, head: HeaderRows) -> np.ndarray:
 
 
 def _merchant_text(rows: Sequence[Row]) -> str:
-    return h.current_segmenter().respace(h.clean_merchant(" ".join(r.text for r in rows)))
+    return h.current_segmenter().respace(clean_merchant(" ".join(r.text for r in rows)))
 
 
 def _address_text(rows: Sequence[Row]) -> str:
-    return h.current_segmenter().respace(h.clean_address_line(" ".join(r.text for r in rows)))
+    return h.current_segmenter().respace(clean_address_line(" ".join(r.text for r in rows)))
 
 
 def _run(probs: np.ndarray, label: int, start: int, *, limit: int) -> list[int]:
@@ -321,7 +323,7 @@ class LineModelExtractor:
         )
         address = None
         if start is not None:
-            rows = [head.rows[i] for i in _run(probs, ADDRESS, start, limit=h.MAX_ADDRESS_ROWS)]
+            rows = [head.rows[i] for i in _run(probs, ADDRESS, start, limit=MAX_ADDRESS_ROWS)]
             address = h.HeaderPart(_address_text(rows), tuple(rows), 0.8)
         return merchant, address
 
@@ -348,7 +350,7 @@ class LineModelExtractor:
             return merchant, address
         rows = list(address.rows)
         while (
-            len(rows) < h.MAX_ADDRESS_ROWS
+            len(rows) < MAX_ADDRESS_ROWS
             and rows[-1].index + 1 < len(probs)
             and int(np.argmax(probs[rows[-1].index + 1])) == ADDRESS
         ):

@@ -25,6 +25,7 @@ from server.documents.layout import Row, build_rows
 from server.documents.money import find_rates
 from server.documents.text import strip_accents
 from server.documents.types import OcrResult
+from server.receipts.address import find_address
 from server.receipts.document import (
     find_currency,
     find_date,
@@ -40,9 +41,10 @@ from server.receipts.extraction import (
     ReceiptExtraction,
     TaxLine,
 )
-from server.receipts.header import HeaderPart, find_address, find_merchant
+from server.receipts.header import HeaderPart
 from server.receipts.items import FoundItem, find_items
 from server.receipts.labels import Kind, LabelledAmount, labelled_amounts
+from server.receipts.merchant import find_merchant
 from server.receipts.totals import (
     Found,
     TaxFound,

@@ -1,0 +1,119 @@
+"""The address: the block of address-looking rows under the merchant, up to the first row
+that is not address (contact, tax id, title, date, prices), cleaned of OCR habits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from server.documents.layout import Row
+from server.documents.money import find_amounts
+from server.receipts.header import (
+    ADDRESS_WORD_RE,
+    MIN_ROW_CONFIDENCE,
+    REGION_RE,
+    HeaderPart,
+    current_segmenter,
+    has_postcode,
+    is_price_row,
+    is_stop_row,
+    letter_count,
+    looks_like_address,
+)
+
+# How many rows may sit between the merchant and the first address row (branch names, reg no).
+ADDRESS_GAP_ROWS = 4
+MAX_ADDRESS_ROWS = 6
+
+
+# Abbreviations whose period is a real period ("NO. 1", "JLN. BESAR", "BD. SOULT").
+ABBREVIATIONS = frozenset(
+    {
+        "NO", "KG", "ST", "DR", "JL", "JLN", "BDR", "TMN", "LRG", "SG", "BT", "PT", "LT", "SDN",
+        "BHD", "CO", "MR", "MRS", "MS", "BLK", "LVL", "FLR", "RD", "AVE", "AV", "BD", "BLVD",
+        "BLD", "STE", "PL", "SQ", "MT",
+    }
+)  # fmt: skip
+
+
+def _period_as_comma(match: re.Match[str]) -> str:
+    word = match.group("word")
+    if word.isalpha() and (word.upper() in ABBREVIATIONS or len(word) == 1):
+        return match.group(0)
+    return word + ","
+
+
+def clean_address_line(text: str) -> str:
+    """Undo OCR habits on printed addresses.
+
+    The space between a postcode and its town gets dropped ("52200Kuala"), an O inside a word
+    becomes a zero ("LY0N"), and on thermal prints the comma between address parts is often
+    read as a period ("19. JALAN KANCIL, OFF JALAN PUDU. 55100"): a period after a number or a
+    word (abbreviations aside) with more address after it is read as the comma it almost
+    always is.
+    """
+    text = re.sub(r"(?<!\d)(\d{5})(?=[A-Za-z]{3})", r"\1 ", text)
+    text = re.sub(r",\s*['`´‘’]", ", ", text)  # a stray tick after a comma
+    text = re.sub(r"(?<=[A-Za-z])0(?=[A-Za-z])", "O", text)  # "LY0N": a zero inside a word
+    text = re.sub(r"(?<=[A-Za-z]{3})(0+)\b", lambda m: "O" * len(m.group(1)), text)  # "WATERL00"
+    text = re.sub(r"(?P<word>\b[\w/-]+)\.(?=\s+\S)", _period_as_comma, text)
+    return " ".join(text.split())
+
+
+def _continues_address(chosen: list[Row], row: Row) -> bool:
+    """Whether ``row`` carries on the address read so far.
+
+    Addresses end with "postcode town" and maybe the state or country. Before the postcode a
+    row continues the address when it has a street/area word or commas, or follows a row
+    ending in a comma. After it only a region name, the town of a postcode that ended its
+    row, or a short coded branch row opening with digits ("1317 TRILLIUM S6 BESI") may follow;
+    a name there ("D'ROSH SERVPORT", "POMPE 04 GAZOLE") is the operator or the goods.
+    """
+    previous = chosen[-1].folded
+    text = row.folded
+    if REGION_RE.match(text):
+        return True
+    if any(has_postcode(r.folded) for r in chosen):
+        postcode_ends_row = bool(re.search(r"\d{5}[\s.,]*$", previous))
+        coded_branch = bool(re.match(r"\d", text)) and len(text) <= 30
+        return postcode_ends_row or coded_branch
+    return (
+        previous.endswith(",")
+        or "," in text
+        or bool(ADDRESS_WORD_RE.search(text))
+        or bool(has_postcode(text))
+    )
+
+
+def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
+    """The address: address-looking rows after the merchant, until a contact/tax/title cue.
+
+    Rows between the name and the first address row (branch names, registration and tax ids,
+    a date) are skipped. Once a postcode has been read, only a region name, the town that
+    follows a postcode ending its row, or a short coded branch row may still follow.
+    """
+    start = None
+    last = min(merchant_end + 1 + ADDRESS_GAP_ROWS, len(rows) - 1)
+    for position in range(merchant_end + 1, last + 1):
+        row = rows[position]
+        if is_price_row(row) or (find_amounts(row.folded) and not looks_like_address(row)):
+            break  # items have started
+        if looks_like_address(row) and not is_stop_row(row):
+            start = position
+            break
+    if start is None:
+        return None
+
+    chosen = [rows[start]]
+    for row in rows[start + 1 : start + MAX_ADDRESS_ROWS]:
+        if is_stop_row(row) or letter_count(row.folded) < 2 or row.confidence < MIN_ROW_CONFIDENCE:
+            break
+        if not _continues_address(chosen, row):
+            break
+        chosen.append(row)
+
+    text = current_segmenter().respace(clean_address_line(" ".join(r.text for r in chosen)))
+    ended_well = any(has_postcode(r.folded) for r in chosen) or any(
+        REGION_RE.match(r.folded) for r in chosen
+    )
+    return HeaderPart(text=text, rows=tuple(chosen), certainty=0.9 if ended_well else 0.7)
