@@ -8,7 +8,7 @@ the rest (its own backtest included). Printed: MASE and sMAPE per model and for 
 forecasts (mean and median over SKUs), the share of SKUs where the chosen forecast beats seasonal
 naive, the 80% interval coverage on the hold-out, and the seconds for fit plus predict.
 
-MASE's scale is the training part's mean absolute one-step difference (see forecasting.py).
+MASE's scale is the training part's mean absolute one-step difference (see forecasting_series.py).
 Figures are stated in the README; nothing here is a timed test.
 """
 
@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from server.companies import forecasting as fc
+from server.companies import forecasting_series as fs
 
 REPORTED = (
     "naive",
@@ -124,7 +125,7 @@ def run(
     use_lgbm: bool | None,
     history: int | None = None,
 ) -> dict[str, Any]:
-    prepared = fc.prepare(data, frequency)
+    prepared = fs.prepare(data, frequency)
     if history:  # only the last `history` periods before the hold-out (short-history runs)
         prepared = prepared.groupby("unique_id", group_keys=False).tail(history + horizon)
     train_parts, tests = [], {}
@@ -152,11 +153,11 @@ def run(
     trains = {str(u): g["y"].to_numpy() for u, g in train.groupby("unique_id")}
     for uid, actual in tests.items():
         s = out.series[uid]
-        scale = fc.mase_scale(trains[uid], frequency)
+        scale = fs.mase_scale(trains[uid], frequency)
         mean = np.array([p.mean for p in s.points])
         m = float(np.mean(np.abs(actual - mean)) / scale)
         chosen_m.append(m)
-        chosen_s.append(fc.smape(actual, mean))
+        chosen_s.append(fs.smape(actual, mean))
         lo = np.array([p.lo[80] for p in s.points])
         hi = np.array([p.hi[80] for p in s.points])
         inside.extend(((actual >= lo - 1e-9) & (actual <= hi + 1e-9)).tolist())
@@ -166,7 +167,7 @@ def run(
             pred = np.clip(np.array(s.candidates[name]), 0, None)
             d = per_model.setdefault(name, {"mase": [], "smape": []})
             d["mase"].append(float(np.mean(np.abs(actual - pred)) / scale))
-            d["smape"].append(fc.smape(actual, pred))
+            d["smape"].append(fs.smape(actual, pred))
         if "seasonal_naive" in s.candidates:
             sn = np.clip(np.array(s.candidates["seasonal_naive"]), 0, None)
             beats.append(m < float(np.mean(np.abs(actual - sn)) / scale))

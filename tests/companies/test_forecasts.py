@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from schema.core.relay import global_id
-from server.companies import forecasting
-from server.companies.forecasts import last_complete_period, run_forecast
+from server.companies import forecasting, forecasting_models, forecasting_series
+from server.companies.forecasts_job import last_complete_period, run_forecast
 from server.companies.models import (
     Company,
     ForecastRun,
@@ -111,7 +111,7 @@ def test_short_and_empty_histories_fall_back_and_the_rest_is_an_ensemble() -> No
     # wide: the 95% interval spans more than the mean itself
     assert short.points[0].hi[95] - short.points[0].lo[95] > short.points[0].mean
     assert long.fallback is None and long.history_periods == 40
-    assert long.model.startswith("ensemble") or long.model in forecasting.MEMBERS
+    assert long.model.startswith("ensemble") or long.model in forecasting_models.MEMBERS
     assert long.mase is not None and long.mase > 0 and long.smape is not None
     assert long.coverage is not None and set(long.coverage) == {80, 95}
     # the periods follow the last week seen (week 39 of the long series)
@@ -132,9 +132,9 @@ def test_intermittent_demand_gets_the_croston_family() -> None:
     out = forecasting.forecast(pd.concat([weekly(y, "rare"), smooth_series]), "WEEK", H, (80, 95))
     # then
     rare = out.series["rare"]
-    assert forecasting.adi(np.array(y)) > forecasting.INTERMITTENT_ADI
+    assert forecasting_series.adi(np.array(y)) > forecasting_series.INTERMITTENT_ADI
     assert rare.intermittent and not out.series["smooth"].intermittent
-    assert rare.model in {"croston_ensemble", *forecasting.CROSTON_FAMILY}
+    assert rare.model in {"croston_ensemble", *forecasting_models.CROSTON_FAMILY}
     assert out.series["smooth"].model != "croston_ensemble"
     # Croston-family forecasts are flat demand rates
     assert len({round(p.mean, 6) for p in rare.points}) == 1
@@ -150,7 +150,7 @@ def test_aggregation_fills_gaps_with_zeros_and_drops_returns_below_zero() -> Non
             "y": [2.0, 3.0, 1.0, -4.0],
         }
     )
-    out = forecasting.prepare(daily, "WEEK")
+    out = forecasting_series.prepare(daily, "WEEK")
     assert out["ds"].dt.date.tolist() == [
         date(2024, 1, 1),
         date(2024, 1, 8),
@@ -168,7 +168,7 @@ def test_aggregation_per_month_and_day_runs_each_series_to_the_end() -> None:
             "y": [1.0, 2.0, 3.0, 9.0],
         }
     )
-    out = forecasting.prepare(rows, "MONTH", end=date(2024, 4, 30))
+    out = forecasting_series.prepare(rows, "MONTH", end=date(2024, 4, 30))
     assert [
         (u, d.isoformat(), y)
         for u, d, y in zip(out["unique_id"], out["ds"].dt.date, out["y"], strict=True)
@@ -181,7 +181,7 @@ def test_aggregation_per_month_and_day_runs_each_series_to_the_end() -> None:
         ("b", "2024-03-01", 1.0),
         ("b", "2024-04-01", 0.0),
     ]  # b's May sale is after the end
-    days = forecasting.prepare(rows, "DAY", end=date(2024, 4, 2))
+    days = forecasting_series.prepare(rows, "DAY", end=date(2024, 4, 2))
     b = days.loc[days["unique_id"] == "b"]
     assert pd.to_datetime(b["ds"]).dt.date.tolist() == [
         date(2024, 3, 31),
@@ -194,9 +194,9 @@ def test_aggregation_per_month_and_day_runs_each_series_to_the_end() -> None:
 
 def test_global_lightgbm_joins_short_histories_with_enough_pooled_rows() -> None:
     year = {f"s{i}": 52 for i in range(10)}  # 10 series of one year: 520 pooled weeks
-    assert forecasting.lgbm_worth_it(year, list(year), 8, "WEEK")
+    assert forecasting_models.lgbm_worth_it(year, list(year), 8, "WEEK")
     few = {f"s{i}": 52 for i in range(8)}  # 416 weeks: too few rows to learn from
-    assert not forecasting.lgbm_worth_it(few, list(few), 8, "WEEK")
+    assert not forecasting_models.lgbm_worth_it(few, list(few), 8, "WEEK")
 
 
 def test_last_complete_period() -> None:

@@ -1,0 +1,221 @@
+"""Demand forecasting's choice from the backtest: the pooled strategy (the ensemble, with
+LightGBM, or a member), per-product choice for long histories, the conformal interval quantiles
+and each series' backtest figures (`server.companies.forecasting`)."""
+
+# pandas-stubs types most frame and series operations as unions (Series | DataFrame | scalar),
+# which the numeric code below narrows at run time; these checks are off for this module only.
+# pyright: reportArgumentType=false, reportAttributeAccessIssue=false, reportCallIssue=false
+# pyright: reportReturnType=false, reportUnhashable=false, reportIndexIssue=false
+# pyright: reportOperatorIssue=false, reportAssignmentType=false, reportOptionalMemberAccess=false
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from server.companies.forecasting_models import (
+    BASELINES,
+    CROSTON_FAMILY,
+    ENSEMBLE,
+    ENSEMBLE_LGBM,
+    LGBM,
+    MEMBERS,
+)
+
+MEMBER_MARGIN = 0.03  # a single member must beat the ensemble by 3% to replace it
+PER_PRODUCT_GAIN = 0.02  # per-product choice must beat the pooled strategy by 2% on held windows
+
+
+def choose(
+    cv: pd.DataFrame,
+    scales: dict[str, float],
+    with_lgbm: bool,
+    levels: Sequence[int],
+    *,
+    long_ids: set[str],
+    intermittent: set[str],
+) -> tuple[str, dict[str, Any]]:
+    """The pooled strategy, the per-product choice where it helps, the conformal quantiles and
+    each series' backtest figures, from the cross-validation frame."""
+    candidates = [ENSEMBLE, *([ENSEMBLE_LGBM] if with_lgbm else []), *MEMBERS]
+    # A strategy applies to smooth series; intermittent ones keep the Croston-family median.
+    is_int = cv["unique_id"].isin(intermittent)
+    cv = cv.copy()
+    for c in candidates[1:]:
+        cv[f"raw_{c}"] = cv[c]
+        cv.loc[is_int, c] = cv.loc[is_int, ENSEMBLE]
+    figures: dict[str, dict[str, float]] = {}
+    per_mase: dict[str, pd.Series] = {}
+    per_smape: dict[str, pd.Series] = {}
+    for c in [*candidates, *CROSTON_FAMILY, *BASELINES, *([LGBM] if with_lgbm else [])]:
+        m, s = per_series_errors(cv, c, scales)
+        per_mase[c], per_smape[c] = m, s
+        mase_mean, smape_mean = finite(m.mean()), finite(s.mean())
+        if mase_mean is not None and smape_mean is not None:  # a seasonal naive without a
+            figures[c] = {"mase": mase_mean, "smape": smape_mean}  # season of history: NaN
+    best_ens = ENSEMBLE
+
+    def score(c: str) -> float:
+        return figures[c]["mase"] if c in figures else math.inf
+
+    if with_lgbm and score(ENSEMBLE_LGBM) < score(ENSEMBLE):
+        best_ens = ENSEMBLE_LGBM
+    strategy = best_ens
+
+    # A member replaces the ensemble only when it is better by the margin pooled AND in every
+    # window: with few series, a pooled win is often one lucky window.
+    def by_window(c: str) -> pd.Series:
+        err = (cv["y"] - cv[c]).abs() / cv["unique_id"].map(scales)
+        return err.groupby(cv["cutoff"]).mean()
+
+    for c in MEMBERS:
+        if score(c) < score(strategy) * (1 - MEMBER_MARGIN) and bool(
+            (by_window(c) < by_window(strategy)).all()
+        ):
+            strategy = c
+
+    cutoffs = sorted(cv["cutoff"].unique())
+    chosen = pd.Series(strategy, index=per_mase[strategy].index)
+    chosen[chosen.index.isin(intermittent)] = ENSEMBLE
+    choices = [*candidates, *CROSTON_FAMILY]
+    per_product_used = False
+    # Per-product choice, for products with years of history: choose on the earlier windows,
+    # check on the last one against the pooled strategy.
+    if len(cutoffs) >= 2 and long_ids:
+
+        def errors(frame: pd.DataFrame) -> pd.DataFrame:
+            m = pd.DataFrame({c: per_series_errors(frame, c, scales)[0] for c in choices})
+            # smooth series choose among the strategies, intermittent ones the Croston family
+            smooth_only = [c for c in candidates if c != ENSEMBLE]
+            m.loc[m.index.isin(intermittent), smooth_only] = math.inf
+            m.loc[~m.index.isin(intermittent), list(CROSTON_FAMILY)] = math.inf
+            return m
+
+        in_long = cv["unique_id"].isin(long_ids)
+        early_m = errors(cv[cv["cutoff"].isin(cutoffs[:-1]) & in_long])
+        late_m = errors(cv[(cv["cutoff"] == cutoffs[-1]) & in_long])
+        pick = early_m.idxmin(axis=1)
+        picked = float(np.mean([late_m.loc[u, pick[u]] for u in pick.index]))
+        pooled = float(np.mean([late_m.loc[u, chosen[u]] for u in pick.index]))
+        figures["per_product_check"] = {"mase": picked, "pooled_mase": pooled}
+        if picked < pooled * (1 - PER_PRODUCT_GAIN):
+            all_m = errors(cv[in_long])
+            chosen.loc[all_m.index] = all_m.idxmin(axis=1)
+            per_product_used = True
+
+    # The chosen forecast per row, its scaled signed errors, conformal quantiles per kind.
+    col = cv["unique_id"].map(chosen).fillna(strategy)
+    pred = np.choose(
+        col.map({c: i for i, c in enumerate(choices)}).to_numpy(dtype=int),
+        [cv[c].to_numpy(dtype=float) for c in choices],
+    )
+    scale = cv["unique_id"].map(scales).to_numpy(dtype=float)
+    err = (cv["y"].to_numpy(dtype=float) - pred) / scale
+    inter = cv["unique_id"].isin(intermittent).to_numpy()
+    last = (cv["cutoff"] == cutoffs[-1]).to_numpy()
+    early_mask = ~last if len(cutoffs) > 1 else np.ones(len(cv), dtype=bool)
+
+    def quantiles(mask: np.ndarray) -> dict[str, dict[int, tuple[float, float]]]:
+        out = {"all": conformal_quantiles(err[mask], levels)}
+        for kind, sel in (("intermittent", inter), ("smooth", ~inter)):
+            if np.count_nonzero(mask & sel) >= 30:
+                out[kind] = conformal_quantiles(err[mask & sel], levels)
+        return out
+
+    held = quantiles(early_mask)
+    final = quantiles(np.ones(len(cv), dtype=bool))
+    inside: dict[int, np.ndarray] = {}
+    for level in levels:
+        ql = np.array(
+            [(held.get("intermittent" if i else "smooth") or held["all"])[level][0] for i in inter]
+        )
+        qh = np.array(
+            [(held.get("intermittent" if i else "smooth") or held["all"])[level][1] for i in inter]
+        )
+        lo = np.maximum(0.0, np.minimum(pred, pred + ql * scale))
+        hi = np.maximum(pred, pred + qh * scale)
+        y = cv["y"].to_numpy(dtype=float)
+        inside[level] = (y >= lo - 1e-9) & (y <= hi + 1e-9)
+    per_series: dict[str, dict[str, Any]] = {}
+    held_rows = cv[last]
+    for u in per_mase[strategy].index:
+        c = str(chosen[u])
+        if c not in per_mase:
+            per_mase[c], per_smape[c] = per_series_errors(cv, c, scales)
+        sel = (held_rows["unique_id"] == u).to_numpy()
+        per_series[str(u)] = {
+            "mase": finite(per_mase[c][u]),
+            "smape": finite(per_smape[c][u]),
+            "coverage": {
+                level: float(np.mean(inside[level][last][sel])) if sel.any() else None
+                for level in levels
+            },
+        }
+    coverage = {str(level): float(np.mean(inside[level][last])) for level in levels}
+    backtest: dict[str, Any] = {
+        "windows": len(cutoffs),
+        "series": int(cv["unique_id"].nunique()),
+        "candidates": figures,
+        "chosen": strategy,
+        "per_product": per_product_used,
+        "coverage": coverage,  # held-out (last window) coverage of the conformal intervals
+        "_quantiles": final,
+        "_per_series": per_series,
+    }
+    if per_product_used:
+        backtest["per_product_models"] = {
+            str(u): str(c)
+            for u, c in chosen.items()
+            if c != (ENSEMBLE if u in intermittent else strategy)
+        }
+    return strategy, backtest
+
+
+def finite(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def per_series_errors(
+    cv: pd.DataFrame, column: str, scales: dict[str, float]
+) -> tuple[pd.Series, pd.Series]:
+    """Per-series MASE and sMAPE of one CV column."""
+    err = (cv["y"] - cv[column]).abs()
+    scale = cv["unique_id"].map(scales)
+    mase = (err / scale).groupby(cv["unique_id"]).mean()
+    den = cv["y"].abs() + cv[column].abs()
+    sm = (
+        pd.Series(np.where(den > 0, 2 * err / den.where(den > 0, 1), 0.0), index=cv.index)
+        .groupby(cv["unique_id"])
+        .mean()
+        * 100
+    )
+    return mase, sm
+
+
+def conformal_quantiles(
+    scaled_errors: np.ndarray, levels: Sequence[int]
+) -> dict[int, tuple[float, float]]:
+    """Conformal bounds (in scale units) per level from signed scaled errors y - yhat."""
+    out: dict[int, tuple[float, float]] = {}
+    e = scaled_errors[np.isfinite(scaled_errors)]
+    for level in levels:
+        if len(e) == 0:
+            out[level] = (-math.inf, math.inf)
+            continue
+        a = (100 - level) / 200
+        n = len(e)
+        # finite-sample conformal correction: the ceil((n+1)(1-a))/n quantile
+        lo_q = max(0.0, math.floor((n + 1) * a) / n - 1e-9)
+        hi_q = min(1.0, math.ceil((n + 1) * (1 - a)) / n)
+        out[level] = (
+            float(np.quantile(e, lo_q, method="lower")),
+            float(np.quantile(e, hi_q, method="higher")),
+        )
+    return out
