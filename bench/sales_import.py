@@ -2,7 +2,7 @@
 
 Generates a long CSV (`date,sku,quantity,unit_price,store,invoice`: `--skus` SKUs over
 `--years` years, every row distinct) in a temporary folder, then imports it through the same
-code the job runs (`server.companies.sales_import.import_file`, in this process) and prints
+code the job runs (`server.companies.sales_import_job.import_file`, in this process) and prints
 rows/s and the peak RSS growth of the process during the import (sampled from /proc every
 20 ms; psutil when installed). The database is a fresh SQLite file unless `--database-url`
 names a PostgreSQL server: a scratch database is created there, migrated, and dropped after.
@@ -163,10 +163,10 @@ async def _import(
 
     get_settings.cache_clear()
     from server.accounts import services as accounts
-    from server.companies import sales_import as service
+    from server.companies import sales_import_job as service
     from server.companies.memberships import create_company
     from server.companies.models import Sale, SalesImport
-    from server.companies.sales_files import SalesMapping
+    from server.companies.sales_mapping import ImportOptions, SalesMapping, UnknownSkus
     from server.db import close_db, init_db
 
     await init_db(database_url)
@@ -178,7 +178,7 @@ async def _import(
         )
         mapping = SalesMapping(date="date", sku="sku", quantity="quantity",
                                unit_price="unit_price", store="store", external_id="invoice")  # fmt: skip
-        options = service.ImportOptions(unknown_skus=service.UnknownSkus.CREATE)
+        options = ImportOptions(unknown_skus=UnknownSkus.CREATE)
         row = await SalesImport.create(
             company=company, filename="sales.csv", sha256="0" * 64,
             mapping=mapping.as_dict(), options=options.as_dict(),

@@ -460,7 +460,7 @@ async def test_a_50_mb_file_imports_in_batches(gql, tmp_path):
     # given: about 50 MB of long rows, through the service (HTTP bodies are capped lower)
     from server.access import Actor
     from server.companies import sales_import as service
-    from server.companies.sales_files import SalesMapping
+    from server.companies.sales_mapping import ImportOptions, SalesMapping, UnknownSkus
 
     alice, company = await _setup()
     path = tmp_path / "big.csv"
@@ -491,7 +491,7 @@ async def test_a_50_mb_file_imports_in_batches(gql, tmp_path):
     # when
     row, job = await service.import_sales(
         actor=Actor(user=alice.user), company_id=company.id, upload=File(), file_id=None,
-        mapping=mapping, options=service.ImportOptions(unknown_skus=service.UnknownSkus.CREATE),
+        mapping=mapping, options=ImportOptions(unknown_skus=UnknownSkus.CREATE),
     )  # fmt: skip
     assert job is not None
     await wait_for(job.id, JobStatus.SUCCEEDED, JobStatus.FAILED, within=600)

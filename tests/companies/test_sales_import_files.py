@@ -1,4 +1,5 @@
-"""server.companies.sales_files, pure: type, encoding, delimiter, decimal mark, the date order
+"""Reading a sales file (server.companies.sales_values, sales_detection, sales_mapping, sales_rows,
+sales_conversion), pure: type, encoding, delimiter, decimal mark, the date order
 rule, formula cells, the suggested mapping, the wide layout of the real hourly file."""
 
 from __future__ import annotations
@@ -9,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from server.companies import sales_files as sf
+from server.companies.sales_conversion import RowConverter
+from server.companies.sales_detection import FileKind, SalesFileError, detect, sniff_kind
+from server.companies.sales_mapping import Layout, SalesMapping, suggest_mapping, wide_sku_columns
+from server.companies.sales_rows import open_rows
+from server.companies.sales_values import (
+    DateOrder,
+    decide_date_order,
+    neutralise,
+    parse_day_cell,
+    parse_number,
+)
 from tests.conftest import shared_dataset
 
 
@@ -32,9 +43,9 @@ def _file(tmp_path: Path, data: bytes, name: str = "s.csv") -> Path:
 def test_encoding_delimiter_and_decimal_mark_are_detected(
     tmp_path, data, encoding, delimiter, decimal_comma
 ):
-    detected = sf.detect(_file(tmp_path, data))
+    detected = detect(_file(tmp_path, data))
     assert (detected.kind, detected.encoding, detected.delimiter, detected.decimal_comma) == (
-        sf.FileKind.CSV,
+        FileKind.CSV,
         encoding,
         delimiter,
         decimal_comma,
@@ -52,8 +63,8 @@ def test_encoding_delimiter_and_decimal_mark_are_detected(
     ],
 )  # fmt: skip
 def test_what_is_not_a_sales_file(head, message):
-    with pytest.raises(sf.SalesFileError) as refused:
-        sf.sniff_kind(head)
+    with pytest.raises(SalesFileError) as refused:
+        sniff_kind(head)
     assert refused.value.message == message
 
 
@@ -63,39 +74,39 @@ def test_a_zip_that_is_no_workbook_is_refused(tmp_path):
     path = tmp_path / "fake.csv"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    with pytest.raises(sf.SalesFileError) as refused:
-        sf.detect(path)
+    with pytest.raises(SalesFileError) as refused:
+        detect(path)
     assert refused.value.code == "NOT_A_SALES_FILE"
 
 
 @pytest.mark.parametrize(
     ("samples", "option", "country", "decided"),
     [
-        (["03/04/2024", "25/04/2024"], None, "US", (sf.DateOrder.DMY, "data")),
-        (["03/04/2024", "04/25/2024"], None, "FR", (sf.DateOrder.MDY, "data")),
-        (["03/04/2024"], None, "FR", (sf.DateOrder.DMY, "country")),
-        (["03/04/2024"], None, "US", (sf.DateOrder.MDY, "country")),
-        (["25/04/2024"], sf.DateOrder.MDY, "FR", (sf.DateOrder.MDY, "option")),
-        (["2024-04-03"], None, "DE", (sf.DateOrder.DMY, "country")),
+        (["03/04/2024", "25/04/2024"], None, "US", (DateOrder.DMY, "data")),
+        (["03/04/2024", "04/25/2024"], None, "FR", (DateOrder.MDY, "data")),
+        (["03/04/2024"], None, "FR", (DateOrder.DMY, "country")),
+        (["03/04/2024"], None, "US", (DateOrder.MDY, "country")),
+        (["25/04/2024"], DateOrder.MDY, "FR", (DateOrder.MDY, "option")),
+        (["2024-04-03"], None, "DE", (DateOrder.DMY, "country")),
     ],
 )
 def test_the_date_order_rule(samples, option, country, decided):
-    assert sf.decide_date_order(samples, option=option, country=country) == decided
+    assert decide_date_order(samples, option=option, country=country) == decided
 
 
 @pytest.mark.parametrize(
     ("text", "order", "parsed"),
     [
-        ("2024-03-05", sf.DateOrder.MDY, (date(2024, 3, 5), "")),
-        ("2024-03-05T14:30:00", sf.DateOrder.DMY, (date(2024, 3, 5), "14:30")),
-        ("05/03/2024", sf.DateOrder.DMY, (date(2024, 3, 5), "")),
-        ("05/03/2024", sf.DateOrder.MDY, (date(2024, 5, 3), "")),
-        ("1/2/2014 8:00", sf.DateOrder.MDY, (date(2014, 1, 2), "08:00")),
-        ("05.03.24", sf.DateOrder.DMY, (date(2024, 3, 5), "")),
+        ("2024-03-05", DateOrder.MDY, (date(2024, 3, 5), "")),
+        ("2024-03-05T14:30:00", DateOrder.DMY, (date(2024, 3, 5), "14:30")),
+        ("05/03/2024", DateOrder.DMY, (date(2024, 3, 5), "")),
+        ("05/03/2024", DateOrder.MDY, (date(2024, 5, 3), "")),
+        ("1/2/2014 8:00", DateOrder.MDY, (date(2014, 1, 2), "08:00")),
+        ("05.03.24", DateOrder.DMY, (date(2024, 3, 5), "")),
     ],
 )
 def test_dates(text, order, parsed):
-    assert sf.parse_day_cell(text, order=order) == parsed
+    assert parse_day_cell(text, order=order) == parsed
 
 
 @pytest.mark.parametrize(
@@ -109,7 +120,7 @@ def test_dates(text, order, parsed):
     ],
 )
 def test_numbers(text, decimal_comma, number):
-    assert sf.parse_number(text, decimal_comma=decimal_comma) == number
+    assert parse_number(text, decimal_comma=decimal_comma) == number
 
 
 @pytest.mark.parametrize(
@@ -119,46 +130,46 @@ def test_numbers(text, decimal_comma, number):
 )  # fmt: skip
 def test_not_numbers(text, reason):
     with pytest.raises(ValueError, match=reason):
-        sf.parse_number(text, decimal_comma=False)
+        parse_number(text, decimal_comma=False)
 
 
 def test_neutralise_keeps_formulas_from_spreadsheets():
-    assert [sf.neutralise(v) for v in ["=SUM(A1)", "+1", "-x", "@a", "\tx", "ok", "12"]] == [
+    assert [neutralise(v) for v in ["=SUM(A1)", "+1", "-x", "@a", "\tx", "ok", "12"]] == [
         "'=SUM(A1)", "'+1", "'-x", "'@a", "'\tx", "ok", "12",
     ]  # fmt: skip
 
 
 def test_suggested_mapping_long_and_wide():
-    long = sf.suggest_mapping(
+    long = suggest_mapping(
         ["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "Country"],
         {"InvoiceDate": ["12/1/2010 8:26"], "Quantity": ["6"], "UnitPrice": ["2.55"]},
         decimal_comma=False,
     )
     assert long == (
-        sf.Layout.LONG,
-        sf.SalesMapping(date="InvoiceDate", sku="StockCode", quantity="Quantity",
+        Layout.LONG,
+        SalesMapping(date="InvoiceDate", sku="StockCode", quantity="Quantity",
                         unit_price="UnitPrice", store=None, external_id="InvoiceNo"),
     )  # fmt: skip
-    wide = sf.suggest_mapping(
+    wide = suggest_mapping(
         ["datum", "A", "B", "C"], {"A": ["1"], "B": ["2.5"], "C": ["0"]}, decimal_comma=False
     )
-    assert wide == (sf.Layout.WIDE, sf.SalesMapping(date="datum", sku_columns=None))
+    assert wide == (Layout.WIDE, SalesMapping(date="datum", sku_columns=None))
 
 
 def test_the_real_hourly_file_streams_wide_without_its_calendar_columns():
     path = shared_dataset("sales") / "saleshourly.csv"
-    detected = sf.detect(path)
+    detected = detect(path)
     numeric = {n for n in detected.columns if n not in ("datum", "Weekday Name")}
-    columns = sf.wide_sku_columns(detected.columns, "datum", numeric)
+    columns = wide_sku_columns(detected.columns, "datum", numeric)
     assert columns == ["M01AB", "M01AE", "N02BA", "N02BE", "N05B", "N05C", "R03", "R06"]
-    converter = sf.RowConverter(
+    converter = RowConverter(
         columns=detected.columns,
-        mapping=sf.SalesMapping(date="datum", sku_columns=tuple(columns)),
-        layout=sf.Layout.WIDE,
-        order=sf.DateOrder.MDY,
+        mapping=SalesMapping(date="datum", sku_columns=tuple(columns)),
+        layout=Layout.WIDE,
+        order=DateOrder.MDY,
         decimal_comma=False,
     )
-    rows = sf.open_rows(path, detected).rows()
+    rows = open_rows(path, detected).rows()
     first = next(rows)
     rows.close()
     sales, problems = converter.convert(first)

@@ -6,7 +6,7 @@ import strawberry
 from strawberry import Info
 
 from schema.companies.types import CompaniesError
-from schema.companies.types.sales import ImportSalesInput, SalesImportType
+from schema.companies.types.sales_imports import ImportSalesInput, SalesImportType
 from schema.core.files import uploaded
 from schema.core.permissions import actor_of
 from schema.core.relay import parse_global_id
@@ -14,6 +14,7 @@ from schema.core.scalars import payload_error
 from schema.jobs.types import JobType
 from server.companies import sales_import as service
 from server.companies.errors import CompaniesError as CompaniesFailure
+from server.companies.sales_mapping import ImportOptions
 
 
 @strawberry.type(description="importSales: the import and its job, or why none started.")
@@ -46,7 +47,7 @@ async def import_sales(
     company_id = parse_global_id(input.company_id, "Company")
     upload = None if input.file is None else uploaded(input.file, field="input.file")
     file_id = None if input.file_id is None else parse_global_id(input.file_id, "File")
-    options = input.options.to_service() if input.options else service.ImportOptions()
+    options = input.options.to_service() if input.options else ImportOptions()
     try:
         row, job = await service.import_sales(
             actor=actor,

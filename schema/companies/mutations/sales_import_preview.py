@@ -6,14 +6,14 @@ import strawberry
 from strawberry import Info
 
 from schema.companies.types import CompaniesError
-from schema.companies.types.sales import PreviewSalesImportInput, SalesPreviewType
+from schema.companies.types.sales_preview import PreviewSalesImportInput, SalesPreviewType
 from schema.core.files import uploaded
 from schema.core.permissions import actor_of
 from schema.core.relay import parse_global_id
 from schema.core.scalars import payload_error
-from server.companies import sales_files as sf
-from server.companies import sales_import as service
+from server.companies import sales_preview as service
 from server.companies.errors import CompaniesError as CompaniesFailure
+from server.companies.sales_values import DateOrder
 
 
 @strawberry.type(
@@ -45,7 +45,7 @@ async def preview_sales_import(
             actor=actor,
             company_id=company_id,
             upload=uploaded(input.file, field="input.file"),
-            date_order=None if input.date_order is None else sf.DateOrder(input.date_order),
+            date_order=None if input.date_order is None else DateOrder(input.date_order),
         )
     except CompaniesFailure as exc:
         return PreviewSalesImportPayload(errors=[payload_error(CompaniesError, exc)])

@@ -27,12 +27,8 @@ from schema.companies.types.members import (
 )
 from schema.companies.types.products import ProductType
 from schema.companies.types.reorder import ReorderAdviceType, resolve_reorder_advice
-from schema.companies.types.sales import (
-    SalesImportType,
-    SaleType,
-    resolve_sales,
-    resolve_sales_imports,
-)
+from schema.companies.types.sales import SaleType, resolve_sales
+from schema.companies.types.sales_imports import SalesImportType, resolve_sales_imports
 from schema.core.permissions import HasScope, IsCompanyMember
 from schema.core.relay import (
     After,

@@ -1,6 +1,6 @@
 """A company's members and invitations, as its members (and, for invitations, its ADMINs) see
-them. Both lists are loaded per request in one query each (DataLoaders below), whatever the
-number of companies asked for."""
+them. Both lists are loaded per request in one query each (DataLoaders in
+`schema/companies/loaders.py`), whatever the number of companies asked for."""
 
 from __future__ import annotations
 
@@ -11,16 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info
-from strawberry.dataloader import DataLoader
 
+from schema.companies.loaders import invitations_by_company, members_by_company
 from schema.core.permissions import HasScope, IsCompanyMember
 from schema.core.relay import Node, global_id, nodes_in_order, register_node
 from schema.core.scalars import described_enum
 from server.access import visible
 from server.companies import models
-from server.companies.invitations import InvitationStatus, invitations_of, status_of
-from server.companies.members import Member, members_of
-from server.context import Context
+from server.companies.invitations import InvitationStatus, status_of
+from server.companies.members import Member
 
 if TYPE_CHECKING:
     from schema.companies.types.company import CompanyRole
@@ -39,18 +38,6 @@ InvitationStatusEnum = described_enum(
         "REVOKED": "Withdrawn by an ADMIN: its link no longer works.",
     },
 )
-
-
-def members_by_company(context: Context) -> DataLoader[uuid.UUID, list[Member]]:
-    """The request's loader of companies' members (`server.companies.members.members_of`)."""
-    return context.loader("companies.members_by_company", lambda: DataLoader(load_fn=members_of))
-
-
-def invitations_by_company(context: Context) -> DataLoader[uuid.UUID, list[models.Invitation]]:
-    """The request's loader of companies' invitations (`invitations_of`)."""
-    return context.loader(
-        "companies.invitations_by_company", lambda: DataLoader(load_fn=invitations_of)
-    )
 
 
 @strawberry.type(name="CompanyMember", description="A member of a company and their role.")

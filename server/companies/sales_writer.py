@@ -1,0 +1,125 @@
+"""Writing batches of sales: SKUs resolved to products (cached; unknown ones created in batch or
+rejected), then the backend's bulk path (COPY then INSERT ... ON CONFLICT on PostgreSQL,
+INSERT OR IGNORE executemany on SQLite). A row already stored (same product, day, external id,
+store) is skipped and counted, never an error.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from server.companies.models import Product
+from server.companies.sales_mapping import ImportOptions, UnknownSkus
+from server.companies.sales_records import RowProblem, SaleRow, problem
+
+
+class SalesWriter:
+    """Resolves SKUs (cached; unknown ones created in batch or rejected) and writes sales in
+    batches with the backend's fast path."""
+
+    def __init__(self, *, company_id: uuid.UUID, import_id: uuid.UUID, options: ImportOptions):
+        self.company_id, self.import_id, self.options = company_id, import_id, options
+        self.products: dict[str, uuid.UUID] = {}
+        self.rejected: set[str] = set()
+        self.created = 0
+        self.created_ids: list[uuid.UUID] = []
+        self.postgres = connections.get("default").capabilities.dialect == "postgres"
+
+    async def _resolve(self, skus: set[str]) -> None:
+        missing = skus - self.products.keys() - self.rejected
+        if not missing:
+            return
+        for product in await Product.filter(company_id=self.company_id, sku__in=missing).only(
+            "id", "sku"
+        ):
+            self.products[product.sku] = product.id
+        missing -= self.products.keys()
+        if not missing:
+            return
+        if self.options.unknown_skus != UnknownSkus.CREATE:
+            self.rejected |= missing
+            return
+        new = [
+            Product(id=uuid.uuid4(), company_id=self.company_id, sku=sku, name=sku)
+            for sku in sorted(missing)
+        ]
+        await Product.bulk_create(new, ignore_conflicts=True)
+        for product in await Product.filter(company_id=self.company_id, sku__in=missing).only(
+            "id", "sku"
+        ):
+            self.products[product.sku] = product.id
+            if product.id in {p.id for p in new}:
+                self.created += 1
+                self.created_ids.append(product.id)
+
+    async def write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
+        """(imported, skipped as already present, problems for rejected SKUs)."""
+        await self._resolve({sale[0] for sale in sales})
+        problems: list[RowProblem] = []
+        rejected = self.rejected
+        if rejected:
+            kept = []
+            for sale in sales:
+                if sale[0] in rejected:
+                    problems.append(
+                        problem(sale[6], "sku", sale[0], "unknown SKU (unknown SKUs are rejected)")
+                    )
+                else:
+                    kept.append(sale)
+            sales = kept
+        if not sales:
+            return 0, 0, problems
+        inserted = await (self._copy(sales) if self.postgres else self._executemany(sales))
+        return inserted, len(sales) - inserted, problems
+
+    async def _copy(self, sales: list[SaleRow]) -> int:
+        """COPY (binary; every value text but the line) into a temporary table, then one
+        INSERT ... SELECT: the database casts the values and finds the product ids by SKU, and
+        the rows go in the unique index's order (its pages are touched once, not at random);
+        work_mem is raised for this transaction so that sort stays in memory."""
+        async with in_transaction() as conn, conn.acquire_connection() as raw:
+            await raw.execute("SET LOCAL work_mem = '64MB'")
+            await raw.execute(
+                "CREATE TEMP TABLE sales_batch (sku text, sold_on text, quantity text, "
+                "unit_price text, store text, external_id text, line integer) ON COMMIT DROP"
+            )
+            await raw.copy_records_to_table("sales_batch", records=sales)
+            status = await raw.execute(
+                'INSERT INTO "sales" (company_id, sales_import_id, product_id, sold_on, quantity, '
+                "unit_price, store, external_id) "
+                "SELECT $1, $2, p.id, b.sold_on::date, b.quantity::numeric(16,3), "
+                "b.unit_price::numeric(14,4), b.store, b.external_id "
+                "FROM sales_batch b JOIN products p ON p.company_id = $1 AND p.sku = b.sku "
+                "ORDER BY p.id, 4, b.external_id, b.store "
+                "ON CONFLICT (product_id, sold_on, external_id, store) DO NOTHING",
+                self.company_id,
+                self.import_id,
+            )
+        return int(status.rsplit(" ", 1)[-1])
+
+    async def _executemany(self, sales: list[SaleRow]) -> int:
+        company, import_id = str(self.company_id), str(self.import_id)
+        products = {sku: str(product_id) for sku, product_id in self.products.items()}
+        values = [
+            (company, import_id, products[sku], day, quantity, price, store, external)
+            for sku, day, quantity, price, store, external, _line in sales
+        ]
+        values.sort(key=_index_order)  # the unique index's pages touched once, not at random
+        async with in_transaction() as conn, conn.acquire_connection() as raw:
+            cursor = await raw.executemany(
+                'INSERT OR IGNORE INTO "sales" (company_id, sales_import_id, product_id, sold_on, '
+                "quantity, unit_price, store, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            inserted = cursor.rowcount
+            await cursor.close()
+        return inserted
+
+
+def _index_order(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A SQLite row's key in the unique index (product, day, external id, store)."""
+    return value[2], value[3], value[7], value[6]
