@@ -12,7 +12,7 @@ from typing import Any
 
 from schema.companies.types.reorder import company_today
 from schema.core.relay import global_id
-from server.companies import reorder
+from server.companies import reorder, reorder_export, reorder_rules
 from server.companies.models import Company, ForecastRun, ForecastRunStatus, Frequency
 from server.files.models import StoredFile
 from tests.companies.factories import company_key, join, make_company, make_forecast, make_product
@@ -110,7 +110,7 @@ async def test_advice_is_sorted_by_urgency_from_the_latest_forecast(gql):
         "reason": None,
     }
     assert advice[2]["stockOutDate"] is None and advice[2]["suggestedQuantity"] == "0.000"
-    assert advice[3]["reason"] == reorder.NO_FORECAST_REASON
+    assert advice[3]["reason"] == reorder_rules.NO_FORECAST_REASON
     assert advice[3]["leadTimeDemand"] is None and advice[3]["stockOnHand"] == "3.000"
 
 
@@ -189,7 +189,7 @@ async def test_export_is_a_csv_whose_cells_cannot_run_as_formulas(client, gql):
     assert file["contentType"] == "text/csv" and file["filename"].startswith("reorder-advice-")
     text = (await client.get(file["url"].split("testserver", 1)[1])).text
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == list(reorder.CSV_COLUMNS)
+    assert rows[0] == list(reorder_export.CSV_COLUMNS)
     assert [row[1] for row in rows[1:]] == ["'+SKU", "OUT", "LOW", "FINE", "NEW"]
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["name"] == "'=cmd()"
@@ -199,7 +199,7 @@ async def test_export_is_a_csv_whose_cells_cannot_run_as_formulas(client, gql):
     assert first["product_id"] == global_id("Product", evil.id)
     low = dict(zip(rows[0], rows[3], strict=True))
     assert (low["reorder_point"], low["suggested_quantity"]) == ("113.762", "164.000")
-    assert dict(zip(rows[0], rows[5], strict=True))["note"] == reorder.NO_FORECAST_REASON
+    assert dict(zip(rows[0], rows[5], strict=True))["note"] == reorder_rules.NO_FORECAST_REASON
     stored = await StoredFile.filter(company_id=company.id).values_list("owner_id", flat=True)
     assert stored == [alice.user.id]
 

@@ -1,4 +1,5 @@
-"""Reorder advice, the rules on hand-made numbers (server.companies.reorder, pure functions).
+"""Reorder advice, the rules on hand-made numbers (server.companies.reorder_rules, pure
+functions).
 
 The forecast: 4 weeks from Monday 2026-01-05, means 70, 140, 70, 70, each with intervals of a
 standard deviation of 7 (so the 80% and 95% widths agree). A lead time of 10 days takes the first
@@ -15,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from server.companies import reorder
+from server.companies import reorder_rules
 from server.companies.models import Frequency, Product
-from server.companies.reorder import Urgency
+from server.companies.reorder_rules import Urgency
 
 AS_OF = date(2026, 1, 5)
 Z80, Z95 = NormalDist().inv_cdf(0.90), NormalDist().inv_cdf(0.975)
@@ -55,7 +56,7 @@ def product(**fields: Any) -> Product:
     return Product(**values)
 
 
-def advise(item: Product, points: list[dict[str, Any]] = WEEKS, **kw: Any) -> reorder.Advice:
+def advise(item: Product, points: list[dict[str, Any]] = WEEKS, **kw: Any) -> reorder_rules.Advice:
     options: dict[str, Any] = {
         "frequency": Frequency.WEEK,
         "mase": 0.8,
@@ -64,7 +65,7 @@ def advise(item: Product, points: list[dict[str, Any]] = WEEKS, **kw: Any) -> re
         "as_of": AS_OF,
     }
     options.update(kw)
-    return reorder.advise(item, points=points, **options)
+    return reorder_rules.advise(item, points=points, **options)
 
 
 def test_lead_time_demand_safety_stock_reorder_point_and_quantity():
@@ -86,17 +87,19 @@ def test_lead_time_demand_safety_stock_reorder_point_and_quantity():
 
 
 def test_interval_width_gives_sigma_and_mase_or_poisson_stand_in():
-    assert reorder.point_sigma(point("2026-01-05", 70, sigma=7.0), 0.8) == pytest.approx(7.0)
+    assert reorder_rules.point_sigma(point("2026-01-05", 70, sigma=7.0), 0.8) == pytest.approx(7.0)
     only_80 = {
         "period": "2026-01-05",
         "mean": 10,
         "lo": {"80": 10 - Z80 * 2},
         "hi": {"80": 10 + Z80 * 2},
     }
-    assert reorder.point_sigma(only_80, None) == pytest.approx(2.0)
+    assert reorder_rules.point_sigma(only_80, None) == pytest.approx(2.0)
     # no intervals: 1.25 x MASE x mean; no MASE either: sqrt(mean)
-    assert reorder.point_sigma(point("2026-01-05", 70, sigma=None), 0.8) == pytest.approx(70.0)
-    assert reorder.point_sigma(point("2026-01-05", 16, sigma=None), None) == 4.0
+    assert reorder_rules.point_sigma(point("2026-01-05", 70, sigma=None), 0.8) == pytest.approx(
+        70.0
+    )
+    assert reorder_rules.point_sigma(point("2026-01-05", 16, sigma=None), None) == 4.0
 
 
 def test_higher_service_level_holds_more_safety_stock():
@@ -119,10 +122,10 @@ def test_suggested_quantity_respects_the_minimum_order(minimum, expected):
 
 
 def test_order_quantity_rounding():
-    assert reorder.order_quantity(Decimal("0.2"), Decimal("1")) == Decimal("1.000")
-    assert reorder.order_quantity(Decimal("12.001"), Decimal("5")) == Decimal("13.000")
-    assert reorder.order_quantity(Decimal("0"), Decimal("5")) == Decimal("0.000")
-    assert reorder.order_quantity(Decimal("-3"), Decimal("5")) == Decimal("0.000")
+    assert reorder_rules.order_quantity(Decimal("0.2"), Decimal("1")) == Decimal("1.000")
+    assert reorder_rules.order_quantity(Decimal("12.001"), Decimal("5")) == Decimal("13.000")
+    assert reorder_rules.order_quantity(Decimal("0"), Decimal("5")) == Decimal("0.000")
+    assert reorder_rules.order_quantity(Decimal("-3"), Decimal("5")) == Decimal("0.000")
 
 
 def test_the_products_own_reorder_point_wins():
@@ -183,8 +186,11 @@ def test_as_of_inside_a_period_counts_only_its_days_left():
 
 def test_empty_forecast_and_no_forecast_come_last_with_a_reason():
     empty = advise(product(sku="B"), [])
-    none = reorder.no_forecast(product(sku="C", reorder_point=Decimal("5")))
-    assert (empty.urgency, empty.reason) == (Urgency.NO_FORECAST, reorder.EMPTY_FORECAST_REASON)
+    none = reorder_rules.no_forecast(product(sku="C", reorder_point=Decimal("5")))
+    assert (empty.urgency, empty.reason) == (
+        Urgency.NO_FORECAST,
+        reorder_rules.EMPTY_FORECAST_REASON,
+    )
     assert (none.reorder_point, none.reorder_point_overridden) == (Decimal("5"), True)
     assert none.lead_time_demand is None and none.suggested_quantity is None
     ok = advise(product(sku="D", stock_on_hand=Decimal("1000")))
@@ -192,7 +198,7 @@ def test_empty_forecast_and_no_forecast_come_last_with_a_reason():
     now_late = advise(product(sku="F", stock_on_hand=Decimal("120")))
     now_early = advise(product(sku="G", stock_on_hand=Decimal("60")))
     out = advise(product(sku="H", stock_on_hand=Decimal("0")))
-    ranked = sorted([none, ok, soon, now_late, empty, now_early, out], key=reorder.sort_key)
+    ranked = sorted([none, ok, soon, now_late, empty, now_early, out], key=reorder_rules.sort_key)
     assert [a.product.sku for a in ranked] == ["H", "G", "F", "E", "D", "B", "C"]
     assert (now_early.stock_out_date, now_late.stock_out_date) == (
         date(2026, 1, 11),  # 60 at 10 a day: Jan 5-10 met
@@ -203,4 +209,4 @@ def test_empty_forecast_and_no_forecast_come_last_with_a_reason():
 @pytest.mark.parametrize("level", [0.49, 1.0, float("nan")])
 def test_service_level_outside_half_to_0999_is_refused(level):
     with pytest.raises(ValueError):
-        reorder.check_service_level(level)
+        reorder_rules.check_service_level(level)

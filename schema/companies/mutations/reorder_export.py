@@ -12,7 +12,7 @@ from schema.core.files import FileType
 from schema.core.permissions import actor_of
 from schema.core.relay import parse_global_id
 from server.accounts.models import User
-from server.companies import reorder
+from server.companies import reorder_export
 from server.companies.models import Company
 
 
@@ -54,7 +54,7 @@ async def export_reorder_advice(
         made_by = await User.get_or_none(id=actor.api_key.owner_id)  # a company key's creator
     if made_by is None:
         raise ForbiddenError("This company key has no creator left to own an export.")
-    file = await reorder.export_reorder_advice(
+    file = await reorder_export.export_reorder_advice(
         company=company,
         service_level=service_level,
         as_of=company_today(company.timezone),

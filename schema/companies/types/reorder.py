@@ -1,5 +1,5 @@
 """Reorder advice (`company(id:) { reorderAdvice }`): the type, its urgency enum and the field's
-resolver, which CompanyType declares (server/companies/reorder.py holds the rules)."""
+resolver, which CompanyType declares (server/companies/reorder_rules.py holds the rules)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from strawberry import Info
 from schema.companies.types.products import ProductType
 from schema.core.scalars import described_enum
 from schema.core.validation import InvalidInputError
-from server.companies import reorder
+from server.companies import reorder_rules
+from server.companies.reorder import reorder_advice
 
 ReorderUrgency = described_enum(
-    reorder.Urgency,
+    reorder_rules.Urgency,
     name="ReorderUrgency",
     description="How soon a product needs ordering, most urgent first.",
     values={
@@ -85,7 +86,7 @@ class ReorderAdviceType:
     )
 
     @classmethod
-    def from_advice(cls, advice: reorder.Advice) -> ReorderAdviceType:
+    def from_advice(cls, advice: reorder_rules.Advice) -> ReorderAdviceType:
         return cls(
             product=ProductType.from_model(advice.product),
             stock_on_hand=advice.stock_on_hand,
@@ -106,11 +107,11 @@ class ReorderAdviceType:
 def checked_service_level(value: float, *, field: str) -> float:
     """The service level, or BAD_USER_INPUT naming `field` outside 0.5..0.999."""
     try:
-        reorder.check_service_level(value)
+        reorder_rules.check_service_level(value)
     except ValueError:
         raise InvalidInputError(
             field,
-            f"must be between {reorder.MIN_SERVICE_LEVEL} and {reorder.MAX_SERVICE_LEVEL}.",
+            f"must be between {reorder_rules.MIN_SERVICE_LEVEL} and {reorder_rules.MAX_SERVICE_LEVEL}.",
         ) from None
     return value
 
@@ -141,7 +142,7 @@ async def resolve_reorder_advice(
     checked_service_level(service_level, field="serviceLevel")
     if first is not None and first < 0:
         raise InvalidInputError("first", "must not be negative.")
-    advice = await reorder.reorder_advice(
+    advice = await reorder_advice(
         company_id=root.company_pk,
         service_level=service_level,
         as_of=company_today(root.timezone),
