@@ -14,9 +14,13 @@ costs as much as a missed one:
 - every part has at least three letters and is a common word (``PART_COUNT``, three-letter
   parts ``SHORT_PART_COUNT``), except at most one part of four letters or more;
 - a split in two needs one part that only the local vocabulary knows ("JALAN" + "AIR"; local
-  words of three letters or English ones do not vouch): a brand is often
-  two English words written as one ("MONOPRIX", "TOTALENERGIES") (a shop's own name glued to common words: "SANYU" + "STATIONERY" + "SHOP");
+  words of three letters or English ones do not vouch): a brand is often two English words
+  written as one ("MONOPRIX", "TOTALENERGIES") (a shop's own name glued to common words:
+  "SANYU" + "STATIONERY" + "SHOP");
 - the split scores at least ``MARGIN`` (log10) above the whole token.
+
+:meth:`Segmenter.correct` spells an unknown word read with one OCR slip between look-alike
+letters ("JAIAN", "SCLANGOR") as the one local word it can be ("JALAN", "SELANGOR").
 
 Case is kept per part. Pure, synchronous; the English table (~330k words) is read once per
 process, on first use.
@@ -41,6 +45,14 @@ MIN_UNKNOWN_PART = 4
 # Local words count as common words: about as frequent as "market" in the English table.
 LOCAL_COUNT = 50_000_000.0
 MAX_WORD = 24
+# Letters that thermal-print OCR takes for one another ("JAIAN" for JALAN, "SCLANGOR" for
+# SELANGOR, "KAWANG" for RAWANG). `Segmenter.correct` undoes one such slip per word.
+CONFUSIONS = ("il", "ij", "ce", "cg", "ef", "od", "oq", "hn", "mn", "uv", "kr")
+MIN_CORRECT = 5
+_SWAPS = {
+    letter: "".join(b if a == letter else a for a, b in CONFUSIONS if letter in (a, b))
+    for letter in set("".join(CONFUSIONS))
+}
 
 _TOKEN = re.compile(r"[A-Za-z]+")
 _CAMEL = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2})")
@@ -126,6 +138,27 @@ class Segmenter:
             pieces.append(token[start : start + len(part)])
             start += len(part)
         return tuple(pieces)
+
+    def _corrected(self, token: str) -> str:
+        word = token.lower()
+        if len(word) < MIN_CORRECT or word in self.protected or self.known(word):
+            return token
+        found = {
+            candidate
+            for i, ch in enumerate(word)
+            for other in _SWAPS.get(ch, "")
+            if (candidate := word[:i] + other + word[i + 1 :]) in self.local
+        }
+        if len(found) != 1:
+            return token
+        (fixed,) = found
+        return "".join(f.upper() if t.isupper() else f for t, f in zip(token, fixed, strict=True))
+
+    def correct(self, text: str) -> str:
+        """``text`` with each unknown word of ``MIN_CORRECT`` letters or more that is one OCR
+        slip (``CONFUSIONS``) away from exactly one local word spelt as that word ("Jaian" ->
+        "Jalan"); known, protected and short words, and ambiguous slips, stay as read."""
+        return _TOKEN.sub(lambda m: self._corrected(m.group(0)), text)
 
     def respace(self, text: str) -> str:
         """``text`` with each glued letter run split into words (everything else unchanged).

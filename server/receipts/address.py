@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
 from server.documents.layout import Row
 from server.documents.money import find_amounts
 from server.receipts.header import (
@@ -24,6 +26,8 @@ from server.receipts.header import (
 # How many rows may sit between the merchant and the first address row (branch names, reg no).
 ADDRESS_GAP_ROWS = 4
 MAX_ADDRESS_ROWS = 6
+# A row opening with the merchant's name read again (one OCR slip allowed) is a branch heading.
+NAME_REPEAT_SCORE = 85
 
 
 # Abbreviations whose period is a real period ("NO. 1", "JLN. BESAR", "BD. SOULT").
@@ -47,15 +51,18 @@ def clean_address_line(text: str) -> str:
     """Undo OCR habits on printed addresses.
 
     The space between a postcode and its town gets dropped ("52200Kuala"), an O inside a word
-    becomes a zero ("LY0N"), and on thermal prints the comma between address parts is often
-    read as a period ("19. JALAN KANCIL, OFF JALAN PUDU. 55100"): a period after a number or a
-    word (abbreviations aside) with more address after it is read as the comma it almost
-    always is.
+    is read as a zero ("LY0N", "WATERL00"), an l after small letters as a one ("Ma11") and a
+    zero ending a number as an O ("G3O"), and on thermal prints the comma between address
+    parts is often read as a period ("19. JALAN KANCIL, OFF JALAN PUDU. 55100"): a period after
+    a number or a word (abbreviations aside) with more address after it is read as the comma it
+    almost always is.
     """
     text = re.sub(r"(?<!\d)(\d{5})(?=[A-Za-z]{3})", r"\1 ", text)
     text = re.sub(r",\s*['`´‘’]", ", ", text)  # a stray tick after a comma
     text = re.sub(r"(?<=[A-Za-z])0(?=[A-Za-z])", "O", text)  # "LY0N": a zero inside a word
     text = re.sub(r"(?<=[A-Za-z]{3})(0+)\b", lambda m: "O" * len(m.group(1)), text)  # "WATERL00"
+    text = re.sub(r"(?<=[a-z])(1+)\b", lambda m: "l" * len(m.group(1)), text)  # "Ma11": Mall
+    text = re.sub(r"(?<=\d)O\b", "0", text)  # "G3O": an O ending a number is its last zero
     text = re.sub(r"(?P<word>\b[\w/-]+)\.(?=\s+\S)", _period_as_comma, text)
     return " ".join(text.split())
 
@@ -85,12 +92,32 @@ def _continues_address(chosen: list[Row], row: Row) -> bool:
     )
 
 
+def _is_branch_heading(rows: list[Row], position: int, merchant_end: int) -> bool:
+    """A branch heading above the street address, not part of it: a row without a number or a
+    comma, followed by a row opening with the street number, that repeats the merchant's name
+    ("DOMINO'S PIZZA TAMAN UNIVERSITI" under "DOMINO'S PIZZA") or the town printed again at
+    the end of the address ("BANDAR BARU RAWANG" / "NO 15 JALAN ..." / "BANDAR BARU RAWANG")."""
+    text = rows[position].folded
+    if position + 1 >= len(rows) or re.search(r"[\d,]", text):
+        return False
+    if not re.match(r"^(?:NO\.?\s*)?\d", rows[position + 1].folded):
+        return False
+    name = rows[merchant_end].folded if merchant_end >= 0 else ""
+    later = rows[position + 2 : position + 1 + MAX_ADDRESS_ROWS]
+    repeats_name = len(text) > len(name) >= 4 and text[len(name)] == " "
+    if repeats_name and fuzz.ratio(text[: len(name)], name) >= NAME_REPEAT_SCORE:
+        return True
+    return any(r.folded == text for r in later)
+
+
 def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
     """The address: address-looking rows after the merchant, until a contact/tax/title cue.
 
     Rows between the name and the first address row (branch names, registration and tax ids,
-    a date) are skipped. Once a postcode has been read, only a region name, the town that
-    follows a postcode ending its row, or a short coded branch row may still follow.
+    a date) are skipped, as is a branch heading right above the street number. Once a postcode
+    has been read, only a region name, the town that follows a postcode ending its row, or a
+    short coded branch row may still follow. Words one OCR slip away from a known header word
+    are spelt as that word (`Segmenter.correct`).
     """
     start = None
     last = min(merchant_end + 1 + ADDRESS_GAP_ROWS, len(rows) - 1)
@@ -99,7 +126,7 @@ def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
         if is_price_row(row) or (find_amounts(row.folded) and not looks_like_address(row)):
             break  # items have started
         if looks_like_address(row) and not is_stop_row(row):
-            start = position
+            start = position + _is_branch_heading(rows, position, merchant_end)
             break
     if start is None:
         return None
@@ -112,7 +139,10 @@ def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
             break
         chosen.append(row)
 
-    text = current_segmenter().respace(clean_address_line(" ".join(r.text for r in chosen)))
+    segmenter = current_segmenter()
+    text = segmenter.correct(
+        segmenter.respace(clean_address_line(" ".join(r.text for r in chosen)))
+    )
     ended_well = any(has_postcode(r.folded) for r in chosen) or any(
         REGION_RE.match(r.folded) for r in chosen
     )

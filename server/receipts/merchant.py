@@ -37,17 +37,23 @@ MERCHANT_SEARCH_ROWS = 6
 def clean_merchant(text: str) -> str:
     """Drop the registration number printed after the name and OCR'd glue around brackets.
 
-    "99 SPEED MART S/B (519537-X)" -> "99 SPEED MART S/B"; "ALAM)SDN BHD" -> "ALAM) SDN BHD";
+    "99 SPEED MART S/B (519537-X)" -> "99 SPEED MART S/B"; "ALAM)SDN BHD" -> "ALAM) SDN BHD",
+    "ENTERPRISE(SETIA" -> "ENTERPRISE (SETIA" (names print a space before a bracket);
     "HUAT_HARDWARE" -> "HUAT HARDWARE"; a title keeps its space: "MR.D.I.Y." -> "MR. D.I.Y.".
+    A legal form OCR'd with a slip at the name's end is spelt right: "SDN BND" / "SDN BHO" ->
+    "SDN BHD", "S/D" / "S/8" -> "S/B" (no other word is spelt so there).
     """
     text = re.sub(r"\(\s*\d{5,12}\s*[-\s.·]?\s*[A-Za-z]?\s*\)\s*$", "", text)
     text = re.sub(r"\s\d{5,12}\s*[-.·]\s*[A-Za-z]\s*$", "", text)
     text = re.sub(r"\)(?=[A-Za-z])", ") ", text)
+    text = re.sub(r"(?<=[A-Za-z0-9.])\((?=\w)", " (", text)
     text = re.sub(r"(?<=[A-Za-z])_(?=[A-Za-z])", " ", text)  # an OCR'd space
     text = re.sub(r"\b(MRS?|MS|DR)\.(?=[A-Za-z])", r"\1. ", text)  # "MR.D.I.Y." -> "MR. D.I.Y."
     text = re.sub(r"\s*[|*_~]+\s*$", "", text)
     text = re.sub(r"^[\s.,;:*|_~'\"-]+", "", text)  # specks before the name
-    return " ".join(text.strip(" -*:|").split())
+    text = " ".join(text.strip(" -*:|").split())
+    text = re.sub(r"(\bSDN\.?\s*)B(?:N[D0O]|H[O0])(?=\.?$)", r"\1BHD", text)
+    return re.sub(r"\bS/[D8]$", "S/B", text)
 
 
 def _continues_previous(row: Row) -> bool:
@@ -121,6 +127,8 @@ def find_merchant(rows: list[Row]) -> tuple[HeaderPart | None, int]:
 
     Candidates are the first rows that could be a name, up to the address: the seller is
     printed above its address, so a name-like row below it (a branch, the operator) is not it.
+    Glued words are re-spaced, and a word one OCR slip away from a known header word is spelt as
+    that word ("DONINO'S" -> "DOMINO'S", `Segmenter.correct`).
     """
     candidates: list[int] = []
     for position, row in enumerate(rows[:25]):
@@ -150,7 +158,8 @@ def find_merchant(rows: list[Row]) -> tuple[HeaderPart | None, int]:
     while best + 1 in candidates and _wraps_to(rows[best], rows[best + 1]) and best - first < 2:
         best += 1
     chosen = rows[first : best + 1]
-    text = current_segmenter().respace(clean_merchant(" ".join(r.text for r in chosen)))
+    segmenter = current_segmenter()
+    text = segmenter.correct(segmenter.respace(clean_merchant(" ".join(r.text for r in chosen))))
     top = scores[best]
     certainty = 0.95 if top >= 4.5 else 0.9 if top >= 2.5 else 0.8 if top >= 0.4 else 0.7
     return HeaderPart(text=text, rows=tuple(chosen), certainty=certainty), best

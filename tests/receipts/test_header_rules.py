@@ -1,4 +1,5 @@
-"""Header rules (issue 12) on made-up rows: re-spacing glued words, legal forms, merchant rows."""
+"""Header rules (issue 12) on made-up rows: re-spacing glued words, legal forms, merchant rows,
+OCR slips and branch headings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import pytest
 from bench.receipts import text_ocr
 from server.documents.legal_forms import has_legal_form, name_key
 from server.documents.segment import Segmenter, vocabulary
+from server.receipts.address import clean_address_line
 from server.receipts.brands import BrandEntry, BrandMatcher
+from server.receipts.header import using_segmenter
+from server.receipts.merchant import clean_merchant
 from server.receipts.pipeline import extract_receipt
 from server.receipts.train_lines import header_words
 
@@ -204,3 +208,97 @@ def test_merchant_matches_a_brand_without_its_legal_form() -> None:
 def test_address_ends_at_the_first_non_address_row(rows: str, expected: str) -> None:
     _, address = header(rows + "\n" + ITEMS)
     assert address == expected
+
+
+# ------------------------------------------------------------------------- OCR slips, branches
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        # a bracket glued to the word before it is spaced as names are printed
+        ("KEDAI BESI MAJU(SERI KEMBANGAN) SDN BHD", "KEDAI BESI MAJU (SERI KEMBANGAN) SDN BHD"),
+        ("HOME FIX.(M) SDN BHD", "HOME FIX. (M) SDN BHD"),
+        # a legal form with an OCR slip at the name's end is spelt right, periods kept
+        ("TEKUN JAYA SDN BND", "TEKUN JAYA SDN BHD"),
+        ("TEKUN JAYA SDN. BHO.", "TEKUN JAYA SDN. BHD."),
+        ("77 MINI MART S/D", "77 MINI MART S/B"),
+        ("77 MINI MART S/8", "77 MINI MART S/B"),
+        # elsewhere the same letters stay as printed
+        ("S/D AUTO PARTS", "S/D AUTO PARTS"),
+        ("BND TRADING", "BND TRADING"),
+    ],
+)
+def test_merchant_brackets_and_legal_form_slips(printed: str, name: str) -> None:
+    assert clean_merchant(printed) == name
+
+
+def test_merchant_row_with_a_glued_bracket_reads_spaced() -> None:
+    merchant, _ = header("  KEDAI BESI MAJU(SERI KEMBANGAN) SDN BHD\n  12 JALAN MAWAR\n" + ITEMS)
+    assert merchant == "KEDAI BESI MAJU (SERI KEMBANGAN) SDN BHD"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # the brand printed again with its branch, above the street number
+        (
+            "KOPI HOUSE\nGST REF NO : 001122334455\nKOPI HOUSE BANDAR SUNWAY\n"
+            "22, JALAN PJS 11/7\n46150 PETALING JAYA",
+            "22, JALAN PJS 11/7 46150 PETALING JAYA",
+        ),
+        # the same with one OCR slip in the repeated name
+        (
+            "KOPI HOUSE\nKOPI HOVSE BANDAR SUNWAY\n22, JALAN PJS 11/7\n46150 PETALING JAYA",
+            "22, JALAN PJS 11/7 46150 PETALING JAYA",
+        ),
+        # the town heading the address and printed again at its end
+        (
+            "FARMASI SEHAT SDN BHD\nTAMAN MELATI\nNO 8 JALAN MELATI 3\nTAMAN MELATI",
+            "NO 8 JALAN MELATI 3 TAMAN MELATI",
+        ),
+        # a building row that is neither stays the address's first row
+        (
+            "KEDAI RUNCIT MAJU\nWISMA MUTIARA\n12 JALAN BESAR\n50000 KUALA LUMPUR",
+            "WISMA MUTIARA 12 JALAN BESAR 50000 KUALA LUMPUR",
+        ),
+    ],
+)
+def test_branch_heading_above_the_street_is_not_the_address(rows: str, expected: str) -> None:
+    _, address = header(rows + "\n" + ITEMS)
+    assert address == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "corrected"),
+    [
+        ("Jaian Besar", "Jalan Besar"),  # I for L, case kept
+        ("SHAH ALAM, SCLANGOR", "SHAH ALAM, SELANGOR"),  # C for E
+        ("BANDAR BARU KAWANG", "BANDAR BARU RAWANG"),  # K for R
+        ("JALAN BATAI", "JALAN BATAI"),  # no local word one slip away
+        ("HOUSE", "HOUSE"),  # an English word stays
+        ("JLN", "JLN"),  # too short to tell
+        ("CANTIK", "CANTIK"),  # two local words one slip away: ambiguous
+    ],
+)
+def test_ocr_slips_are_corrected_to_local_words(read: str, corrected: str) -> None:
+    local = ["jalan", "selangor", "rawang", "eantik", "gantik", "alam", "bandar", "baru"]
+    assert Segmenter(local=local).correct(read) == corrected
+
+
+def test_address_words_read_with_a_slip_are_corrected() -> None:
+    with using_segmenter(Segmenter(local=["jalan", "selangor"])):
+        _, address = header("KEDAI MAJU\n12 JAIAN MAWAR\n40000 SHAH ALAM, SCLANGOR\n" + ITEMS)
+    assert address == "12 JALAN MAWAR 40000 SHAH ALAM, SELANGOR"
+
+
+@pytest.mark.parametrize(
+    ("read", "address"),
+    [
+        ("LOT G1O, Sunway Ma11", "LOT G10, Sunway Mall"),  # O ending a number, 1s after a, l
+        ("LOT G11, JALAN 11", "LOT G11, JALAN 11"),  # digits after capitals stay digits
+        ("NO 1O JALAN OTO", "NO 10 JALAN OTO"),
+    ],
+)
+def test_digit_letter_slips_in_addresses(read: str, address: str) -> None:
+    assert clean_address_line(read) == address
