@@ -45,12 +45,11 @@ from server.receipts.header import HeaderPart
 from server.receipts.items import FoundItem, find_items
 from server.receipts.labels import Kind, LabelledAmount, labelled_amounts
 from server.receipts.merchant import find_merchant
+from server.receipts.taxes import TaxFound, find_taxes
 from server.receipts.totals import (
     Found,
-    TaxFound,
     cross_check_total,
     discount_total,
-    find_taxes,
     find_total,
     rounding_adjustment,
     subtotal,
