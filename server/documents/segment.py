@@ -14,9 +14,10 @@ costs as much as a missed one:
 - every part has at least three letters and is a common word (``PART_COUNT``, three-letter
   parts ``SHORT_PART_COUNT``), except at most one part of four letters or more;
 - a split in two needs one part that only the local vocabulary knows ("JALAN" + "AIR"; local
-  words of three letters or English ones do not vouch): a brand is often two English words
-  written as one ("MONOPRIX", "TOTALENERGIES") (a shop's own name glued to common words:
-  "SANYU" + "STATIONERY" + "SHOP");
+  words of three letters or English ones do not vouch), or two local words of four letters or
+  more ("KUALA" + "LUMPUR": receipts print them apart): a brand is often
+  two English words written as one ("MONOPRIX", "TOTALENERGIES") (a shop's own name glued to
+  common words: "SANYU" + "STATIONERY" + "SHOP");
 - the split scores at least ``MARGIN`` (log10) above the whole token.
 
 :meth:`Segmenter.correct` spells an unknown word read with one OCR slip between look-alike
@@ -131,7 +132,11 @@ class Segmenter:
         unknown = [p for p in parts if not self._common(p)]
         if len(unknown) > 1 or any(len(p) < MIN_UNKNOWN_PART for p in unknown):
             return (token,)
-        if len(parts) == 2 and not any(self._local_only(p) for p in parts):
+        if (
+            len(parts) == 2
+            and not any(self._local_only(p) for p in parts)
+            and not all(len(p) > MIN_PART and p in self.local for p in parts)
+        ):
             return (token,)  # "MONOPRIX", "TOTALENERGIES": compound names are common
         pieces, start = [], 0
         for part in parts:

@@ -41,7 +41,8 @@ def clean_merchant(text: str) -> str:
     "ENTERPRISE(SETIA" -> "ENTERPRISE (SETIA" (names print a space before a bracket);
     "HUAT_HARDWARE" -> "HUAT HARDWARE"; a title keeps its space: "MR.D.I.Y." -> "MR. D.I.Y.".
     A legal form OCR'd with a slip at the name's end is spelt right: "SDN BND" / "SDN BHO" ->
-    "SDN BHD", "S/D" / "S/8" -> "S/B" (no other word is spelt so there).
+    "SDN BHD", "S/D" / "S/8" -> "S/B" (no other word is spelt so there), and one glued to the
+    name is spaced ("DELIGHTSSDN BHD", "TRADING SDNBHD").
     """
     text = re.sub(r"\(\s*\d{5,12}\s*[-\s.·]?\s*[A-Za-z]?\s*\)\s*$", "", text)
     text = re.sub(r"\s\d{5,12}\s*[-.·]\s*[A-Za-z]\s*$", "", text)
@@ -52,6 +53,7 @@ def clean_merchant(text: str) -> str:
     text = re.sub(r"\s*[|*_~]+\s*$", "", text)
     text = re.sub(r"^[\s.,;:*|_~'\"-]+", "", text)  # specks before the name
     text = " ".join(text.strip(" -*:|").split())
+    text = re.sub(r"(?<=[A-Za-z]{3})(?=SDN\.?\s*B[HN][DO0]\.?$)|(?<=SDN)(?=BHD)", " ", text)
     text = re.sub(r"(\bSDN\.?\s*)B(?:N[D0O]|H[O0])(?=\.?$)", r"\1BHD", text)
     return re.sub(r"\bS/[D8]$", "S/B", text)
 

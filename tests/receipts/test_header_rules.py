@@ -17,7 +17,7 @@ from server.receipts.merchant import clean_merchant
 from server.receipts.pipeline import extract_receipt
 from server.receipts.train_lines import header_words
 
-LOCAL = ["jalan", "taman", "kedai", "makanan", "seksyen"]
+LOCAL = ["jalan", "taman", "kedai", "makanan", "seksyen", "kuala", "lumpur"]
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,8 @@ def segmenter() -> Segmenter:
         ("KEDAIMAKANAN", "KEDAI MAKANAN"),
         ("SimpangOff Batu", "Simpang Off Batu"),  # a capital after small letters
         ("NO.12,JALANAIR", "NO.12,JALAN AIR"),
+        # two local words, even ones common in the English table, were printed apart
+        ("50450 KUALALUMPUR", "50450 KUALA LUMPUR"),
     ],
 )
 def test_glued_words_are_respaced(segmenter: Segmenter, glued: str, spaced: str) -> None:
@@ -224,6 +226,9 @@ def test_address_ends_at_the_first_non_address_row(rows: str, expected: str) -> 
         ("TEKUN JAYA SDN. BHO.", "TEKUN JAYA SDN. BHD."),
         ("77 MINI MART S/D", "77 MINI MART S/B"),
         ("77 MINI MART S/8", "77 MINI MART S/B"),
+        # a legal form glued to the name, or its two words glued together
+        ("SRI ROTI DELIGHTSSDN. BHD.", "SRI ROTI DELIGHTS SDN. BHD."),
+        ("TEKUN JAYA SDNBHD", "TEKUN JAYA SDN BHD"),
         # elsewhere the same letters stay as printed
         ("S/D AUTO PARTS", "S/D AUTO PARTS"),
         ("BND TRADING", "BND TRADING"),
@@ -298,6 +303,10 @@ def test_address_words_read_with_a_slip_are_corrected() -> None:
         ("LOT G1O, Sunway Ma11", "LOT G10, Sunway Mall"),  # O ending a number, 1s after a, l
         ("LOT G11, JALAN 11", "LOT G11, JALAN 11"),  # digits after capitals stay digits
         ("NO 1O JALAN OTO", "NO 10 JALAN OTO"),
+        # a street abbreviation glued to the name after it
+        ("NO 3 JLNBESAR, TMNSRI MAJU", "NO 3 JLN BESAR, TMN SRI MAJU"),
+        ("Lot 2 Jlnmawar", "Lot 2 Jln mawar"),
+        ("JLN 1/50", "JLN 1/50"),
     ],
 )
 def test_digit_letter_slips_in_addresses(read: str, address: str) -> None:
