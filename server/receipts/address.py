@@ -40,8 +40,13 @@ ABBREVIATIONS = frozenset(
 )  # fmt: skip
 
 
-# Street abbreviations no word starts with, glued by OCR to the name after them.
-GLUED_ABBREVIATION_RE = re.compile(r"\b(JLN|TMN|BDR|LRG|KPG|PSN)(?=[A-Z]{3,}\b)", re.IGNORECASE)
+# Street abbreviations no word starts with, and street words followed by 4+ letters, glued by
+# OCR to the name after them ("JLNBESAR", "TAMANMALURI").
+GLUED_ABBREVIATION_RE = re.compile(
+    r"\b(JLN|TMN|BDR|LRG|KPG|PSN)(?=[A-Z]{3,}\b)"
+    r"|\b(JALAN|TAMAN|BANDAR|LORONG|KAMPUNG|PERSIARAN)(?=[A-Z]{4,}\b)",  # "BANDARAYA" stays
+    re.IGNORECASE,
+)
 
 
 def _period_as_comma(match: re.Match[str]) -> str:
@@ -56,8 +61,8 @@ def clean_address_line(text: str) -> str:
 
     The space between a postcode and its town gets dropped ("52200Kuala"), an O inside a word
     is read as a zero ("LY0N", "WATERL00"), an l after small letters as a one ("Ma11") and a
-    zero ending a number as an O ("G3O"), a street abbreviation is glued to the name after it
-    ("JLNBESAR", "TMNSRI"), and on thermal prints the comma between address
+    zero ending a number as an O ("G3O"), a street word is glued to the name after it
+    ("JLNBESAR", "TMNSRI", "TAMANMALURI"), and on thermal prints the comma between address
     parts is often read as a period ("19. JALAN KANCIL, OFF JALAN PUDU. 55100"): a period after
     a number or a word (abbreviations aside) with more address after it is read as the comma it
     almost always is.
@@ -68,7 +73,7 @@ def clean_address_line(text: str) -> str:
     text = re.sub(r"(?<=[A-Za-z]{3})(0+)\b", lambda m: "O" * len(m.group(1)), text)  # "WATERL00"
     text = re.sub(r"(?<=[a-z])(1+)\b", lambda m: "l" * len(m.group(1)), text)  # "Ma11": Mall
     text = re.sub(r"(?<=\d)O\b", "0", text)  # "G3O": an O ending a number is its last zero
-    text = GLUED_ABBREVIATION_RE.sub(r"\1 ", text)  # "JLNBESAR" -> "JLN BESAR"
+    text = GLUED_ABBREVIATION_RE.sub(lambda m: m.group(0) + " ", text)  # "JLNBESAR"
     text = re.sub(r"(?P<word>\b[\w/-]+)\.(?=\s+\S)", _period_as_comma, text)
     return " ".join(text.split())
 

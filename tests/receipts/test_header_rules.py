@@ -307,6 +307,8 @@ def test_address_words_read_with_a_slip_are_corrected() -> None:
         ("NO 3 JLNBESAR, TMNSRI MAJU", "NO 3 JLN BESAR, TMN SRI MAJU"),
         ("Lot 2 Jlnmawar", "Lot 2 Jln mawar"),
         ("JLN 1/50", "JLN 1/50"),
+        ("TAMANMALURI CHERAS", "TAMAN MALURI CHERAS"),  # a street word, 4+ letters after it
+        ("DEWAN BANDARAYA", "DEWAN BANDARAYA"),  # a word of its own ("city")
     ],
 )
 def test_digit_letter_slips_in_addresses(read: str, address: str) -> None:
