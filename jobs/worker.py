@@ -13,11 +13,13 @@ Job metrics are counted here, so the worker serves them itself: Prometheus text 
 WORKER_METRICS_PORT (`start_http_server`, a thread beside the event loop).
 
 Redis outages: arq's own worker exits on the first Redis error of its poll loop. `Worker` below
-keeps going instead: the poll loop waits for Redis with a capped exponential backoff (and logs
-once when Redis goes away and once when it is back), running jobs carry on (the database, not
-Redis, holds their state), and the Redis writes that end a job are retried until they land. A
-delivery that Redis lost meanwhile (a restart without persistence) is delivered again by
-recovery, and the row's conditional claim keeps any delivery from running a job twice.
+keeps going instead (`redis_went_away`: a connection error, or the WatchError redis-py raises for
+one lost inside a WATCH, as arq's check of each waiting delivery is): the poll loop waits for
+Redis with a capped exponential backoff (and logs once when Redis goes away and once when it is
+back), running jobs carry on (the database, not Redis, holds their state), and the Redis writes
+that end a job are retried until they land. A delivery that Redis lost meanwhile (a restart
+without persistence) is delivered again by recovery, and the row's conditional claim keeps any
+delivery from running a job twice.
 
 poll_delay is 0.02 s: arq's default 0.5 s gave a 300 ms median enqueue-to-start delay here, 0.01 s
 about 10 ms (STACK-NOTES). arq's per-job INFO lines are silenced by `configure_logging`.
@@ -38,6 +40,7 @@ from arq import func
 from arq.connections import RedisSettings
 from arq.constants import in_progress_key_prefix
 from arq.worker import Worker as ArqWorker
+from redis.exceptions import WatchError
 
 from server.db import close_db, init_db
 from server.jobs import registry, running
@@ -66,6 +69,15 @@ REDIS_RETRY_MAX = 5.0
 STARTUP_REDIS_RETRIES = 60
 
 
+def redis_went_away(exc: BaseException) -> bool:
+    """Whether `exc` means Redis is unreachable. redis-py reports a connection lost inside a
+    WATCH (arq's check of each delivery before it starts it) as a WatchError, raised while
+    handling the connection error, instead of the connection error itself."""
+    if isinstance(exc, REDIS_DOWN):
+        return True
+    return isinstance(exc, WatchError) and isinstance(exc.__context__, REDIS_DOWN)
+
+
 async def run_job(ctx: dict[str, Any], job_id: str, attempt: int) -> str:
     """The arq function: run one attempt of a job by id."""
     token = job_id_var.set(job_id)  # every log line of this attempt names its job
@@ -92,14 +104,18 @@ class Worker(ArqWorker):
     async def _poll_iteration(self) -> None:
         try:
             await super()._poll_iteration()
-        except REDIS_DOWN as exc:
+        except Exception as exc:
+            if not redis_went_away(exc):
+                raise
             await self._wait_for_redis(exc)
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
         for job_id in job_ids:
             try:
                 await super().start_jobs([job_id])
-            except REDIS_DOWN:
+            except Exception as exc:
+                if not redis_went_away(exc):
+                    raise
                 # arq took a concurrency slot before talking to Redis and keeps it on a Redis
                 # error (a few outages would leave the worker unable to start anything). It may
                 # also have set the delivery's in-progress key: free it once Redis is back.
@@ -112,7 +128,9 @@ class Worker(ArqWorker):
         token = job_id_var.set(job_id.split(":", 1)[0])
         try:
             await super().run_job(job_id, score)
-        except REDIS_DOWN:
+        except Exception as exc:
+            if not redis_went_away(exc):
+                raise
             # Redis failed before the function ran (reading the delivery): let a worker pick
             # the delivery up again once Redis is back; the row decides whether it still runs.
             self._release_later(job_id)
@@ -148,7 +166,9 @@ class Worker(ArqWorker):
         while True:
             try:
                 result = await call()
-            except REDIS_DOWN as exc:
+            except Exception as exc:
+                if not redis_went_away(exc):
+                    raise
                 if started is None:
                     started = time.monotonic()
                     self.redis_outages += 1

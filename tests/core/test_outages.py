@@ -120,12 +120,6 @@ def handler_kind() -> Iterator[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,
-    reason="open regression (issue 13 follow-up): since jobs.companies is registered, a job "
-    "created while Redis is down sometimes stays QUEUED after Redis is back (CI's slow pass "
-    "and about half the local PostgreSQL runs); passes 3 of 3 without that module",
-)
 async def test_a_worker_rides_out_a_redis_outage_losing_and_repeating_no_job(
     database_url, app, own_redis, tmp_path
 ):
