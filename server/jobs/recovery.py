@@ -8,9 +8,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
-from server.jobs import registry
+from server.jobs import registry, running
 from server.jobs import services as jobs
 from server.jobs.errors import JobErrorCode
 from server.jobs.models import Job, JobStatus
@@ -31,20 +31,23 @@ async def recover_jobs(
     *, kinds: Collection[str] | None = None, queued_for: float | None = 0.0
 ) -> Recovery:
     """Deliver jobs a crash left behind: RUNNING with a heartbeat older than 3 intervals (its
-    process died) and QUEUED ones (their delivery may be lost). Only kinds this process can run
-    (`kinds`, default: every registered kind). `queued_for`: only QUEUED rows unchanged for that
-    many seconds (None: leave QUEUED rows alone)."""
+    process died; never an attempt this process is running) and QUEUED ones (their delivery may
+    be lost). Only kinds this process can run (`kinds`, default: every registered kind).
+    `queued_for`: only QUEUED rows unchanged for that many seconds (None: leave QUEUED rows
+    alone)."""
     kinds = list(registry.registered_kinds() if kinds is None else kinds)
     report = Recovery()
     if not kinds:
         return report
     now = jobs.utcnow()
     cutoff = now - timedelta(seconds=jobs.stale_after())
-    lost = (
-        await Job.filter(status=JobStatus.RUNNING, kind__in=kinds, heartbeat_at__lt=cutoff)
-        .order_by("heartbeat_at")
-        .limit(jobs.RECOVERY_BATCH)
-    )
+    stale = Job.filter(status=JobStatus.RUNNING, kind__in=kinds, heartbeat_at__lt=cutoff)
+    # An attempt this process is running is alive, however late its heartbeat (a loaded event
+    # loop, a slow database): handing it over would run the job twice here.
+    for job_id, attempt in running.in_flight():
+        # Not exclude(id=..., attempts=...): Tortoise makes that NOT id AND NOT attempts.
+        stale = stale.filter(~Q(id=job_id, attempts=attempt))
+    lost = await stale.order_by("heartbeat_at").limit(jobs.RECOVERY_BATCH)
     for job in lost:
         mine = Job.filter(
             id=job.id, status=JobStatus.RUNNING, attempts=job.attempts, heartbeat_at__lt=cutoff

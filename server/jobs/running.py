@@ -31,6 +31,15 @@ log = jobs.log
 PERSIST_INTERVAL = 0.2
 PROGRESS_DECIMALS = 3
 
+# The attempts this process is running now, as (job id, attempt number): recovery in this process
+# never hands one of them to a new attempt, however late its heartbeat (a loaded event loop).
+_in_flight: set[tuple[uuid.UUID, int]] = set()
+
+
+def in_flight() -> frozenset[tuple[uuid.UUID, int]]:
+    """The (job id, attempt number) pairs this process is running right now."""
+    return frozenset(_in_flight)
+
 
 async def _claim(job_id: uuid.UUID, attempt_token: int) -> Job | None:
     """Atomically take `QUEUED, attempts=token` to `RUNNING, attempts=token+1`; None if taken,
@@ -304,10 +313,15 @@ async def run_job(job_id: uuid.UUID | str, attempt_token: int) -> str:
         log.debug("job %s attempt %d: nothing to run", job_id, attempt_token + 1)
         return "skipped"
     attempt = _Attempt(job)
-    handler = registry.get_handler(job.kind)
-    if handler is None:
-        await jobs.publish(attempt.state)
-        return await attempt._fail(
-            JobErrorCode.UNKNOWN_KIND, f"No handler for job kind '{job.kind}' here."
-        )
-    return await attempt.run(handler)
+    mine = (job.id, attempt.number)
+    _in_flight.add(mine)
+    try:
+        handler = registry.get_handler(job.kind)
+        if handler is None:
+            await jobs.publish(attempt.state)
+            return await attempt._fail(
+                JobErrorCode.UNKNOWN_KIND, f"No handler for job kind '{job.kind}' here."
+            )
+        return await attempt.run(handler)
+    finally:
+        _in_flight.discard(mine)

@@ -97,8 +97,11 @@ async def test_a_job_whose_worker_is_killed_is_retried_and_succeeds_exactly_once
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "JOB_QUEUE_NAME": queue_name,
-        "JOB_HEARTBEAT_SECONDS": "0.2",
-        "JOB_RECOVERY_SECONDS": "0.3",
+        # A worker never hands over an attempt it runs itself (server.jobs.running.in_flight), so
+        # the heartbeat only says when the replacement finds attempt 1 lost: 1.5 s after its last
+        # beat, by the replacement's startup recovery or its next periodic one (every second).
+        "JOB_HEARTBEAT_SECONDS": "0.5",
+        "JOB_RECOVERY_SECONDS": "1",
         "LOG_JSON": "false",
         "LOG_LEVEL": "WARNING",
     }

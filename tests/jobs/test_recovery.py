@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from server.jobs import recovery, running, services
 from server.jobs.models import Job, JobStatus
 from server.jobs.runtime import using
@@ -61,6 +63,41 @@ async def test_a_running_job_with_a_stale_heartbeat_is_retried_and_succeeds_once
     assert (untouched.status, untouched.attempts) == (JobStatus.RUNNING, 1)
 
 
+async def test_recovery_never_hands_over_an_attempt_this_process_is_running(app, register_kind):
+    # given: attempt 1 of a job runs in this process, its heartbeat late (a loaded event loop),
+    # and another job's attempt 1 was lost with its worker elsewhere
+    proceed = asyncio.Event()
+    calls: list[tuple[str, int]] = []
+
+    async def handler(job: Job, report: Any) -> dict[str, int]:
+        calls.append((str(job.id), job.attempts))
+        await proceed.wait()
+        return {"attempt": job.attempts}
+
+    kind = register_kind(handler)
+    account = await make_user()
+    here = await services.create_job(owner=account.user, kind=kind)
+    await wait_for(here.id, JobStatus.RUNNING)
+    lost = await _running_row(account.user, kind, attempts=1, beat=_long_ago())
+    await Job.filter(id=here.id).update(heartbeat_at=_long_ago())
+    in_flight = running.in_flight()
+    # when
+    found = await recovery.recover_jobs(kinds=[kind], queued_for=None)
+    still = await Job.get(id=here.id)
+    proceed.set()
+    done = [await wait_for(job.id, JobStatus.SUCCEEDED) for job in (here, lost)]
+    # then: only the lost one went to a new attempt; the one running here finished attempt 1
+    assert (here.id, 1) in in_flight
+    assert (found.requeued, found.failed) == (1, 0)
+    assert (still.status, still.attempts, still.error_code) == (JobStatus.RUNNING, 1, None)
+    assert [(job.attempts, job.result) for job in done] == [
+        (1, {"attempt": 1}),
+        (2, {"attempt": 2}),
+    ]
+    assert sorted(calls) == sorted([(str(here.id), 1), (str(lost.id), 2)])
+    assert (here.id, 1) not in running.in_flight()
+
+
 async def test_a_lost_job_without_attempts_left_fails_with_worker_lost(app, register_kind):
     async def handler(job: Job, report: Any) -> None:
         raise AssertionError("must not run")
@@ -75,8 +112,16 @@ async def test_a_lost_job_without_attempts_left_fails_with_worker_lost(app, regi
     assert failed.finished_at is not None
 
 
-async def test_a_zombie_attempt_cannot_overwrite_the_outcome(app, gate, register_kind):
-    # given: attempt 1 hangs (its worker seems dead), recovery hands the job to attempt 2
+def _as_another_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recovery that does not know this process's attempts, as another process's: the zombie
+    tests run the zombie here, where it can be watched."""
+    monkeypatch.setattr(running, "in_flight", frozenset)
+
+
+async def test_a_zombie_attempt_cannot_overwrite_the_outcome(app, gate, register_kind, monkeypatch):
+    # given: attempt 1 hangs (its worker seems dead), another process's recovery hands the job
+    # to attempt 2
+    _as_another_process(monkeypatch)
     zombie_may_finish = asyncio.Event()
 
     async def handler(job: Job, report: Any) -> dict[str, int]:
@@ -104,7 +149,10 @@ async def test_a_zombie_attempt_cannot_overwrite_the_outcome(app, gate, register
     assert final.revision == done.revision
 
 
-async def test_a_zombie_attempt_is_stopped_at_its_next_report(app, gate, register_kind):
+async def test_a_zombie_attempt_is_stopped_at_its_next_report(
+    app, gate, register_kind, monkeypatch
+):
+    _as_another_process(monkeypatch)
     proceed = asyncio.Event()
     outcome: list[str] = []
 
