@@ -21,7 +21,8 @@ costs as much as a missed one:
 - the split scores at least ``MARGIN`` (log10) above the whole token.
 
 :meth:`Segmenter.correct` spells an unknown word read with one OCR slip between look-alike
-letters ("JAIAN", "SCLANGOR") as the one local word it can be ("JALAN", "SELANGOR").
+letters ("JAIAN", "SCLANGOR"), or with any one wrong letter when it is ``MIN_ANY_SLIP`` letters
+long ("ENTERORISE"), as the one local word it can be ("JALAN", "SELANGOR", "ENTERPRISE").
 
 Case is kept per part. Pure, synchronous; the English table (~330k words) is read once per
 process, on first use.
@@ -50,6 +51,8 @@ MAX_WORD = 24
 # SELANGOR, "KAWANG" for RAWANG). `Segmenter.correct` undoes one such slip per word.
 CONFUSIONS = ("il", "ij", "ce", "cg", "ef", "od", "oq", "hn", "mn", "uv", "kr")
 MIN_CORRECT = 5
+# From this length, any one wrong letter is undone (two long words one letter apart are rare).
+MIN_ANY_SLIP = 8
 _SWAPS = {
     letter: "".join(b if a == letter else a for a, b in CONFUSIONS if letter in (a, b))
     for letter in set("".join(CONFUSIONS))
@@ -148,11 +151,12 @@ class Segmenter:
         word = token.lower()
         if len(word) < MIN_CORRECT or word in self.protected or self.known(word):
             return token
+        letters = "abcdefghijklmnopqrstuvwxyz" if len(word) >= MIN_ANY_SLIP else None
         found = {
             candidate
             for i, ch in enumerate(word)
-            for other in _SWAPS.get(ch, "")
-            if (candidate := word[:i] + other + word[i + 1 :]) in self.local
+            for other in (letters or _SWAPS.get(ch, ""))
+            if other != ch and (candidate := word[:i] + other + word[i + 1 :]) in self.local
         }
         if len(found) != 1:
             return token
@@ -161,8 +165,9 @@ class Segmenter:
 
     def correct(self, text: str) -> str:
         """``text`` with each unknown word of ``MIN_CORRECT`` letters or more that is one OCR
-        slip (``CONFUSIONS``) away from exactly one local word spelt as that word ("Jaian" ->
-        "Jalan"); known, protected and short words, and ambiguous slips, stay as read."""
+        slip (``CONFUSIONS``; any letter from ``MIN_ANY_SLIP`` letters) away from exactly one
+        local word spelt as that word ("Jaian" -> "Jalan"); known, protected and short words,
+        and ambiguous slips, stay as read."""
         return _TOKEN.sub(lambda m: self._corrected(m.group(0)), text)
 
     def respace(self, text: str) -> str:

@@ -284,10 +284,14 @@ def test_branch_heading_above_the_street_is_not_the_address(rows: str, expected:
         ("HOUSE", "HOUSE"),  # an English word stays
         ("JLN", "JLN"),  # too short to tell
         ("CANTIK", "CANTIK"),  # two local words one slip away: ambiguous
+        ("SWC ENTERORISE", "SWC ENTERPRISE"),  # 8+ letters: any one wrong letter
+        ("PERMATANG", "PERMATANG"),  # 8+ letters, no local word one letter away
+        ("MUTIARA", "MUTIARA"),  # under 8 letters only look-alikes count (MUTIARI is local)
     ],
 )
 def test_ocr_slips_are_corrected_to_local_words(read: str, corrected: str) -> None:
     local = ["jalan", "selangor", "rawang", "eantik", "gantik", "alam", "bandar", "baru"]
+    local += ["enterprise", "mutiari"]
     assert Segmenter(local=local).correct(read) == corrected
 
 
