@@ -3,8 +3,10 @@
 Generates a long CSV (`date,sku,quantity,unit_price,store,invoice`: `--skus` SKUs over
 `--years` years, every row distinct) in a temporary folder, then imports it through the same
 code the job runs (`server.companies.sales_import_job.import_file`, in this process) and prints
-rows/s and the peak RSS growth of the process during the import (sampled from /proc every
-20 ms; psutil when installed). The database is a fresh SQLite file unless `--database-url`
+rows/s, the peak RSS growth of the process during the import (sampled from /proc every
+20 ms; psutil when installed), and the CPU seconds the import took in this process and, on a
+PostgreSQL server on this machine, in its backends (less sensitive to a loaded machine than
+rows/s). The database is a fresh SQLite file unless `--database-url`
 names a PostgreSQL server: a scratch database is created there, migrated, and dropped after.
 Targets (issue 13): >= 50,000 rows/s on PostgreSQL, RSS growth <= 150 MB. Never a timed test.
 """
@@ -44,6 +46,41 @@ def rss_bytes() -> int:
         import resource
 
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def process_cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process so far, all threads."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pids_cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU seconds of each process still there (from /proc: a server on this machine)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+async def backend_cpu_seconds() -> dict[int, float]:
+    """CPU seconds of the database's backends (PostgreSQL on this machine; {} otherwise)."""
+    from tortoise import connections
+
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "postgres":
+        return {}
+    rows = await conn.execute_query_dict(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+    )
+    return pids_cpu_seconds([row["pid"] for row in rows])
 
 
 class PeakRss:
@@ -191,12 +228,18 @@ async def _import(
                 if args.verbose:
                     print(f"  {progress:5.1%} {message}", flush=True)
 
+        backends_before = await backend_cpu_seconds()
         with PeakRss() as memory:
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), process_cpu_seconds()
             counts = await service.import_file(
                 path=csv_path, sales_import=row, company=company, report=report
             )
             seconds = time.perf_counter() - began
+            cpu_seconds = process_cpu_seconds() - cpu_began
+        backends_after = await backend_cpu_seconds()
+        database_cpu = sum(
+            cpu - backends_before.get(pid, 0.0) for pid, cpu in backends_after.items()
+        )
         stored = await Sale.filter(company_id=company.id).count()
     finally:
         await close_db()
@@ -208,6 +251,8 @@ async def _import(
         "seconds": round(seconds, 2),
         "rows_per_second": round(args.rows / seconds),
         "rss_growth_mb": round(memory.growth / 1e6, 1),
+        "python_cpu_seconds": round(cpu_seconds, 2),
+        "database_cpu_seconds": round(database_cpu, 2) if backends_after else None,
         "imported": counts.imported,
         "skipped": counts.skipped,
         "failed": counts.failed,
@@ -219,6 +264,7 @@ async def _import(
     print(
         f"bench.sales_import [{backend}]: {args.rows:,} rows in {seconds:.1f} s = "
         f"{result['rows_per_second']:,} rows/s; peak RSS growth {result['rss_growth_mb']} MB; "
+        f"CPU s: Python {cpu_seconds:.1f}, database {result['database_cpu_seconds']}; "
         f"imported {counts.imported:,}, skipped {counts.skipped:,}, failed {counts.failed:,}, "
         f"products created {counts.created}; load average {result['load_average']}",
         flush=True,
