@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import server.companies.mail  # noqa: F401  (registers the invitation email's outbox handler)
-from server.companies.forecasts import FORECAST_DEMAND, run_forecast, settle_forecast
+from server.companies.forecasts import FORECAST_DEMAND
+from server.companies.forecasts_job import run_forecast, settle_forecast
 from server.companies.sales_import import IMPORT_SALES
 from server.companies.sales_import_job import run_sales_import, settle_sales_import
 from server.jobs.registry import JobPolicy, on_job_end, register_handler
