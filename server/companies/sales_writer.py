@@ -2,6 +2,13 @@
 rejected), then the backend's bulk path (COPY then INSERT ... ON CONFLICT on PostgreSQL,
 INSERT OR IGNORE executemany on SQLite). A row already stored (same product, day, external id,
 store) is skipped and counted, never an error.
+
+`sales` has no foreign key to `products` (a lean fact table), so each batch holds its products
+with FOR KEY SHARE until it commits (PostgreSQL): deleteProduct, which locks the product FOR
+UPDATE and then refuses one with sales, either waits for the batch and sees its sales, or
+deleted the product first, and the batch resolves its SKU again (created or rejected as
+unknown) instead of writing orphan sales. SQLite has one writer at a time; the batch checks its
+products in its own transaction likewise.
 """
 
 from __future__ import annotations
@@ -60,7 +67,16 @@ class SalesWriter:
                 self.created_ids.append(product.id)
 
     async def write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
-        """(imported, skipped as already present, problems for rejected SKUs)."""
+        """(imported, skipped as already present, problems for rejected SKUs). A product
+        deleted since its SKU was resolved is resolved again, as a new SKU would be."""
+        while True:
+            try:
+                return await self._write(sales)
+            except _ProductsGone as gone:
+                for sku in gone.skus:
+                    self.products.pop(sku, None)
+
+    async def _write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
         await self._resolve({sale[0] for sale in sales})
         problems: list[RowProblem] = []
         rejected = self.rejected
@@ -93,6 +109,7 @@ class SalesWriter:
         skipped rows the next one goes straight to ON CONFLICT (a file overlapping an earlier
         import pays the failed attempt once, not per batch)."""
         async with in_transaction() as conn, conn.acquire_connection() as raw:
+            await self._hold_products(raw, sales)
             await raw.execute("SET LOCAL work_mem = '64MB'")
             await raw.execute(
                 "CREATE TEMP TABLE sales_batch (sku text, sold_on text, quantity text, "
@@ -115,6 +132,27 @@ class SalesWriter:
         self.plain_insert = inserted == len(sales)
         return inserted
 
+    async def _hold_products(self, raw: Any, sales: list[SaleRow]) -> None:
+        """Inside the batch's transaction: lock its products FOR KEY SHARE (PostgreSQL; it does
+        not block product edits, only their deletion) and check they are all still there.
+        Raises _ProductsGone with the SKUs of products deleted since they were resolved."""
+        wanted = {self.products[sku]: sku for sku in {sale[0] for sale in sales}}
+        if self.postgres:
+            rows = await raw.fetch(
+                "SELECT id FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE",
+                list(wanted),
+            )
+            found = {row["id"] for row in rows}
+        else:
+            marks = ", ".join("?" * len(wanted))
+            rows = await raw.execute_fetchall(
+                f"SELECT id FROM products WHERE id IN ({marks})", [str(i) for i in wanted]
+            )
+            found = {uuid.UUID(str(row[0])) for row in rows}
+        gone = {sku for product_id, sku in wanted.items() if product_id not in found}
+        if gone:
+            raise _ProductsGone(gone)
+
     async def _executemany(self, sales: list[SaleRow]) -> int:
         company, import_id = str(self.company_id), str(self.import_id)
         products = {sku: str(product_id) for sku, product_id in self.products.items()}
@@ -124,6 +162,7 @@ class SalesWriter:
         ]
         values.sort(key=_index_order)  # the unique index's pages touched once, not at random
         async with in_transaction() as conn, conn.acquire_connection() as raw:
+            await self._hold_products(raw, sales)
             cursor = await raw.executemany(
                 'INSERT OR IGNORE INTO "sales" (company_id, sales_import_id, product_id, sold_on, '
                 "quantity, unit_price, store, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -132,6 +171,14 @@ class SalesWriter:
             inserted = cursor.rowcount
             await cursor.close()
         return inserted
+
+
+class _ProductsGone(Exception):
+    """Products of a batch deleted since their SKUs were resolved (the batch rolled back)."""
+
+    def __init__(self, skus: set[str]) -> None:
+        super().__init__(", ".join(sorted(skus)))
+        self.skus = skus
 
 
 # The batch's rows with their product ids, in the unique index's order.
