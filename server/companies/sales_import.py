@@ -7,9 +7,10 @@ Rules (README "Companies: sales import"):
   it is DUPLICATE at once (no job, the file is not read again).
 - Rows are validated one by one; a failed row is a SalesImportRowError (the first
   SALES_IMPORT_MAX_ERRORS are stored, all are counted) and the good rows are written in batches
-  of SALES_IMPORT_BATCH_ROWS: PostgreSQL COPYs them into a temporary table then
-  INSERT ... ON CONFLICT DO NOTHING; SQLite runs INSERT OR IGNORE with executemany. A row whose
-  (product, day, external id, store) is already stored is skipped and counted as such.
+  of SALES_IMPORT_BATCH_ROWS: PostgreSQL COPYs them into a temporary table then INSERTs them
+  (ON CONFLICT DO NOTHING once a row conflicts); SQLite runs INSERT OR IGNORE with executemany.
+  A row whose (product, day, external id, store) is already stored is skipped and counted as
+  such (`sales_writer`).
 - Each batch commits on its own. With all_or_nothing, any failed row makes the import FAILED and
   the rows it wrote are deleted again (by their sales_import_id), so nothing of it stays.
 - Unknown SKUs: CREATE makes the products (name = SKU) in batch; REJECT fails those rows.
