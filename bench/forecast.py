@@ -44,6 +44,7 @@ REPORTED = (
     "lightgbm",
     "ensemble",
     "ensemble_lgbm",
+    "ensemble_lgbm_mean",
 )
 
 
@@ -199,6 +200,64 @@ def run(
     }
 
 
+def run_origins(
+    data: pd.DataFrame,
+    horizon: int,
+    frequency: str,
+    n_jobs: int,
+    use_lgbm: bool | None,
+    history: int | None,
+    origins: int,
+    step: int,
+) -> dict[str, Any]:
+    """`run` at `origins` rolling origins, each `step` periods before the next (the latest
+    first): the figures are means over the origins (each a mean over SKUs), the seconds sums;
+    `details["origins"]` has each origin's cut, strategy, chosen and AutoETS MASE."""
+    prepared = fs.prepare(data, frequency)
+    periods = sorted(prepared["ds"].unique())
+    runs, cuts = [], []
+    for k in range(origins):
+        if k * step >= len(periods):
+            break
+        cut = periods[len(periods) - 1 - k * step]
+        runs.append(
+            run(prepared[prepared["ds"] <= cut], horizon, frequency, n_jobs, use_lgbm, history)
+        )
+        cuts.append(pd.Timestamp(cut).date().isoformat())
+
+    def mean(dicts: list[dict[str, float]]) -> dict[str, float]:
+        return {k: float(np.mean([d[k] for d in dicts])) for k in dicts[0]}
+
+    models = {
+        m: mean([r["models"][m] for r in runs])
+        for m in runs[0]["models"]
+        if all(m in r["models"] for r in runs)
+    }
+    beats = [r["beats_seasonal_naive"] for r in runs if r["beats_seasonal_naive"] is not None]
+    out = dict(runs[0])
+    out.update(
+        n_series=int(np.mean([r["n_series"] for r in runs])),
+        strategy=", ".join(sorted({r["strategy"] for r in runs})),
+        per_product=any(r["per_product"] for r in runs),
+        chosen=mean([r["chosen"] for r in runs]),
+        beats_seasonal_naive=float(np.mean(beats)) if beats else None,
+        baselines={k: models[k] for k in ("naive", "seasonal_naive", "auto_ets") if k in models},
+        models=models,
+        seconds=round(sum(r["seconds"] for r in runs), 2),
+        cpu_seconds=round(sum(r["cpu_seconds"] for r in runs), 2),
+        origins=[
+            {
+                "cut": cut,
+                "strategy": r["strategy"],
+                "chosen_mase": r["chosen"]["mase"],
+                "auto_ets_mase": r["models"].get("auto_ets", {}).get("mase"),
+            }
+            for cut, r in zip(cuts, runs, strict=True)
+        ],
+    )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.forecast", description=__doc__)
     p.add_argument("--data", type=Path, help="long CSV date,sku,quantity (or wide)")
@@ -213,6 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--history", type=int, help="keep only this many periods before the hold-out (e.g. 52)"
     )
+    p.add_argument(
+        "--origins",
+        type=int,
+        default=1,
+        help="rolling origins: also hold out the H periods before the last STEP, 2 STEP... cut"
+        " periods (figures: the means over origins)",
+    )
+    p.add_argument("--step", type=int, default=13, help="periods between rolling origins")
     p.add_argument("--json", type=Path, help="write the figures as JSON here")
     a = p.parse_args(argv)
     if a.synthetic:
@@ -221,7 +288,22 @@ def main(argv: list[str] | None = None) -> int:
         data = read_data(a.data, a.wide)
     else:
         p.error("--data or --synthetic is required")
-    res = run(data, a.horizon, a.frequency, a.jobs, False if a.no_lgbm else None, a.history)
+    use_lgbm = False if a.no_lgbm else None
+    if a.origins > 1:
+        res = run_origins(
+            data, a.horizon, a.frequency, a.jobs, use_lgbm, a.history, a.origins, a.step
+        )
+        for o in res["origins"]:
+            ets = o["auto_ets_mase"]
+            print(
+                f"origin {o['cut']}: chosen {o['chosen_mase']:.3f} ({o['strategy']}), "
+                f"AutoETS {ets:.3f}"
+                if ets is not None
+                else f"origin {o['cut']}"
+            )
+        print(f"means over {len(res['origins'])} origins:")
+    else:
+        res = run(data, a.horizon, a.frequency, a.jobs, use_lgbm, a.history)
     c = res["chosen"]
     print(
         f"{res['n_series']} series, H={res['horizon']} {res['frequency']}, "

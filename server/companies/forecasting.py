@@ -59,6 +59,7 @@ from server.companies.forecasting_models import (
     CROSTON_FAMILY,
     ENSEMBLE,
     ENSEMBLE_LGBM,
+    ENSEMBLE_LGBM_MEAN,
     LGBM,
     MEMBERS,
     WINDOW,
@@ -80,6 +81,9 @@ from server.companies.forecasting_series import (
 
 BACKTEST_WINDOWS = 3
 LONG_HISTORY_SEASONS = 3  # "years of history": 3 seasons
+
+# What an intermittent series' forecast is called: its ensemble is the Croston family's.
+INTERMITTENT_NAMES = {ENSEMBLE: "croston_ensemble", ENSEMBLE_LGBM_MEAN: "croston_lgbm_mean"}
 
 NO_HISTORY = "NO_HISTORY"
 SHORT_HISTORY = "SHORT_HISTORY"
@@ -211,20 +215,21 @@ def forecast(
         if lg is not None:
             fc = fc.merge(lg[["unique_id", "ds", LGBM]], how="left")
             fc[LGBM] = fc[LGBM].fillna(fc["window_average"])
-        elif strategy == ENSEMBLE_LGBM:
+        elif strategy in (ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
             strategy = ENSEMBLE
     add_combinations(fc, intermittent, bool(use_lgbm) and LGBM in fc)
 
     per_product: dict[str, str] = backtest.get("per_product_models", {})
+    int_model: str = backtest.get("intermittent_model", ENSEMBLE)
     quant_all: dict[str, dict[int, tuple[float, float]]] = backtest.pop("_quantiles", {})
     per_series: dict[str, dict[str, Any]] = backtest.pop("_per_series", {})
     for u, g in fc.groupby("unique_id", sort=False):
         u = str(u)
         # Intermittent series keep the Croston family whatever the pooled strategy.
-        model = per_product.get(u, ENSEMBLE if u in intermittent else strategy)
+        model = per_product.get(u, int_model if u in intermittent else strategy)
         if model not in g:
             model = ENSEMBLE
-        name = "croston_ensemble" if model == ENSEMBLE and u in intermittent else model
+        name = INTERMITTENT_NAMES.get(model, model) if u in intermittent else model
         mean = np.clip(g[model].to_numpy(dtype=float), 0, None)
         mean = np.nan_to_num(mean, nan=0.0)
         scale = scales[u]
@@ -255,7 +260,15 @@ def forecast(
             candidates=(
                 {
                     c: [float(v) for v in g[c].to_numpy()]
-                    for c in (*MEMBERS, *CROSTON_FAMILY, *BASELINES, ENSEMBLE, ENSEMBLE_LGBM, LGBM)
+                    for c in (
+                        *MEMBERS,
+                        *CROSTON_FAMILY,
+                        *BASELINES,
+                        ENSEMBLE,
+                        ENSEMBLE_LGBM,
+                        ENSEMBLE_LGBM_MEAN,
+                        LGBM,
+                    )
                     if c in g
                 }
                 if with_candidates

@@ -21,6 +21,7 @@ from server.companies.forecasting_models import (
     CROSTON_FAMILY,
     ENSEMBLE,
     ENSEMBLE_LGBM,
+    ENSEMBLE_LGBM_MEAN,
     LGBM,
     MEMBERS,
 )
@@ -40,13 +41,21 @@ def choose(
 ) -> tuple[str, dict[str, Any]]:
     """The pooled strategy, the per-product choice where it helps, the conformal quantiles and
     each series' backtest figures, from the cross-validation frame."""
-    candidates = [ENSEMBLE, *([ENSEMBLE_LGBM] if with_lgbm else []), *MEMBERS]
-    # A strategy applies to smooth series; intermittent ones keep the Croston-family median.
+    with_mean = with_lgbm and ENSEMBLE_LGBM_MEAN in cv
+    candidates = [
+        ENSEMBLE,
+        *([ENSEMBLE_LGBM] if with_lgbm else []),
+        *([ENSEMBLE_LGBM_MEAN] if with_mean else []),
+        *MEMBERS,
+    ]
+    # A strategy applies to smooth series; intermittent ones keep the Croston-family median, or
+    # its mean with LightGBM when that is better pooled over the intermittent series.
     is_int = cv["unique_id"].isin(intermittent)
+    int_model = intermittent_model(cv[is_int], scales) if with_mean else ENSEMBLE
     cv = cv.copy()
-    for c in candidates[1:]:
-        cv[f"raw_{c}"] = cv[c]
-        cv.loc[is_int, c] = cv.loc[is_int, ENSEMBLE]
+    for c in candidates:
+        if c != int_model:
+            cv.loc[is_int, c] = cv.loc[is_int, int_model]
     figures: dict[str, dict[str, float]] = {}
     per_mase: dict[str, pd.Series] = {}
     per_smape: dict[str, pd.Series] = {}
@@ -61,8 +70,9 @@ def choose(
     def score(c: str) -> float:
         return figures[c]["mase"] if c in figures else math.inf
 
-    if with_lgbm and score(ENSEMBLE_LGBM) < score(ENSEMBLE):
-        best_ens = ENSEMBLE_LGBM
+    for c in (ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
+        if c in candidates and score(c) < score(best_ens):
+            best_ens = c
     strategy = best_ens
 
     # A member replaces the ensemble only when it is better by the margin pooled AND in every
@@ -79,7 +89,7 @@ def choose(
 
     cutoffs = sorted(cv["cutoff"].unique())
     chosen = pd.Series(strategy, index=per_mase[strategy].index)
-    chosen[chosen.index.isin(intermittent)] = ENSEMBLE
+    chosen[chosen.index.isin(intermittent)] = int_model
     choices = [*candidates, *CROSTON_FAMILY]
     per_product_used = False
     # Per-product choice, for products with years of history: choose on the earlier windows,
@@ -89,7 +99,7 @@ def choose(
         def errors(frame: pd.DataFrame) -> pd.DataFrame:
             m = pd.DataFrame({c: per_series_errors(frame, c, scales)[0] for c in choices})
             # smooth series choose among the strategies, intermittent ones the Croston family
-            smooth_only = [c for c in candidates if c != ENSEMBLE]
+            smooth_only = [c for c in candidates if c != int_model]
             m.loc[m.index.isin(intermittent), smooth_only] = math.inf
             m.loc[~m.index.isin(intermittent), list(CROSTON_FAMILY)] = math.inf
             return m
@@ -160,6 +170,7 @@ def choose(
         "series": int(cv["unique_id"].nunique()),
         "candidates": figures,
         "chosen": strategy,
+        "intermittent_model": int_model,
         "per_product": per_product_used,
         "coverage": coverage,  # held-out (last window) coverage of the conformal intervals
         "_quantiles": final,
@@ -169,9 +180,21 @@ def choose(
         backtest["per_product_models"] = {
             str(u): str(c)
             for u, c in chosen.items()
-            if c != (ENSEMBLE if u in intermittent else strategy)
+            if c != (int_model if u in intermittent else strategy)
         }
     return strategy, backtest
+
+
+def intermittent_model(cv: pd.DataFrame, scales: dict[str, float]) -> str:
+    """The intermittent series' forecast: the Croston-family median (ENSEMBLE), or its mean with
+    LightGBM (ENSEMBLE_LGBM_MEAN) when that has the lower backtest MASE pooled over them."""
+    if cv.empty:
+        return ENSEMBLE
+    own = finite(per_series_errors(cv, ENSEMBLE, scales)[0].mean())
+    mixed = finite(per_series_errors(cv, ENSEMBLE_LGBM_MEAN, scales)[0].mean())
+    if own is None or mixed is None or mixed >= own:
+        return ENSEMBLE
+    return ENSEMBLE_LGBM_MEAN
 
 
 def finite(x: Any) -> float | None:

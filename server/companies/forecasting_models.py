@@ -26,6 +26,9 @@ WINDOW = 8  # WindowAverage's window, and the short-history fallback's
 
 ENSEMBLE = "ensemble"
 ENSEMBLE_LGBM = "ensemble_lgbm"
+# The ensemble shrunk halfway toward the global LightGBM: the mean of the two (for intermittent
+# series, of the Croston-family median and LightGBM).
+ENSEMBLE_LGBM_MEAN = "ensemble_lgbm_mean"
 MEMBERS = ("auto_ets", "auto_theta", "croston_optimized", "window_average")
 CROSTON_FAMILY = ("croston_optimized", "adida", "imapa")
 BASELINES = ("naive", "seasonal_naive")
@@ -167,7 +170,7 @@ def run_lgbm(
 
 def add_combinations(frame: pd.DataFrame, intermittent: set[str], with_lgbm: bool) -> None:
     """Adds ENSEMBLE (median of the members; Croston family for intermittent series) and, when
-    the LightGBM column exists, ENSEMBLE_LGBM, in place."""
+    the LightGBM column exists, ENSEMBLE_LGBM and ENSEMBLE_LGBM_MEAN, in place."""
     for c in (*MEMBERS, *CROSTON_FAMILY, *BASELINES):
         if c in frame:
             frame[c] = frame[c].clip(lower=0.0)
@@ -178,6 +181,7 @@ def add_combinations(frame: pd.DataFrame, intermittent: set[str], with_lgbm: boo
     if with_lgbm and LGBM in frame:
         lg = frame[[*MEMBERS, LGBM]].median(axis=1)
         frame[ENSEMBLE_LGBM] = np.where(is_int, croston, lg)
+        frame[ENSEMBLE_LGBM_MEAN] = (frame[ENSEMBLE] + frame[LGBM].clip(lower=0.0)) / 2
 
 
 def lgbm_worth_it(

@@ -85,7 +85,8 @@ class BacktestCandidate:
     name: str = strawberry.field(
         description="ensemble (median of AutoETS, AutoTheta, CrostonOptimized, "
         "WindowAverage(8); Croston family for intermittent series), ensemble_lgbm (with the "
-        "global LightGBM), a member (auto_ets, auto_theta, croston_optimized, window_average), "
+        "global LightGBM), ensemble_lgbm_mean (the mean of the ensemble and LightGBM), a member "
+        "(auto_ets, auto_theta, croston_optimized, window_average), "
         "lightgbm, or a baseline (naive, seasonal_naive) shown for reference."
     )
     mase: float = strawberry.field(description="The mean over series of their backtest MASE.")
@@ -160,8 +161,8 @@ class ForecastRunType(Node):
         description="Where the run is."
     )
     strategy: str | None = strawberry.field(
-        description="What the backtest chose for all the series (ensemble, ensemble_lgbm or a "
-        "member); null until the run succeeded."
+        description="What the backtest chose for all the smooth series (ensemble, "
+        "ensemble_lgbm, ensemble_lgbm_mean or a member); null until the run succeeded."
     )
     backtest: ForecastBacktest | None = strawberry.field(
         description="The backtest's figures; null until the run succeeded."
@@ -214,8 +215,10 @@ class ProductForecastType(Node):
     run_id: strawberry.ID = strawberry.field(description="The ForecastRun's global id.")
     model: str = strawberry.field(
         description="What produced it: ensemble, croston_ensemble (intermittent demand: median "
-        "of CrostonOptimized, ADIDA, IMAPA), ensemble_lgbm, a member (auto_ets...), or a "
-        "fallback's model (window_average, zero)."
+        "of CrostonOptimized, ADIDA, IMAPA), croston_lgbm_mean (its mean with the global "
+        "LightGBM, when the backtest over the intermittent series says so), ensemble_lgbm, "
+        "ensemble_lgbm_mean, a member (auto_ets...), or a fallback's model (window_average, "
+        "zero)."
     )
     fallback: str | None = strawberry.field(
         description="Why a simpler model was used: SHORT_HISTORY (fewer than two horizons of "
