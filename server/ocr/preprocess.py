@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from PIL import Image
 
+from server.documents.types import Box
+
 MAX_SIDE_RAPIDOCR: int | None = None
 MAX_SIDE_TESSERACT: int | None = 2500
 
@@ -62,3 +64,15 @@ def prepare_for_rapidocr(image: Image.Image) -> tuple[Image.Image, float]:
 def prepare_for_tesseract(image: Image.Image) -> tuple[Image.Image, float]:
     """Downscale very large scans, which measurably lowers tesseract's error and time."""
     return downscale(image, MAX_SIDE_TESSERACT)
+
+
+def scale_box(box: Box, factor: float) -> Box:
+    """Map a box found on an image resized by ``factor`` back to the caller's image."""
+    if factor == 1.0:
+        return box
+    return (
+        round(box[0] / factor),
+        round(box[1] / factor),
+        round(box[2] / factor),
+        round(box[3] / factor),
+    )

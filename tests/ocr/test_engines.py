@@ -11,7 +11,7 @@ from PIL import Image
 
 from bench.ocr import character_error_rate, load_sroie_transcript
 from server.documents.layout import build_lines
-from server.documents.types import OcrLine
+from server.documents.types import OcrLine, OcrWord
 from server.ocr import (
     DEFAULT_ENGINE,
     ENGINES,
@@ -22,6 +22,8 @@ from server.ocr import (
     recognise_image,
 )
 from server.ocr.engines import RapidOcrEngine, looks_upright, upright_sample
+from server.ocr.latin import kept_classes
+from server.ocr.rapid import turn_upright, turned_page
 from tests.ocr.conftest import encode
 
 
@@ -195,13 +197,15 @@ def test_upside_down_receipt_is_classified_and_read(receipt_image: Image.Image) 
     # when
     page = recognise_image(upside_down, engine="rapidocr")
 
-    # then: the classifier ran on every line and turned them back
+    # then: the classifier ran on every line and turned them back, and the page is returned
+    # turned upright: rows top to bottom, label before amount
     assert _rapidocr_counts() == (upright_before, classified_before + 1)
-    text = page.text.upper()
-    assert "12.50 €" in text
-    assert "8,40 €" in text
-    assert "CRÈMERIE DU MARCHÉ" in text
-    assert "TOTAL" in text
+    rows = [line.text.upper() for line in page.lines]
+    assert len(rows) == 3
+    assert "CRÈMERIE DU MARCHÉ" in rows[0]
+    assert rows[1].startswith("COMT") and rows[1].endswith("8,40 €")
+    assert rows[2] == "TOTAL 12.50 €"
+    assert page.lines[0].box[1] < page.lines[2].box[1]
 
 
 @pytest.mark.slow
@@ -213,10 +217,12 @@ def test_upside_down_sroie_receipt_keeps_its_total(sroie_dir: Path) -> None:
     # when
     page = recognise_image(image, engine="rapidocr")
 
-    # then
+    # then: read, in reading order (the shop's name before the thanks)
     assert _rapidocr_counts()[1] == classified_before + 1
     assert "14.10" in page.text
-    assert "THANK YOU FOR SHOPPING" in page.text.upper()
+    text = page.text.upper()
+    assert "THANK YOU FOR SHOPPING" in text
+    assert 0 <= text.find("SAM SAM TRADING") < text.find("THANK YOU FOR SHOPPING")
 
 
 @pytest.mark.parametrize(
@@ -256,15 +262,15 @@ def test_onnx_threads_share_the_cores_between_jobs(
 ) -> None:
     # given
     from server import settings as settings_module
-    from server.ocr import engines
+    from server.ocr import rapid
 
     monkeypatch.setenv("OCR_ONNX_THREADS", setting)
     monkeypatch.setenv("JOB_CONCURRENCY", str(jobs))
-    monkeypatch.setattr(engines.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(rapid.os, "cpu_count", lambda: cores)
     settings_module.get_settings.cache_clear()
     try:
         # when
-        params = engines._rapidocr_params()
+        params = rapid._rapidocr_params()
     finally:
         monkeypatch.undo()
         settings_module.get_settings.cache_clear()
@@ -272,3 +278,74 @@ def test_onnx_threads_share_the_cores_between_jobs(
     # then: every session gets that many intra-op threads and one inter-op thread
     assert params["EngineConfig.onnxruntime.intra_op_num_threads"] == expected
     assert params["EngineConfig.onnxruntime.inter_op_num_threads"] == 1
+
+
+@pytest.mark.parametrize(
+    ("labels", "turned"),
+    [
+        ([], False),
+        ([("180", 0.99)] * 3 + [("0", 0.99)] * 2, True),
+        ([("180", 0.99)] * 2 + [("0", 0.99)] * 2, False),  # half is not most
+        ([("180", 0.6)] * 5, False),  # not confident: not turned
+    ],
+)
+def test_a_page_is_turned_when_most_lines_were(
+    labels: list[tuple[str, float]], turned: bool
+) -> None:
+    assert turned_page(labels, threshold=0.9) is turned
+
+
+def test_turned_runs_are_mapped_to_the_upright_page() -> None:
+    # given: a 100 x 200 page upside down, a run near its bottom right with two words
+    run = OcrLine(
+        "A B",
+        (60, 150, 90, 170),
+        0.9,
+        [OcrWord("B", (60, 150, 70, 170), 0.9), OcrWord("A", (80, 150, 90, 170), 0.9)],
+    )
+
+    # when
+    (turned,) = turn_upright([run], 100, 200)
+
+    # then: near the top left of the upright page, its words left to right
+    assert turned.box == (10, 30, 40, 50)
+    assert [(w.text, w.box) for w in turned.words] == [
+        ("B", (30, 30, 40, 50)),
+        ("A", (10, 30, 20, 50)),
+    ]
+    assert (turned.text, turned.confidence) == ("A B", 0.9)
+
+
+def test_latin_classes_keep_blank_latin_and_space() -> None:
+    characters = ["a", "中", "é", "€", "，", "ア", "Ж"]
+
+    # blank 0, then dictionary index + 1 of a, é, €, Ж, then the appended space (len + 1)
+    assert kept_classes(characters) == [0, 1, 3, 4, 7, 8]
+
+
+def test_french_and_english_use_the_latin_recogniser() -> None:
+    # given
+    engine = ENGINES["rapidocr"]
+    assert isinstance(engine, RapidOcrEngine)
+
+    # when
+    characters = engine._instance(latin=True)._load_rec_model().postprocess_op.character
+
+    # then: blank + 1,748 dictionary characters + space; accents and the euro sign kept
+    assert len(characters) == 1750
+    assert {"é", "è", "ç", "€", "£", "0", "Z"} <= set(characters)
+    assert not any(char[:1] >= "\u2e80" for char in characters[1:-1])
+
+
+@pytest.mark.slow
+def test_chinese_or_japanese_use_the_whole_recogniser(receipt_image: Image.Image) -> None:
+    # given: a fresh engine
+    engine = RapidOcrEngine()
+
+    # when
+    page = engine.recognise_image(receipt_image, ("jpn", "eng"))
+
+    # then: read with the whole dictionary (18,708 characters + blank + space)
+    assert "TOTAL" in page.text.upper()
+    assert set(engine._engines) == {False}
+    assert len(engine._instance(latin=False)._load_rec_model().postprocess_op.character) == 18710
