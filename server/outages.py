@@ -79,7 +79,9 @@ def _is_outage(exc: BaseException) -> bool:
 def outage_cause(exc: BaseException | None, *, depth: int = 8) -> BaseException | None:
     """The first exception in `exc`'s chain of explicit causes (`raise ... from`) that means a
     dependency is down, or None. Implicit context is not followed: a bug raised while handling an
-    outage is still a bug."""
+    outage is still a bug. (One known exception, handled where it happens: redis-py's WatchError
+    for a connection lost inside a WATCH carries it only as context; see
+    `jobs.worker.redis_went_away`.)"""
     seen = 0
     while exc is not None and seen < depth:
         if _is_outage(exc):
