@@ -2,7 +2,10 @@
 
 Input: a long CSV `date,sku,quantity` (daily or weekly rows, aggregated to `--frequency`), or a
 wide one (a date column, then one column per SKU: `--wide`, or detected when there is no `sku`
-column), or `--synthetic N` weekly series of three years (seasonality, trend, intermittency).
+column), or `--synthetic N` weekly series (`--kind`: mixed, the default, three years of
+seasonality, trend and intermittency; or seasonal, trend, intermittent, shift, randomwalk;
+`--weeks`, `--seed`). `--history N` keeps N periods before the hold-out (a short history);
+`--origins K --step S` repeats the hold-out at K rolling origins S periods apart (means).
 For each SKU the last H periods are held out; `server.companies.forecasting.forecast` sees only
 the rest (its own backtest included). Printed: MASE and sMAPE per model and for the chosen
 forecasts (mean and median over SKUs), the share of SKUs where the chosen forecast beats seasonal
@@ -41,10 +44,12 @@ REPORTED = (
     "auto_theta",
     "croston_optimized",
     "window_average",
+    "ses",
     "lightgbm",
     "ensemble",
     "ensemble_lgbm",
     "ensemble_lgbm_mean",
+    "ensemble_ses",
 )
 
 
@@ -87,8 +92,14 @@ def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(text, format="mixed", dayfirst=False)
 
 
-def synthetic(n: int, weeks: int = 156, seed: int = 13) -> pd.DataFrame:
-    """N weekly series: level x trend x annual season x noise; a quarter intermittent."""
+KINDS = ("mixed", "seasonal", "trend", "intermittent", "shift", "randomwalk")
+
+
+def synthetic(n: int, weeks: int = 156, seed: int = 13, kind: str = "mixed") -> pd.DataFrame:
+    """N weekly series. mixed: level x trend x annual season x noise, a quarter intermittent;
+    seasonal: an annual season of 20-80% amplitude; trend: up to about +-1% of the level a week;
+    intermittent: demand in 10-60% of weeks; shift: the level x 0.5 to 2 from a week in its last
+    two thirds; randomwalk: a log-level random walk (8% a week). Poisson counts."""
     rng = np.random.default_rng(seed)
     start = pd.Timestamp("2021-01-04")
     ds = pd.date_range(start, periods=weeks, freq="W-MON")
@@ -96,7 +107,9 @@ def synthetic(n: int, weeks: int = 156, seed: int = 13) -> pd.DataFrame:
     rows = []
     for i in range(n):
         level = rng.lognormal(3.0, 1.0)
-        if i % 4 == 3:  # intermittent: demand in ~30% of weeks
+        if kind != "mixed":
+            y = _one_of_a_kind(rng, kind, level, t)
+        elif i % 4 == 3:  # intermittent: demand in ~30% of weeks
             p = rng.uniform(0.15, 0.45)
             y = rng.binomial(1, p, weeks) * rng.gamma(2.0, level / 4 + 1, weeks)
         else:
@@ -108,6 +121,26 @@ def synthetic(n: int, weeks: int = 156, seed: int = 13) -> pd.DataFrame:
             y = rng.poisson(mu * rng.lognormal(0, 0.15, weeks))
         rows.append(pd.DataFrame({"unique_id": f"S{i:04d}", "ds": ds, "y": y.astype(float)}))
     return pd.concat(rows, ignore_index=True)
+
+
+def _one_of_a_kind(rng: np.random.Generator, kind: str, level: float, t: np.ndarray) -> np.ndarray:
+    weeks = len(t)
+    if kind == "intermittent":
+        p = rng.uniform(0.1, 0.6)
+        return rng.binomial(1, p, weeks) * rng.gamma(2.0, level / 4 + 1, weeks)
+    if kind == "seasonal":
+        amp, phase = rng.uniform(0.2, 0.8), rng.uniform(0, 2 * np.pi)
+        mu, noise = level * (1 + amp * np.sin(2 * np.pi * t / 52 + phase)), 0.15
+    elif kind == "trend":
+        mu, noise = level * np.clip(1 + rng.normal(0, 0.01) * t, 0.05, None), 0.2
+    elif kind == "shift":
+        k, f = rng.integers(weeks // 3, weeks - 5), rng.choice([0.5, 0.7, 1.4, 2.0])
+        mu, noise = level * np.where(t >= k, f, 1.0), 0.2
+    elif kind == "randomwalk":
+        mu, noise = level * np.exp(np.cumsum(rng.normal(0, 0.08, weeks))), 0.0
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return rng.poisson(np.clip(mu, 0.1, None) * rng.lognormal(0, noise, weeks)).astype(float)
 
 
 def _cpu() -> float:
@@ -262,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.forecast", description=__doc__)
     p.add_argument("--data", type=Path, help="long CSV date,sku,quantity (or wide)")
     p.add_argument("--synthetic", type=int, default=0, help="N synthetic weekly series instead")
+    p.add_argument("--kind", choices=KINDS, default="mixed", help="the synthetic series' kind")
+    p.add_argument("--weeks", type=int, default=156, help="the synthetic series' length")
+    p.add_argument("--seed", type=int, default=13, help="the synthetic series' seed")
     p.add_argument("--horizon", type=int, default=8)
     p.add_argument("--frequency", choices=["DAY", "WEEK", "MONTH"], default="WEEK")
     p.add_argument(
@@ -283,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, help="write the figures as JSON here")
     a = p.parse_args(argv)
     if a.synthetic:
-        data = synthetic(a.synthetic)
+        data = synthetic(a.synthetic, a.weeks, a.seed, a.kind)
     elif a.data:
         data = read_data(a.data, a.wide)
     else:

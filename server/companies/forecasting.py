@@ -60,8 +60,10 @@ from server.companies.forecasting_models import (
     ENSEMBLE,
     ENSEMBLE_LGBM,
     ENSEMBLE_LGBM_MEAN,
+    ENSEMBLE_SES,
     LGBM,
     MEMBERS,
+    SES,
     WINDOW,
     add_combinations,
     cross_validation,
@@ -81,6 +83,7 @@ from server.companies.forecasting_series import (
 
 BACKTEST_WINDOWS = 3
 LONG_HISTORY_SEASONS = 3  # "years of history": 3 seasons
+SHORT_HISTORY_SEASONS = 2  # a backtest whose median history is shorter also tries ENSEMBLE_SES
 
 # What an intermittent series' forecast is called: its ensemble is the Croston family's.
 INTERMITTENT_NAMES = {ENSEMBLE: "croston_ensemble", ENSEMBLE_LGBM_MEAN: "croston_lgbm_mean"}
@@ -197,8 +200,15 @@ def forecast(
                 use_lgbm = False
         add_combinations(cv, intermittent, bool(use_lgbm))
         long_ids = {u for u in bt_ids if lengths[u] >= LONG_HISTORY_SEASONS * season}
+        short = float(np.median([lengths[u] for u in bt_ids])) < SHORT_HISTORY_SEASONS * season
         strategy, backtest = choose(
-            cv, scales, bool(use_lgbm), levels, long_ids=long_ids, intermittent=intermittent
+            cv,
+            scales,
+            bool(use_lgbm),
+            levels,
+            long_ids=long_ids,
+            intermittent=intermittent,
+            short=short,
         )
     report(0.6, "fit")
 
@@ -262,9 +272,11 @@ def forecast(
                     c: [float(v) for v in g[c].to_numpy()]
                     for c in (
                         *MEMBERS,
+                        SES,
                         *CROSTON_FAMILY,
                         *BASELINES,
                         ENSEMBLE,
+                        ENSEMBLE_SES,
                         ENSEMBLE_LGBM,
                         ENSEMBLE_LGBM_MEAN,
                         LGBM,

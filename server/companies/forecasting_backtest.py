@@ -22,6 +22,7 @@ from server.companies.forecasting_models import (
     ENSEMBLE,
     ENSEMBLE_LGBM,
     ENSEMBLE_LGBM_MEAN,
+    ENSEMBLE_SES,
     LGBM,
     MEMBERS,
 )
@@ -38,12 +39,15 @@ def choose(
     *,
     long_ids: set[str],
     intermittent: set[str],
+    short: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     """The pooled strategy, the per-product choice where it helps, the conformal quantiles and
-    each series' backtest figures, from the cross-validation frame."""
+    each series' backtest figures, from the cross-validation frame. `short` (most histories
+    under two seasons) offers ENSEMBLE_SES too."""
     with_mean = with_lgbm and ENSEMBLE_LGBM_MEAN in cv
     candidates = [
         ENSEMBLE,
+        *([ENSEMBLE_SES] if short and ENSEMBLE_SES in cv else []),
         *([ENSEMBLE_LGBM] if with_lgbm else []),
         *([ENSEMBLE_LGBM_MEAN] if with_mean else []),
         *MEMBERS,
@@ -70,7 +74,7 @@ def choose(
     def score(c: str) -> float:
         return figures[c]["mase"] if c in figures else math.inf
 
-    for c in (ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
+    for c in (ENSEMBLE_SES, ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
         if c in candidates and score(c) < score(best_ens):
             best_ens = c
     strategy = best_ens

@@ -30,6 +30,11 @@ ENSEMBLE_LGBM = "ensemble_lgbm"
 # series, of the Croston-family median and LightGBM).
 ENSEMBLE_LGBM_MEAN = "ensemble_lgbm_mean"
 MEMBERS = ("auto_ets", "auto_theta", "croston_optimized", "window_average")
+# For histories of under two seasons, AutoTheta cannot deseasonalise, and its drift reads part
+# of the one season seen as a trend: this ensemble has simple exponential smoothing in its place.
+SES = "ses"
+ENSEMBLE_SES = "ensemble_ses"
+SES_MEMBERS = ("auto_ets", SES, "croston_optimized", "window_average")
 CROSTON_FAMILY = ("croston_optimized", "adida", "imapa")
 BASELINES = ("naive", "seasonal_naive")
 LGBM = "lightgbm"
@@ -46,6 +51,7 @@ def stat_models(frequency: str, which: str = "all") -> list[Any]:
         CrostonOptimized,
         Naive,
         SeasonalNaive,
+        SimpleExponentialSmoothingOptimized,
         WindowAverage,
     )
 
@@ -58,6 +64,7 @@ def stat_models(frequency: str, which: str = "all") -> list[Any]:
     cheap = [
         CrostonOptimized(alias="croston_optimized"),
         WindowAverage(window_size=WINDOW, alias="window_average"),
+        SimpleExponentialSmoothingOptimized(alias=SES),
         ADIDA(alias="adida"),
         IMAPA(alias="imapa"),
         Naive(alias="naive"),
@@ -169,15 +176,18 @@ def run_lgbm(
 
 
 def add_combinations(frame: pd.DataFrame, intermittent: set[str], with_lgbm: bool) -> None:
-    """Adds ENSEMBLE (median of the members; Croston family for intermittent series) and, when
-    the LightGBM column exists, ENSEMBLE_LGBM and ENSEMBLE_LGBM_MEAN, in place."""
-    for c in (*MEMBERS, *CROSTON_FAMILY, *BASELINES):
+    """Adds ENSEMBLE (median of the members; Croston family for intermittent series),
+    ENSEMBLE_SES (the same with SES in AutoTheta's place) and, when the LightGBM column exists,
+    ENSEMBLE_LGBM and ENSEMBLE_LGBM_MEAN, in place."""
+    for c in (*MEMBERS, SES, *CROSTON_FAMILY, *BASELINES):
         if c in frame:
             frame[c] = frame[c].clip(lower=0.0)
     smooth = frame[list(MEMBERS)].median(axis=1)
     croston = frame[list(CROSTON_FAMILY)].median(axis=1)
     is_int = frame["unique_id"].isin(intermittent)
     frame[ENSEMBLE] = np.where(is_int, croston, smooth)
+    if SES in frame:
+        frame[ENSEMBLE_SES] = np.where(is_int, croston, frame[list(SES_MEMBERS)].median(axis=1))
     if with_lgbm and LGBM in frame:
         lg = frame[[*MEMBERS, LGBM]].median(axis=1)
         frame[ENSEMBLE_LGBM] = np.where(is_int, croston, lg)

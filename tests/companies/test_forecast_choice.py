@@ -17,6 +17,7 @@ from server.companies import forecasting, forecasting_backtest, forecasting_mode
 from server.companies.forecasting_models import (
     ENSEMBLE,
     ENSEMBLE_LGBM_MEAN,
+    ENSEMBLE_SES,
     LGBM,
     add_combinations,
 )
@@ -164,3 +165,79 @@ def test_without_lightgbm_short_histories_keep_the_median_ensemble() -> None:
     assert out.backtest["intermittent_model"] == ENSEMBLE
     assert out.series["rare0"].model == "croston_ensemble"
     assert LGBM not in out.series["s0"].candidates
+
+
+# --- short histories: the ensemble with SES in AutoTheta's place --------------------------------
+
+
+def backtest_frame(ets: float, theta: float, ses: float, other: float) -> pd.DataFrame:
+    """Two series, two windows of two weeks, demand 10 throughout; each model a constant."""
+    rows = []
+    for uid in ("a", "b"):
+        for cutoff in (0, 2):
+            for step in (1, 2):
+                ds = pd.Timestamp(MONDAY + timedelta(weeks=cutoff + step))
+                rows.append(
+                    {
+                        "unique_id": uid,
+                        "ds": ds,
+                        "cutoff": pd.Timestamp(MONDAY + timedelta(weeks=cutoff)),
+                        "y": 10.0,
+                        "auto_ets": ets,
+                        "auto_theta": theta,
+                        "ses": ses,
+                        "croston_optimized": other,
+                        "window_average": other,
+                        "adida": other,
+                        "imapa": other,
+                        "naive": other,
+                        "seasonal_naive": other,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def test_the_ses_ensemble_is_the_median_of_ets_ses_croston_and_window_average() -> None:
+    cv = backtest_frame(ets=6.0, theta=20.0, ses=11.0, other=14.0)
+    add_combinations(cv, {"b"}, with_lgbm=False)
+    a, b = cv[cv["unique_id"] == "a"], cv[cv["unique_id"] == "b"]
+    assert set(a[ENSEMBLE]) == {14.0}  # median of 6, 20, 14, 14
+    assert set(a[ENSEMBLE_SES]) == {12.5}  # median of 6, 11, 14, 14
+    assert set(b[ENSEMBLE_SES]) == set(b[ENSEMBLE]) == {14.0}  # intermittent: Croston family
+
+
+@pytest.mark.parametrize(("short", "strategy"), [(True, ENSEMBLE_SES), (False, ENSEMBLE)])
+def test_short_histories_may_take_the_ses_ensemble(short: bool, strategy: str) -> None:
+    # given: errors 4 (ensemble and AutoETS), 2.5 (the SES ensemble)
+    cv = backtest_frame(ets=6.0, theta=20.0, ses=11.0, other=14.0)
+    add_combinations(cv, set(), with_lgbm=False)
+    # when
+    chosen, backtest = forecasting_backtest.choose(
+        cv,
+        {"a": 1.0, "b": 1.0},
+        False,
+        (80, 95),
+        long_ids=set(),
+        intermittent=set(),
+        short=short,
+    )
+    # then
+    assert chosen == strategy
+    assert (ENSEMBLE_SES in backtest["candidates"]) is short
+    assert backtest["candidates"][ENSEMBLE]["mase"] == pytest.approx(4.0)
+    if short:
+        assert backtest["candidates"][ENSEMBLE_SES]["mase"] == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize(("weeks", "offered"), [(WEEKS, True), (2 * WEEKS + 8, False)])
+def test_the_ses_ensemble_is_offered_below_two_seasons_of_history(
+    weeks: int, offered: bool
+) -> None:
+    rng = np.random.default_rng(5)
+    t = np.arange(weeks)
+    data = pd.concat(
+        [weekly(30 + 5 * np.sin(t / 4) + rng.normal(0, 2, weeks), f"s{i}") for i in range(3)]
+    )
+    out = forecasting.forecast(data, "WEEK", H, (80, 95), use_lgbm=False)
+    assert (ENSEMBLE_SES in out.backtest["candidates"]) is offered
+    assert out.backtest["candidates"][ENSEMBLE]["mase"] > 0
