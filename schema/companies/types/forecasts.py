@@ -85,7 +85,8 @@ class BacktestCandidate:
     name: str = strawberry.field(
         description="ensemble (median of AutoETS, AutoTheta, CrostonOptimized, "
         "WindowAverage(8); Croston family for intermittent series), ensemble_lgbm (with the "
-        "global LightGBM), ensemble_lgbm_mean (the mean of the ensemble and LightGBM), a member "
+        "global LightGBM), ensemble_lgbm_mean (the mean of the ensemble and LightGBM), "
+        "ensemble_ses (short histories: SES in AutoTheta's place), a member "
         "(auto_ets, auto_theta, croston_optimized, window_average), "
         "lightgbm, or a baseline (naive, seasonal_naive) shown for reference."
     )
@@ -162,7 +163,8 @@ class ForecastRunType(Node):
     )
     strategy: str | None = strawberry.field(
         description="What the backtest chose for all the smooth series (ensemble, "
-        "ensemble_lgbm, ensemble_lgbm_mean or a member); null until the run succeeded."
+        "ensemble_lgbm, ensemble_lgbm_mean, ensemble_ses or a member); null until the run "
+        "succeeded."
     )
     backtest: ForecastBacktest | None = strawberry.field(
         description="The backtest's figures; null until the run succeeded."
@@ -217,7 +219,8 @@ class ProductForecastType(Node):
         description="What produced it: ensemble, croston_ensemble (intermittent demand: median "
         "of CrostonOptimized, ADIDA, IMAPA), croston_lgbm_mean (its mean with the global "
         "LightGBM, when the backtest over the intermittent series says so), ensemble_lgbm, "
-        "ensemble_lgbm_mean, a member (auto_ets...), or a fallback's model (window_average, "
+        "ensemble_lgbm_mean, ensemble_ses, a member (auto_ets...), or a fallback's model "
+        "(window_average, "
         "zero)."
     )
     fallback: str | None = strawberry.field(
