@@ -39,12 +39,18 @@ def is_blank(image: Image.Image) -> bool:
     """
     import numpy as np
 
-    grey = np.asarray(image.convert("L"), dtype=np.int16)
+    grey = np.asarray(image.convert("L"))
     if grey.size == 0:
         return True
-    median = int(np.median(grey[::4, ::4]))
-    ink = int(np.count_nonzero(np.abs(grey - median) > _INK_CONTRAST))
-    return ink < max(_MIN_INK_PIXELS, _MIN_INK_SHARE * grey.size)
+    needed = max(_MIN_INK_PIXELS, _MIN_INK_SHARE * grey.size)
+    sample = grey[::4, ::4].astype(np.int16)
+    median = int(np.median(sample))
+    # The sample's pixels are some of the page's: enough ink among them settles it (any page
+    # with text), without the pass over every pixel (~20 ms on a receipt photo).
+    if np.count_nonzero(np.abs(sample - median) > _INK_CONTRAST) >= needed:
+        return False
+    ink = int(np.count_nonzero(np.abs(grey.astype(np.int16) - median) > _INK_CONTRAST))
+    return ink < needed
 
 
 def downscale(image: Image.Image, max_side: int | None) -> tuple[Image.Image, float]:

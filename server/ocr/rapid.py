@@ -93,10 +93,12 @@ class RapidOcrEngine:
         """
         engine = self._instance(latin=not CJK_LANGUAGES.intersection(languages))
         prepared, factor = prepare_for_rapidocr(image)
+        import cv2
         import numpy as np
 
-        # RapidOCR works on OpenCV's BGR channel order.
-        pixels = np.ascontiguousarray(np.asarray(prepared.convert("RGB"))[:, :, ::-1])
+        # RapidOCR works on OpenCV's BGR channel order (one pass, no copy of an RGB page).
+        rgb = prepared if prepared.mode == "RGB" else prepared.convert("RGB")
+        pixels = cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
         try:
             output, turned = engine.read(pixels)
         except Exception as exc:  # onnxruntime and OpenCV raise assorted types

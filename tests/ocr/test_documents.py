@@ -78,6 +78,27 @@ def test_blank_image_is_an_empty_document() -> None:
     assert error.value.code == "EMPTY_DOCUMENT"
 
 
+@pytest.mark.parametrize(
+    ("dots", "blank"),
+    [
+        ([], True),
+        ([(0, y) for y in range(19)], True),  # 19 ink pixels on a 400 x 300 page: under 20
+        ([(x, 0) for x in range(20)], False),  # 20 in a row, most between the sampled ones
+        ([(4 * x, 4 * y) for x in range(10) for y in range(10)], False),  # all sampled
+    ],
+)
+def test_a_page_is_blank_below_twenty_ink_pixels(dots: list[tuple[int, int]], blank: bool) -> None:
+    from server.ocr.preprocess import is_blank
+
+    # given: a white page with these black pixels
+    page = Image.new("RGB", (400, 300), "white")
+    for x, y in dots:
+        page.putpixel((x + 100, y + 100), (0, 0, 0))
+
+    # when / then
+    assert is_blank(page) is blank
+
+
 def test_unsupported_content_type(small_image: Image.Image) -> None:
     with pytest.raises(OcrError) as error:
         recognise_document(encode(small_image, "GIF"), content_type="image/gif")
