@@ -94,7 +94,9 @@ def latin_model(path: Path | str, limit: int = LATIN_LIMIT) -> bytes:
     weight.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(weights[:, classes]), weight.name))
     bias.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(biases[classes]), bias.name))
     metadata["character"].value = "\n".join(characters[i - 1] for i in classes[1:-1])
-    output_shape = model.graph.output[0].type.tensor_type.shape
-    if len(output_shape.dim) == 3:
-        output_shape.dim[2].dim_value = len(classes)
+    # Shapes recorded for the layer's outputs (and the model's) end with the old class count.
+    for info in (*model.graph.value_info, *model.graph.output):
+        dims = info.type.tensor_type.shape.dim
+        if dims and dims[-1].dim_value == len(characters) + 2:
+            dims[-1].dim_value = len(classes)
     return model.SerializeToString()

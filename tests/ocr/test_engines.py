@@ -329,12 +329,15 @@ def test_french_and_english_use_the_latin_recogniser() -> None:
     assert isinstance(engine, RapidOcrEngine)
 
     # when
-    characters = engine._instance(latin=True)._load_rec_model().postprocess_op.character
+    recogniser = engine._instance(latin=True)._load_rec_model()
+    characters = recogniser.postprocess_op.character
 
     # then: blank + 1,748 dictionary characters + space; accents and the euro sign kept
     assert len(characters) == 1750
     assert {"é", "è", "ç", "€", "£", "0", "Z"} <= set(characters)
     assert not any(char[:1] >= "\u2e80" for char in characters[1:-1])
+    # and the model's recorded output shape says so (no shape mismatch for onnxruntime to merge)
+    assert recogniser.session.session.get_outputs()[0].shape[-1] == 1750
 
 
 @pytest.mark.slow
