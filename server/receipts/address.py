@@ -5,6 +5,7 @@ that is not address (contact, tax id, title, date, prices), cleaned of OCR habit
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
@@ -56,12 +57,19 @@ def _period_as_comma(match: re.Match[str]) -> str:
     return word + ","
 
 
+def _ones_as_ls(match: re.Match[str]) -> str:
+    """ "Ma11" -> "Mall" when the word read with l's is a common word; "Lot1", "No11",
+    "Seksyen11" are a word and its number printed together."""
+    word = match.group(1) + "l" * len(match.group(2))
+    return word if current_segmenter().is_common(word.lower()) else match.group(0)
+
+
 def clean_address_line(text: str) -> str:
     """Undo OCR habits on printed addresses.
 
     The space between a postcode and its town gets dropped ("52200Kuala"), an O inside a word
-    is read as a zero ("LY0N", "WATERL00"), an l after small letters as a one ("Ma11") and a
-    zero ending a number as an O ("G3O"), a street word is glued to the name after it
+    is read as a zero ("LY0N", "WATERL00"), an l after small letters as a one ("Ma11", when
+    that spells a common word: "Lot1" stays) and a zero ending a number as an O ("G3O"), a street word is glued to the name after it
     ("JLNBESAR", "TMNSRI", "TAMANMALURI"), and on thermal prints the comma between address
     parts is often read as a period ("19. JALAN KANCIL, OFF JALAN PUDU. 55100"): a period after
     a number or a word (abbreviations aside) with more address after it is read as the comma it
@@ -71,7 +79,7 @@ def clean_address_line(text: str) -> str:
     text = re.sub(r",\s*['`´‘’]", ", ", text)  # a stray tick after a comma
     text = re.sub(r"(?<=[A-Za-z])0(?=[A-Za-z])", "O", text)  # "LY0N": a zero inside a word
     text = re.sub(r"(?<=[A-Za-z]{3})(0+)\b", lambda m: "O" * len(m.group(1)), text)  # "WATERL00"
-    text = re.sub(r"(?<=[a-z])(1+)\b", lambda m: "l" * len(m.group(1)), text)  # "Ma11": Mall
+    text = re.sub(r"\b([A-Za-z]*[a-z])(1+)\b", _ones_as_ls, text)  # "Ma11": Mall, "Lot1" stays
     text = re.sub(r"(?<=\d)O\b", "0", text)  # "G3O": an O ending a number is its last zero
     text = GLUED_ABBREVIATION_RE.sub(lambda m: m.group(0) + " ", text)  # "JLNBESAR"
     text = re.sub(r"(?P<word>\b[\w/-]+)\.(?=\s+\S)", _period_as_comma, text)
@@ -105,14 +113,18 @@ def _continues_address(chosen: list[Row], row: Row) -> bool:
 
 def _is_branch_heading(rows: list[Row], position: int, merchant_end: int) -> bool:
     """A branch heading above the street address, not part of it: a row without a number or a
-    comma, followed by a row opening with the street number, that repeats the merchant's name
+    comma, followed by an address row opening with the street number (not a date, phone number
+    or item), that repeats the merchant's name
     ("DOMINO'S PIZZA TAMAN UNIVERSITI" under "DOMINO'S PIZZA") or the town printed again at
     the end of the address ("BANDAR BARU RAWANG" / "NO 15 JALAN ..." / "BANDAR BARU RAWANG")."""
     text = rows[position].folded
     if position + 1 >= len(rows) or re.search(r"[\d,]", text):
         return False
-    if not re.match(r"^(?:NO\.?\s*)?\d", rows[position + 1].folded):
+    following = rows[position + 1]
+    if not re.match(r"^(?:NO\.?\s*)?\d", following.folded):
         return False
+    if not looks_like_address(following) or is_stop_row(following):
+        return False  # a date, a phone number, an item: the heading row is the address
     name = rows[merchant_end].folded if merchant_end >= 0 else ""
     later = rows[position + 2 : position + 1 + MAX_ADDRESS_ROWS]
     repeats_name = len(text) > len(name) >= 4 and text[len(name)] == " "
@@ -121,14 +133,21 @@ def _is_branch_heading(rows: list[Row], position: int, merchant_end: int) -> boo
     return any(r.folded == text for r in later)
 
 
+def address_text(rows: Sequence[Row]) -> str:
+    """The address printed on ``rows``: OCR habits undone (`clean_address_line`), glued words
+    re-spaced and words one OCR slip from a general header word spelt as it
+    (`Segmenter.correct`)."""
+    segmenter = current_segmenter()
+    return segmenter.correct(segmenter.respace(clean_address_line(" ".join(r.text for r in rows))))
+
+
 def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
     """The address: address-looking rows after the merchant, until a contact/tax/title cue.
 
     Rows between the name and the first address row (branch names, registration and tax ids,
     a date) are skipped, as is a branch heading right above the street number. Once a postcode
     has been read, only a region name, the town that follows a postcode ending its row, or a
-    short coded branch row may still follow. Words one OCR slip away from a known header word
-    are spelt as that word (`Segmenter.correct`).
+    short coded branch row may still follow. The text is cleaned by `address_text`.
     """
     start = None
     last = min(merchant_end + 1 + ADDRESS_GAP_ROWS, len(rows) - 1)
@@ -150,10 +169,7 @@ def find_address(rows: list[Row], merchant_end: int) -> HeaderPart | None:
             break
         chosen.append(row)
 
-    segmenter = current_segmenter()
-    text = segmenter.correct(
-        segmenter.respace(clean_address_line(" ".join(r.text for r in chosen)))
-    )
+    text = address_text(chosen)
     ended_well = any(has_postcode(r.folded) for r in chosen) or any(
         REGION_RE.match(r.folded) for r in chosen
     )

@@ -11,7 +11,7 @@ and re-spaces glued words; `server.receipts.merchant` finds the name among the f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from server.documents.dates import find_dates
 from server.documents.fuzzy import best_match
 from server.documents.layout import Row
 from server.documents.money import find_amounts
-from server.documents.segment import Segmenter
+from server.documents.segment import Segmenter, common_words
 
 # Rows the OCR engine itself doubts are not trusted to name the seller.
 MIN_ROW_CONFIDENCE = 0.6
@@ -98,18 +98,39 @@ REGION_RE = re.compile(
 
 # Words printed in receipt headers (names, streets, towns) that the English word table lacks,
 # learnt from labelled receipts by ``server.receipts.train_lines``: glued words are re-spaced
-# with them ("JALANAIR" -> "JALAN AIR") and they are never cut ("SEKSYEN").
+# with them ("JALANAIR" -> "JALAN AIR") and they are never cut ("SEKSYEN"). Each line is a word
+# and the number of sellers whose keys print it.
 HEADER_WORDS_FILE = Path(__file__).with_name("header_words.txt")
+# A header word is a target of OCR-slip correction only when several sellers print it: a
+# word of one shop's name (its brand, its owner's name) would spell another shop's name as it.
+MIN_SELLERS = 2
 _segmenter: ContextVar[Segmenter | None] = ContextVar("header_segmenter", default=None)
+
+
+def header_segmenter(sellers: Mapping[str, int]) -> Segmenter:
+    """The segmenter for header words counted by how many sellers print them: all of them are
+    local words (re-spacing, never corrected); those of ``MIN_SELLERS`` sellers or more, the
+    common Malay words and common English words are the words an OCR slip is corrected toward
+    (`Segmenter.correct`)."""
+    general = [w for w, n in sellers.items() if n >= MIN_SELLERS]
+    return Segmenter(local=sellers, targets=[*general, *common_words()], english_targets=True)
+
+
+def read_header_words(text: str) -> dict[str, int]:
+    """``HEADER_WORDS_FILE``'s format: "word sellers" a line (a bare word counts one seller)."""
+    found: dict[str, int] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if parts:
+            found[parts[0].lower()] = int(parts[1]) if len(parts) > 1 else 1
+    return found
 
 
 @cache
 def default_segmenter() -> Segmenter:
     """The segmenter with the shipped header words (read once)."""
-    words = (
-        HEADER_WORDS_FILE.read_text(encoding="utf-8").split() if HEADER_WORDS_FILE.exists() else []
-    )
-    return Segmenter(local=words)
+    text = HEADER_WORDS_FILE.read_text(encoding="utf-8") if HEADER_WORDS_FILE.exists() else ""
+    return header_segmenter(read_header_words(text))
 
 
 def current_segmenter() -> Segmenter:

@@ -8,6 +8,7 @@ over two or three rows is joined, and the registration number printed after it i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from server.documents.dates import find_dates
 from server.documents.layout import Row
@@ -47,7 +48,7 @@ def clean_merchant(text: str) -> str:
     text = re.sub(r"\(\s*\d{5,12}\s*[-\s.·]?\s*[A-Za-z]?\s*\)\s*$", "", text)
     text = re.sub(r"\s\d{5,12}\s*[-.·]\s*[A-Za-z]\s*$", "", text)
     text = re.sub(r"\)(?=[A-Za-z])", ") ", text)
-    text = re.sub(r"(?<=[A-Za-z0-9.])\((?=\w)", " (", text)
+    text = re.sub(r"(?<=[^\W_]|\.)\((?=\w)", " (", text)  # any letter: "Café(Paris)"
     text = re.sub(r"(?<=[A-Za-z])_(?=[A-Za-z])", " ", text)  # an OCR'd space
     text = re.sub(r"\b(MRS?|MS|DR)\.(?=[A-Za-z])", r"\1. ", text)  # "MR.D.I.Y." -> "MR. D.I.Y."
     text = re.sub(r"\s*[|*_~]+\s*$", "", text)
@@ -124,13 +125,20 @@ def _is_merchant_candidate(row: Row) -> bool:
     return not (BODY_CUE_RE.search(text) and re.search(r"[:#\d]", text))
 
 
+def merchant_text(rows: Sequence[Row]) -> str:
+    """The name printed on ``rows``: cleaned (`clean_merchant`), glued words re-spaced and words
+    one OCR slip from a general header word spelt as it (`Segmenter.correct`)."""
+    segmenter = current_segmenter()
+    return segmenter.correct(segmenter.respace(clean_merchant(" ".join(r.text for r in rows))))
+
+
 def find_merchant(rows: list[Row]) -> tuple[HeaderPart | None, int]:
     """The merchant name and the index of its last row (-1 when not found).
 
     Candidates are the first rows that could be a name, up to the address: the seller is
     printed above its address, so a name-like row below it (a branch, the operator) is not it.
-    Glued words are re-spaced, and a word one OCR slip away from a known header word is spelt as
-    that word ("DONINO'S" -> "DOMINO'S", `Segmenter.correct`).
+    Glued words are re-spaced, and a word one OCR slip away from a general header word (one
+    several sellers print, not a shop's own name) is spelt as that word (`merchant_text`).
     """
     candidates: list[int] = []
     for position, row in enumerate(rows[:25]):
@@ -160,8 +168,7 @@ def find_merchant(rows: list[Row]) -> tuple[HeaderPart | None, int]:
     while best + 1 in candidates and _wraps_to(rows[best], rows[best + 1]) and best - first < 2:
         best += 1
     chosen = rows[first : best + 1]
-    segmenter = current_segmenter()
-    text = segmenter.correct(segmenter.respace(clean_merchant(" ".join(r.text for r in chosen))))
+    text = merchant_text(chosen)
     top = scores[best]
     certainty = 0.95 if top >= 4.5 else 0.9 if top >= 2.5 else 0.8 if top >= 0.4 else 0.7
     return HeaderPart(text=text, rows=tuple(chosen), certainty=certainty), best

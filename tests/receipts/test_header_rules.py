@@ -12,7 +12,7 @@ from server.documents.legal_forms import has_legal_form, name_key
 from server.documents.segment import Segmenter, vocabulary
 from server.receipts.address import clean_address_line
 from server.receipts.brands import BrandEntry, BrandMatcher
-from server.receipts.header import using_segmenter
+from server.receipts.header import header_segmenter, using_segmenter
 from server.receipts.merchant import clean_merchant
 from server.receipts.pipeline import extract_receipt
 from server.receipts.train_lines import header_words
@@ -292,11 +292,11 @@ def test_branch_heading_above_the_street_is_not_the_address(rows: str, expected:
 def test_ocr_slips_are_corrected_to_local_words(read: str, corrected: str) -> None:
     local = ["jalan", "selangor", "rawang", "eantik", "gantik", "alam", "bandar", "baru"]
     local += ["enterprise", "mutiari"]
-    assert Segmenter(local=local).correct(read) == corrected
+    assert Segmenter(local=local, targets=local).correct(read) == corrected
 
 
 def test_address_words_read_with_a_slip_are_corrected() -> None:
-    with using_segmenter(Segmenter(local=["jalan", "selangor"])):
+    with using_segmenter(header_segmenter({"jalan": 2, "selangor": 2})):
         _, address = header("KEDAI MAJU\n12 JAIAN MAWAR\n40000 SHAH ALAM, SCLANGOR\n" + ITEMS)
     assert address == "12 JALAN MAWAR 40000 SHAH ALAM, SELANGOR"
 
