@@ -123,8 +123,9 @@ class Settings(BaseSettings):
     invitation_ttl_hours: int = Field(default=72, ge=1)
     invitation_url_template: str = "http://localhost:5173/invitations/{token}"
     invitations_per_hour: int = Field(default=50, ge=1)  # per company, sent or re-sent
-    # Sales import (server/companies/sales_import.py): the largest file, the row errors kept per
-    # import (all are counted), the rows per written batch.
+    # Sales import: the largest file (server/companies/sales_import.py, sales_preview.py), the
+    # row errors kept per import (all are counted) and the rows per written batch
+    # (sales_import_job.py, which hands each batch to sales_writer.py).
     sales_import_max_bytes: int = Field(default=200_000_000, ge=1)
     sales_import_max_errors: int = Field(default=1000, ge=0)
     sales_import_batch_rows: int = Field(default=50_000, ge=1)

@@ -8,11 +8,15 @@ Rules (README "Companies: products and stock"):
   order, reorder point) at most 3 decimals and below 10^9; the lead time 0 to 365 days.
 - A product with stock movements, sales or forecasts is history: it is archived (hidden from
   lists, refused new movements) rather than deleted; `delete_product` refuses it (PRODUCT_IN_USE).
+- Row locks (PostgreSQL): deleting a product or changing its SKU locks it FOR UPDATE, other edits
+  FOR NO KEY UPDATE. A sales import batch holds its products FOR KEY SHARE while it writes
+  (`sales` has no foreign key): the former wait for it, the latter do not.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -44,6 +48,8 @@ class _Keep:
 
 
 KEEP: Any = _Keep()
+# What makes a product history (delete_product refuses it).
+_HISTORY = ((StockMovement, "stock movements"), (Sale, "sales"), (ProductForecast, "forecasts"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,9 +222,11 @@ async def update_product(
     try:
         async with in_transaction():
             await Company.filter(id=company_id).select_for_update().first()
-            product = await _locked(company_id, product_id)
+            product = await _locked(company_id, product_id, key=False)
             if "sku" in values and values["sku"] != product.sku:
                 await _refuse_duplicate(company_id, values["sku"], but=product.id)
+                # A SKU change is a key change: it waits for import batches holding the product.
+                product = await _locked(company_id, product_id)
             if values:
                 product.update_from_dict(values)
                 await product.save(update_fields=[*values, "updated_at"])
@@ -227,8 +235,12 @@ async def update_product(
         raise fail(Code.DUPLICATE_SKU, "This SKU is already used.", "sku") from exc
 
 
-async def _locked(company_id: uuid.UUID, product_id: uuid.UUID) -> Product:
-    product = await Product.filter(id=product_id, company_id=company_id).select_for_update().first()
+async def _locked(company_id: uuid.UUID, product_id: uuid.UUID, *, key: bool = True) -> Product:
+    """The product, locked FOR UPDATE (`key`: deleting it or changing its SKU, which conflicts
+    with a sales import batch's FOR KEY SHARE) or FOR NO KEY UPDATE (other edits, which do not).
+    Raises NOT_FOUND."""
+    query = Product.filter(id=product_id, company_id=company_id)
+    product = await query.select_for_update(no_key=not key).first()
     if product is None:
         raise fail(Code.NOT_FOUND, "No such product in this company.", "id")
     return product
@@ -240,7 +252,7 @@ async def archive_product(
     """Archive a product (hidden from lists unless asked, refused new movements; its history
     and SKU stay), or restore it with `archived=False`. Raises NOT_FOUND."""
     async with in_transaction():
-        product = await _locked(company_id, product_id)
+        product = await _locked(company_id, product_id, key=False)
         if archived != (product.archived_at is not None):
             product.archived_at = datetime.now(UTC) if archived else None
             await product.save(update_fields=["archived_at", "updated_at"])
@@ -252,11 +264,7 @@ async def delete_product(*, company_id: uuid.UUID, product_id: uuid.UUID) -> uui
     history is archived instead. Raises NOT_FOUND, PRODUCT_IN_USE."""
     async with in_transaction():
         product = await _locked(company_id, product_id)
-        for model, what in (
-            (StockMovement, "stock movements"),
-            (Sale, "sales"),
-            (ProductForecast, "forecasts"),
-        ):
+        for model, what in _HISTORY:
             if await model.filter(product_id=product.id).exists():
                 raise fail(
                     Code.PRODUCT_IN_USE,
@@ -265,6 +273,31 @@ async def delete_product(*, company_id: uuid.UUID, product_id: uuid.UUID) -> uui
                 )
         await product.delete()
     return product_id
+
+
+async def delete_unused_products(
+    *, company_id: uuid.UUID, product_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Delete those of these products that have no history, as `delete_product` would (locked
+    FOR UPDATE, in id order: a sales import batch holding one commits first and its sales
+    count); the others, and those already gone, stay. Returns the ids deleted."""
+    if not product_ids:
+        return set()
+    async with in_transaction():
+        locked = (
+            await Product.filter(company_id=company_id, id__in=list(product_ids))
+            .order_by("id")
+            .select_for_update()
+            .only("id")
+        )
+        unused = {product.id for product in locked}
+        for model, _what in _HISTORY:
+            if unused:
+                used = model.filter(product_id__in=list(unused)).distinct()
+                unused -= set(await used.values_list("product_id", flat=True))
+        if unused:
+            await Product.filter(id__in=list(unused)).delete()
+    return unused
 
 
 def products_of(

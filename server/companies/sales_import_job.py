@@ -1,7 +1,8 @@
 """The sales import job: streams a file's rows into `sales` in batches, counting rows read,
 imported, skipped and failed, and keeps the first row errors. Parsing the next batch (in a
 thread) overlaps writing this one. An all_or_nothing import that had a failed row removes what
-it wrote; an import whose job ended without finishing becomes FAILED (`settle_sales_import`).
+it wrote: its sales, and the products it created that have no other history. An import whose
+job ended without finishing becomes FAILED (`settle_sales_import`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from tortoise.transactions import in_transaction
 
 from server.companies.models import (
     Company,
-    Product,
     Sale,
     SalesImport,
     SalesImportRowError,
     SalesImportStatus,
 )
+from server.companies.products import delete_unused_products
 from server.companies.sales_conversion import RowConverter
 from server.companies.sales_detection import SalesFileError
 from server.companies.sales_inspection import converter_for, inspect_file
@@ -160,7 +161,9 @@ async def import_file(
     counts.created = writer.created
     if options.all_or_nothing and counts.failed:
         await Sale.filter(sales_import_id=sales_import.id).delete()
-        await Product.filter(id__in=writer.created_ids).delete()
+        # Its products go only if nothing else uses them by now: another import may have
+        # resolved a SKU this one created and committed sales to it.
+        await delete_unused_products(company_id=company.id, product_ids=writer.created_ids)
         counts.imported = counts.skipped = 0
     return counts
 

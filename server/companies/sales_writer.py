@@ -1,13 +1,17 @@
 """Writing batches of sales: SKUs resolved to products (cached; unknown ones created in batch or
-rejected), then the backend's bulk path (COPY then INSERT ... ON CONFLICT on PostgreSQL,
-INSERT OR IGNORE executemany on SQLite). A row already stored (same product, day, external id,
-store) is skipped and counted, never an error.
+rejected), then the backend's bulk path (PostgreSQL: COPY into a temporary table, then a plain
+INSERT ... SELECT, and INSERT ... ON CONFLICT DO NOTHING only after a conflict; SQLite: INSERT
+OR IGNORE with executemany). A row already stored (same product, day, external id, store) is
+skipped and counted, never an error.
 
-`sales` has no foreign key to `products` (a lean fact table), so each batch holds its products
-with FOR KEY SHARE until it commits (PostgreSQL): deleteProduct, which locks the product FOR
-UPDATE and then refuses one with sales, either waits for the batch and sees its sales, or
-deleted the product first, and the batch resolves its SKU again (created or rejected as
-unknown) instead of writing orphan sales. SQLite has one writer at a time; the batch checks its
+`sales` has no foreign key to `products` (a lean fact table), so each batch, first in its
+transaction, locks its products FOR KEY SHARE (PostgreSQL) and checks that each still exists
+with the SKU it was resolved by; the rows then go to the ids it locked, never found by SKU
+again. deleteProduct and a SKU change lock the product FOR UPDATE, which conflicts: either they
+wait for the batch (and deleteProduct then sees its sales and refuses), or they came first and
+the batch takes the product as gone and resolves its SKU again (created, or rejected as
+unknown), on both backends alike. Other product edits and stock movements lock FOR NO KEY
+UPDATE, which does not wait for a batch. SQLite has one writer at a time; the batch checks its
 products in its own transaction likewise.
 """
 
@@ -33,11 +37,21 @@ class SalesWriter:
         self.company_id, self.import_id, self.options = company_id, import_id, options
         self.products: dict[str, uuid.UUID] = {}
         self.rejected: set[str] = set()
-        self.created = 0
-        self.created_ids: list[uuid.UUID] = []
+        # The products this import created and still uses, by SKU: one deleted meanwhile and
+        # created again counts once.
+        self.created_products: dict[str, uuid.UUID] = {}
         self.postgres = connections.get("default").capabilities.dialect == "postgres"
         # PostgreSQL: try a plain INSERT (no row of the batch stored yet) before ON CONFLICT.
         self.plain_insert = True
+
+    @property
+    def created(self) -> int:
+        """How many products this import created (and still uses)."""
+        return len(self.created_products)
+
+    @property
+    def created_ids(self) -> list[uuid.UUID]:
+        return list(self.created_products.values())
 
     async def _resolve(self, skus: set[str]) -> None:
         missing = skus - self.products.keys() - self.rejected
@@ -53,28 +67,32 @@ class SalesWriter:
         if self.options.unknown_skus != UnknownSkus.CREATE:
             self.rejected |= missing
             return
-        new = [
-            Product(id=uuid.uuid4(), company_id=self.company_id, sku=sku, name=sku)
-            for sku in sorted(missing)
-        ]
-        await Product.bulk_create(new, ignore_conflicts=True)
+        new = {sku: uuid.uuid4() for sku in sorted(missing)}
+        await Product.bulk_create(
+            [
+                Product(id=i, company_id=self.company_id, sku=sku, name=sku)
+                for sku, i in new.items()
+            ],
+            ignore_conflicts=True,
+        )
         for product in await Product.filter(company_id=self.company_id, sku__in=missing).only(
             "id", "sku"
         ):
             self.products[product.sku] = product.id
-            if product.id in {p.id for p in new}:
-                self.created += 1
-                self.created_ids.append(product.id)
+            if new[product.sku] == product.id:
+                self.created_products[product.sku] = product.id
 
     async def write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
         """(imported, skipped as already present, problems for rejected SKUs). A product
-        deleted since its SKU was resolved is resolved again, as a new SKU would be."""
+        deleted, or whose SKU changed, since its SKU was resolved is resolved again, as a new
+        SKU would be."""
         while True:
             try:
                 return await self._write(sales)
             except _ProductsGone as gone:
                 for sku in gone.skus:
                     self.products.pop(sku, None)
+                    self.created_products.pop(sku, None)
 
     async def _write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
         await self._resolve({sale[0] for sale in sales})
@@ -92,14 +110,32 @@ class SalesWriter:
             sales = kept
         if not sales:
             return 0, 0, problems
-        inserted = await (self._copy(sales) if self.postgres else self._executemany(sales))
+        products = self._products_of(sales)
+        write = self._copy if self.postgres else self._executemany
+        inserted = await write(sales, products)
         return inserted, len(sales) - inserted, problems
 
-    async def _copy(self, sales: list[SaleRow]) -> int:
+    def _products_of(self, sales: list[SaleRow]) -> dict[str, uuid.UUID]:
+        """The batch's products by SKU. Raises _ProductsGone with the SKUs in neither cache: a
+        product created by `_resolve` and deleted before it read it back."""
+        products, gone = {}, set()
+        for sku in {sale[0] for sale in sales}:
+            product_id = self.products.get(sku)
+            if product_id is None:
+                gone.add(sku)
+            else:
+                products[sku] = product_id
+        if gone:
+            raise _ProductsGone(gone)
+        return products
+
+    async def _copy(self, sales: list[SaleRow], products: dict[str, uuid.UUID]) -> int:
         """COPY (binary; every value text but the line) into a temporary table, then one
-        INSERT ... SELECT: the database casts the values and finds the product ids by SKU, and
-        the rows go in the unique index's order (its pages are touched once, not at random);
-        work_mem is raised for this transaction so that sort stays in memory.
+        INSERT ... SELECT: the database casts the values and takes the product ids of the SKUs
+        from the products the batch locked (arrays, not a join on `products`: a SKU changed or
+        taken by another product meanwhile cannot send a row elsewhere), and the rows go in the
+        unique index's order (its pages are touched once, not at random); work_mem is raised
+        for this transaction so that sort stays in memory.
 
         The INSERT is a plain one first (in a savepoint): ON CONFLICT DO NOTHING inserts each
         row speculatively, which cost a quarter of the database's CPU on new rows (1,000,000
@@ -108,8 +144,9 @@ class SalesWriter:
         statement as before, so what is stored and skipped does not change. After a batch that
         skipped rows the next one goes straight to ON CONFLICT (a file overlapping an earlier
         import pays the failed attempt once, not per batch)."""
+        arguments = (self.company_id, self.import_id, list(products), list(products.values()))
         async with in_transaction() as conn, conn.acquire_connection() as raw:
-            await self._hold_products(raw, sales)
+            await self._hold_products(raw, products)
             await raw.execute("SET LOCAL work_mem = '64MB'")
             await raw.execute(
                 "CREATE TEMP TABLE sales_batch (sku text, sold_on text, quantity text, "
@@ -119,50 +156,49 @@ class SalesWriter:
             if self.plain_insert:
                 await raw.execute("SAVEPOINT sales_plain_insert")
                 try:
-                    status = await raw.execute(_INSERT_BATCH, self.company_id, self.import_id)
+                    status = await raw.execute(_INSERT_BATCH, *arguments)
                 except asyncpg.UniqueViolationError:
                     await raw.execute("ROLLBACK TO SAVEPOINT sales_plain_insert")
                 else:
                     await raw.execute("RELEASE SAVEPOINT sales_plain_insert")
                     return int(status.rsplit(" ", 1)[-1])
-            status = await raw.execute(
-                _INSERT_BATCH + _SKIP_STORED, self.company_id, self.import_id
-            )
+            status = await raw.execute(_INSERT_BATCH + _SKIP_STORED, *arguments)
         inserted = int(status.rsplit(" ", 1)[-1])
         self.plain_insert = inserted == len(sales)
         return inserted
 
-    async def _hold_products(self, raw: Any, sales: list[SaleRow]) -> None:
-        """Inside the batch's transaction: lock its products FOR KEY SHARE (PostgreSQL; it does
-        not block product edits, only their deletion) and check they are all still there.
-        Raises _ProductsGone with the SKUs of products deleted since they were resolved."""
-        wanted = {self.products[sku]: sku for sku in {sale[0] for sale in sales}}
+    async def _hold_products(self, raw: Any, products: dict[str, uuid.UUID]) -> None:
+        """Inside the batch's transaction: lock its products FOR KEY SHARE (PostgreSQL; deletion
+        and SKU changes wait, other edits do not) and check each is still there with the SKU
+        it was resolved by. Raises _ProductsGone with the SKUs of products deleted or whose SKU
+        changed since they were resolved."""
         if self.postgres:
             rows = await raw.fetch(
-                "SELECT id FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE",
-                list(wanted),
+                "SELECT id, sku FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE",
+                list(products.values()),
             )
-            found = {row["id"] for row in rows}
+            found = {row["id"]: row["sku"] for row in rows}
         else:
-            marks = ", ".join("?" * len(wanted))
+            marks = ", ".join("?" * len(products))
             rows = await raw.execute_fetchall(
-                f"SELECT id FROM products WHERE id IN ({marks})", [str(i) for i in wanted]
+                f"SELECT id, sku FROM products WHERE id IN ({marks})",
+                [str(i) for i in products.values()],
             )
-            found = {uuid.UUID(str(row[0])) for row in rows}
-        gone = {sku for product_id, sku in wanted.items() if product_id not in found}
+            found = {uuid.UUID(str(row[0])): row[1] for row in rows}
+        gone = {sku for sku, product_id in products.items() if found.get(product_id) != sku}
         if gone:
             raise _ProductsGone(gone)
 
-    async def _executemany(self, sales: list[SaleRow]) -> int:
+    async def _executemany(self, sales: list[SaleRow], products: dict[str, uuid.UUID]) -> int:
         company, import_id = str(self.company_id), str(self.import_id)
-        products = {sku: str(product_id) for sku, product_id in self.products.items()}
+        ids = {sku: str(product_id) for sku, product_id in products.items()}
         values = [
-            (company, import_id, products[sku], day, quantity, price, store, external)
+            (company, import_id, ids[sku], day, quantity, price, store, external)
             for sku, day, quantity, price, store, external, _line in sales
         ]
         values.sort(key=_index_order)  # the unique index's pages touched once, not at random
         async with in_transaction() as conn, conn.acquire_connection() as raw:
-            await self._hold_products(raw, sales)
+            await self._hold_products(raw, products)
             cursor = await raw.executemany(
                 'INSERT OR IGNORE INTO "sales" (company_id, sales_import_id, product_id, sold_on, '
                 "quantity, unit_price, store, external_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -174,20 +210,22 @@ class SalesWriter:
 
 
 class _ProductsGone(Exception):
-    """Products of a batch deleted since their SKUs were resolved (the batch rolled back)."""
+    """Products of a batch deleted, or whose SKU changed, since their SKUs were resolved (the
+    batch rolled back)."""
 
     def __init__(self, skus: set[str]) -> None:
         super().__init__(", ".join(sorted(skus)))
         self.skus = skus
 
 
-# The batch's rows with their product ids, in the unique index's order.
+# The batch's rows with the product ids the batch locked ($3 SKUs, $4 their ids), in the unique
+# index's order.
 _INSERT_BATCH = (
     'INSERT INTO "sales" (company_id, sales_import_id, product_id, sold_on, quantity, '
     "unit_price, store, external_id) "
     "SELECT $1, $2, p.id, b.sold_on::date, b.quantity::numeric(16,3), "
     "b.unit_price::numeric(14,4), b.store, b.external_id "
-    "FROM sales_batch b JOIN products p ON p.company_id = $1 AND p.sku = b.sku "
+    "FROM sales_batch b JOIN unnest($3::text[], $4::uuid[]) AS p (sku, id) ON p.sku = b.sku "
     "ORDER BY p.id, 4, b.external_id, b.store"
 )
 _SKIP_STORED = " ON CONFLICT (product_id, sold_on, external_id, store) DO NOTHING"

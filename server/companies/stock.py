@@ -2,8 +2,10 @@
 
 Each movement takes the product's next `sequence` (1, 2, 3...) and records the balance after
 it; the product row's `stock_on_hand` changes in the same transaction, under a row lock on the
-product (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises write transactions), and the
-unique (product, sequence) refuses a second writer that would extend the same balance.
+product (SELECT ... FOR NO KEY UPDATE on PostgreSQL: it serialises movements and product edits
+but not a sales import batch, which holds its products FOR KEY SHARE; SQLite serialises write
+transactions), and the unique (product, sequence) refuses a second writer that would extend the
+same balance.
 
 Rules (README "Companies: products and stock"):
 - RECEIPT adds a positive quantity; ADJUSTMENT adds a signed, non-zero one and needs a reason;
@@ -90,7 +92,7 @@ async def _post(
             async with in_transaction():
                 product = (
                     await Product.filter(id=product_id, company_id=company_id)
-                    .select_for_update()
+                    .select_for_update(no_key=True)
                     .first()
                 )
                 if product is None:

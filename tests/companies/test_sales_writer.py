@@ -2,21 +2,24 @@
 already stored, or twice in one batch, is skipped and counted whichever insert the batch took
 (on PostgreSQL a plain INSERT first, ON CONFLICT DO NOTHING after a conflict); deleteProduct
 and a batch of the same product serialise, in either order, so no sale is left without its
-product (`sales` has no foreign key)."""
+product (`sales` has no foreign key), and neither does an all-or-nothing import's clean-up.
+Product edits against a batch: test_sales_locks.py."""
 
 from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
-from server.companies import products
+from server.companies import products, sales_import_job
 from server.companies.errors import CompaniesError, CompaniesErrorCode
 from server.companies.models import Company, Product, Sale, SalesImport
 from server.companies.products import delete_product
-from server.companies.sales_mapping import ImportOptions, UnknownSkus
+from server.companies.sales_mapping import ImportOptions, SalesMapping, UnknownSkus
 from server.companies.sales_records import SaleRow
 from server.companies.sales_writer import SalesWriter
 from tests.companies.factories import make_company, make_product
@@ -41,7 +44,24 @@ def sale(sku: str, day: str, quantity: str, external_id: str, line: int) -> Sale
     return (sku, day, quantity, None, "", external_id, line)
 
 
-async def test_stored_and_repeated_rows_are_skipped_batch_after_batch(app):
+def _record_sales_inserts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sales INSERTs run on PostgreSQL from now on, in order: "plain", "on conflict", and
+    "undone" for a rollback to the plain INSERT's savepoint."""
+    statements: list[str] = []
+    execute = asyncpg.connection.Connection.execute
+
+    async def recording(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        if query.startswith('INSERT INTO "sales"'):
+            statements.append("on conflict" if "ON CONFLICT" in query else "plain")
+        elif query == "ROLLBACK TO SAVEPOINT sales_plain_insert":
+            statements.append("undone")
+        return await execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "execute", recording)
+    return statements
+
+
+async def test_stored_and_repeated_rows_are_skipped_batch_after_batch(app, monkeypatch):
     # given: a company with two products and an import writing to it
     company = await make_company(await make_user())
     await make_product(company, sku="A")
@@ -50,27 +70,40 @@ async def test_stored_and_repeated_rows_are_skipped_batch_after_batch(app):
         company=company, filename="s.csv", sha256="0" * 64, mapping={}, options={}
     )
     writer = SalesWriter(company_id=company.id, import_id=row.id, options=ImportOptions())
+    statements = _record_sales_inserts(monkeypatch)
+    paths: list[list[str]] = []
+
+    async def write(rows: list[SaleRow]) -> tuple[int, int, list[Any]]:
+        written = await writer.write(rows)
+        paths.append(statements[:])
+        statements.clear()
+        return written
 
     # when: new rows; then one stored row, one new and that new one twice; then new rows twice
-    first = await writer.write(
+    first = await write(
         [sale("A", "2024-01-01", "1", "i1", 2), sale("B", "2024-01-01", "2", "i2", 3)]
     )
-    second = await writer.write(
+    second = await write(
         [
             sale("A", "2024-01-01", "5", "i1", 4),
             sale("A", "2024-01-02", "1", "i3", 5),
             sale("A", "2024-01-02", "1", "i3", 6),
         ]
     )
-    after_conflict = writer.plain_insert
-    third = await writer.write([sale("B", "2024-01-03", "1", "i4", 7)])
-    after_clean_batch = writer.plain_insert
-    fourth = await writer.write([sale("B", "2024-01-04", "3", "i5", 8)])
+    third = await write([sale("B", "2024-01-03", "1", "i4", 7)])
+    fourth = await write([sale("B", "2024-01-04", "3", "i5", 8)])
 
-    # then: each batch counts what it wrote and skipped, and the stored row kept its quantity
+    # then: each batch counts what it wrote and skipped, and the stored row kept its quantity;
+    # on PostgreSQL the plain INSERT went through where nothing was stored yet, was undone for
+    # ON CONFLICT on a conflict, and the batch after a conflict went straight to ON CONFLICT
     assert (first, second, third, fourth) == ((2, 0, []), (1, 2, []), (1, 0, []), (1, 0, []))
     if writer.postgres:
-        assert (after_conflict, after_clean_batch) == (False, True)
+        assert paths == [
+            ["plain"],
+            ["plain", "undone", "on conflict"],
+            ["on conflict"],
+            ["plain"],
+        ]
     stored = await Sale.filter(company_id=company.id).order_by("sold_on", "external_id")
     assert [(str(s.sold_on), s.external_id, s.quantity) for s in stored] == [
         ("2024-01-01", "i1", Decimal("1.000")),
@@ -106,6 +139,93 @@ async def test_a_product_deleted_after_its_sku_was_resolved_is_resolved_again(ap
     assert await _orphans(company) == 0
 
 
+async def test_a_product_created_then_deleted_before_it_was_read_back_is_created_again(
+    app, monkeypatch
+):
+    # given: an import creating SKU A, whose new product is deleted before the import reads the
+    # products back (right after its bulk insert)
+    company = await make_company(await make_user())
+    writer = await _writer(company, UnknownSkus.CREATE)
+    bulk_create, deleted = Product.bulk_create, []
+
+    async def create_then_lose(objects: list[Product], **kwargs: Any) -> Any:
+        created = await bulk_create(objects, **kwargs)
+        if not deleted:
+            deleted.extend(o.id for o in objects)
+            await Product.filter(id__in=deleted).delete()
+        return created
+
+    monkeypatch.setattr(Product, "bulk_create", create_then_lose)
+
+    # when: a batch sells A
+    written = await writer.write([sale("A", "2024-01-01", "3", "i1", 2)])
+
+    # then: A is taken as gone and created again, once; its sale went to the product there is
+    again = await Product.get(company_id=company.id, sku="A")
+    assert (written, again.id in deleted) == ((1, 0, []), False)
+    assert (writer.created, writer.created_ids) == (1, [again.id])
+    assert await Sale.filter(company_id=company.id).values_list("product_id", flat=True) == [
+        again.id
+    ]
+
+
+async def test_a_product_it_created_deleted_before_its_batch_counts_once(app):
+    # given: an import that created SKU A, then A deleted (it had no history yet)
+    company = await make_company(await make_user())
+    writer = await _writer(company, UnknownSkus.CREATE)
+    await writer._resolve({"A"})
+    first = await Product.get(company_id=company.id, sku="A")
+    await delete_product(company_id=company.id, product_id=first.id)
+
+    # when: a batch sells A
+    written = await writer.write([sale("A", "2024-01-01", "3", "i1", 2)])
+
+    # then: A was created again and the import counts one product created, the one there is
+    again = await Product.get(company_id=company.id, sku="A")
+    assert (written, again.id != first.id) == ((1, 0, []), True)
+    assert (writer.created, writer.created_ids) == (1, [again.id])
+
+
+async def test_all_or_nothing_keeps_a_product_it_created_that_another_import_sold(
+    app, monkeypatch, tmp_path: Path
+):
+    # given: an all-or-nothing import creating X and Y, one of its rows failing; once it wrote
+    # its batch, another import resolves X (the product the first one created) and commits a sale
+    company = await make_company(await make_user())
+    other = await _writer(company)
+
+    class Meanwhile(SalesWriter):
+        async def write(self, sales: list[SaleRow]) -> tuple[int, int, list[Any]]:
+            written = await super().write(sales)
+            assert await other.write([sale("X", "2024-03-07", "5", "o1", 2)]) == (1, 0, [])
+            return written
+
+    monkeypatch.setattr(sales_import_job, "SalesWriter", Meanwhile)
+    path = tmp_path / "sales.csv"
+    path.write_bytes(b"date,sku,quantity\n2024-03-05,X,1\n2024-02-30,X,1\n2024-03-06,Y,1\n")
+    options = ImportOptions(unknown_skus=UnknownSkus.CREATE, all_or_nothing=True)
+    mapping = SalesMapping(date="date", sku="sku", quantity="quantity")
+    row = await SalesImport.create(
+        company=company, filename="sales.csv", sha256="1" * 64,
+        mapping=mapping.as_dict(), options=options.as_dict(),
+    )  # fmt: skip
+
+    async def report(progress: float, stage: str, message: str | None = None) -> None:
+        return None
+
+    # when: the first import ends, failed, and removes what it wrote
+    counts = await sales_import_job.import_file(
+        path=path, sales_import=row, company=company, report=report
+    )
+
+    # then: its sales and Y (no other history) are gone; X stays with the other import's sale
+    assert (counts.read, counts.failed, counts.imported) == (3, 1, 0)
+    assert await Product.filter(company_id=company.id).values_list("sku", flat=True) == ["X"]
+    stored = await Sale.filter(company_id=company.id)
+    assert [(s.sales_import_id, s.external_id) for s in stored] == [(other.import_id, "o1")]  # type: ignore[attr-defined]
+    assert await _orphans(company) == 0
+
+
 async def test_delete_product_waits_for_a_batch_of_its_sales_and_is_refused(app, monkeypatch):
     # given: a batch selling product A holds its products, paused before it inserts
     company = await make_company(await make_user())
@@ -114,8 +234,8 @@ async def test_delete_product_waits_for_a_batch_of_its_sales_and_is_refused(app,
     held, release = asyncio.Event(), asyncio.Event()
     hold = SalesWriter._hold_products
 
-    async def hold_then_pause(self: SalesWriter, raw: Any, sales: list[SaleRow]) -> None:
-        await hold(self, raw, sales)
+    async def hold_then_pause(self: SalesWriter, raw: Any, products: dict[str, Any]) -> None:
+        await hold(self, raw, products)
         held.set()
         await release.wait()
 
