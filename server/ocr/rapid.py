@@ -140,11 +140,11 @@ class RapidOcrEngine:
 #   with one intra-op and one inter-op thread the execution mode changes nothing.
 # - int8: dynamic quantisation of MatMul 0.55 -> 0.58 s, of everything 0.69 s (drift 7.4%);
 #   static QDQ of the convolutions (calibrated on 12 receipts' lines) 0.55 -> 0.43 s, drift
-#   1.5%, but bench.receipts all-four 75.0 -> 58.3% with the whole pipeline: not done.
+#   1.5%; whole pipeline CPU median 0.88 -> 0.82 but all four 71.7 -> 58.3%: not done.
 # - input height 32 px: the model's input is fixed at 48.
-# - detector at 960 px: CPU median 0.99 -> 0.78 but all-four 66.7 -> 61.7% (before the Latin
-#   recogniser); at 1120: 0.90 -> 0.86 (noise level; p90 of detection alone 0.47 -> 0.37),
-#   all-four and CER unchanged (75.0%, 3.2%), French unchanged: left at 1280.
+# - detector at 960 / 1120 px (against 1280 on the same code and hour: CPU median 0.88, all
+#   four 71.7%, cv min 58.3): CPU 0.74 / 0.79, all four 61.7 / 70.0%, cv min 58.3 / 50.0
+#   (1120: company 90.0 -> 86.7): left at 1280.
 # - skipping lines of dashes: 0.35% of the recognised width; no box under 12 px high.
 RAPIDOCR_DET_MAX_SIDE = 1280
 RAPIDOCR_REC_MIN_WIDTH = 48
