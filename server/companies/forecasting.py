@@ -18,6 +18,10 @@ What it does, and why (issue 13, "Demand forecasts"; measured on real weekly ret
   ensemble by `MEMBER_MARGIN` to be chosen. Per-product choice is only tried for products with
   years of history (`LONG_HISTORY_SEASONS` seasons): chosen on the earlier windows, checked on the
   last one, and kept only if it beats the pooled strategy there.
+- Short histories (median under `SHORT_HISTORY_SEASONS` seasons): the backtest's origins are a
+  quarter horizon apart over the last two horizons (`backtest_plan`: more, overlapping windows,
+  each trained on nearly the whole history), and the SES ensemble is the default, replaced by
+  another combination only when better by `SHORT_MARGIN` pooled and in most windows.
 - Intermittent series (average demand interval ADI > 1.32) replace the ensemble by the median of
   the Croston family (CrostonOptimized, ADIDA, IMAPA).
 - Season length: 7 (DAY), 52 (WEEK), 12 (MONTH). AutoETS cannot hold a 52-week season (ETS
@@ -83,7 +87,8 @@ from server.companies.forecasting_series import (
 
 BACKTEST_WINDOWS = 3
 LONG_HISTORY_SEASONS = 3  # "years of history": 3 seasons
-SHORT_HISTORY_SEASONS = 2  # a backtest whose median history is shorter also tries ENSEMBLE_SES
+SHORT_HISTORY_SEASONS = 2  # a median history shorter than this: short (`backtest_plan`, choose)
+SHORT_STEP_SHARE = 4  # short histories: backtest origins a quarter of the horizon apart
 
 # What an intermittent series' forecast is called: its ensemble is the Croston family's.
 INTERMITTENT_NAMES = {ENSEMBLE: "croston_ensemble", ENSEMBLE_LGBM_MEAN: "croston_lgbm_mean"}
@@ -182,17 +187,19 @@ def forecast(
     if use_lgbm is None:
         use_lgbm = lgbm_worth_it(lengths, modelled, horizon, frequency)
 
-    # Backtest: series long enough for `windows` windows and a training part of two horizons.
-    need = windows * horizon + max(2 * horizon, WINDOW)
+    # Backtest: series long enough for its windows and a training part of two horizons.
+    short = float(np.median([lengths[u] for u in modelled])) < SHORT_HISTORY_SEASONS * season
+    windows, step = backtest_plan(horizon, windows, short)
+    need = (windows - 1) * step + horizon + max(2 * horizon, WINDOW)
     bt_ids = [u for u in modelled if lengths[u] >= need]
     cv: pd.DataFrame | None = None
     if len(bt_ids) > 0 and windows > 0:
         report(0.05, "backtest")
         bt = train[train["unique_id"].isin(bt_ids)]
-        cv = cross_validation(bt, frequency, horizon, windows, n_jobs)
+        cv = cross_validation(bt, frequency, horizon, windows, n_jobs, step)
         report(0.4, "backtest")
         if use_lgbm:
-            lg = run_lgbm(bt, frequency, horizon, windows)
+            lg = run_lgbm(bt, frequency, horizon, windows, step)
             if lg is not None:
                 cv = cv.merge(lg[["unique_id", "ds", "cutoff", LGBM]], how="left")
                 cv[LGBM] = cv[LGBM].fillna(cv["window_average"])
@@ -200,7 +207,6 @@ def forecast(
                 use_lgbm = False
         add_combinations(cv, intermittent, bool(use_lgbm))
         long_ids = {u for u in bt_ids if lengths[u] >= LONG_HISTORY_SEASONS * season}
-        short = float(np.median([lengths[u] for u in bt_ids])) < SHORT_HISTORY_SEASONS * season
         strategy, backtest = choose(
             cv,
             scales,
@@ -290,6 +296,18 @@ def forecast(
     backtest["season_length"] = season
     report(1.0, "done")
     return ForecastOutcome(strategy=strategy, backtest=backtest, series=results)
+
+
+def backtest_plan(horizon: int, windows: int, short: bool) -> tuple[int, int]:
+    """The backtest's windows and the periods between their origins. Histories under two
+    seasons: origins `horizon / SHORT_STEP_SHARE` periods apart (at least 1) over the last two
+    horizons, so the windows overlap: more of them (a less noisy choice), each trained on
+    nearly the whole history (as the final fit will be; LightGBM gains most from the extra
+    rows). Otherwise `windows` windows of `horizon`, one after the other."""
+    if not short or windows <= 0:
+        return windows, horizon
+    step = max(1, horizon // SHORT_STEP_SHARE)
+    return max(windows, horizon // step + 1), step
 
 
 def _normal_bounds(level: int, sigma: float, step: int) -> tuple[float, float]:

@@ -28,6 +28,7 @@ from server.companies.forecasting_models import (
 )
 
 MEMBER_MARGIN = 0.03  # a single member must beat the ensemble by 3% to replace it
+SHORT_MARGIN = 0.02  # short histories: another combination must beat ENSEMBLE_SES by 2%
 PER_PRODUCT_GAIN = 0.02  # per-product choice must beat the pooled strategy by 2% on held windows
 
 
@@ -43,7 +44,7 @@ def choose(
 ) -> tuple[str, dict[str, Any]]:
     """The pooled strategy, the per-product choice where it helps, the conformal quantiles and
     each series' backtest figures, from the cross-validation frame. `short` (most histories
-    under two seasons) offers ENSEMBLE_SES too."""
+    under two seasons) offers ENSEMBLE_SES too, as the default (`SHORT_MARGIN`)."""
     with_mean = with_lgbm and ENSEMBLE_LGBM_MEAN in cv
     candidates = [
         ENSEMBLE,
@@ -69,22 +70,35 @@ def choose(
         mase_mean, smape_mean = finite(m.mean()), finite(s.mean())
         if mase_mean is not None and smape_mean is not None:  # a seasonal naive without a
             figures[c] = {"mase": mase_mean, "smape": smape_mean}  # season of history: NaN
-    best_ens = ENSEMBLE
 
     def score(c: str) -> float:
         return figures[c]["mase"] if c in figures else math.inf
 
-    for c in (ENSEMBLE_SES, ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
-        if c in candidates and score(c) < score(best_ens):
-            best_ens = c
-    strategy = best_ens
-
-    # A member replaces the ensemble only when it is better by the margin pooled AND in every
-    # window: with few series, a pooled win is often one lucky window.
     def by_window(c: str) -> pd.Series:
         err = (cv["y"] - cv[c]).abs() / cv["unique_id"].map(scales)
         return err.groupby(cv["cutoff"]).mean()
 
+    if short and ENSEMBLE_SES in figures:
+        # Short histories: the SES ensemble is the default (it beat AutoETS on every one-year
+        # set measured); another combination replaces it only when better by SHORT_MARGIN
+        # pooled AND in most windows.
+        best_ens = ENSEMBLE_SES
+        for c in (ENSEMBLE, ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
+            if (
+                c in candidates
+                and score(c) < score(best_ens) * (1 - SHORT_MARGIN)
+                and float((by_window(c) < by_window(best_ens)).mean()) > 0.5
+            ):
+                best_ens = c
+    else:
+        best_ens = ENSEMBLE
+        for c in (ENSEMBLE_SES, ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
+            if c in candidates and score(c) < score(best_ens):
+                best_ens = c
+    strategy = best_ens
+
+    # A member replaces the ensemble only when it is better by the margin pooled AND in every
+    # window: with few series, a pooled win is often one lucky window.
     for c in MEMBERS:
         if score(c) < score(strategy) * (1 - MEMBER_MARGIN) and bool(
             (by_window(c) < by_window(strategy)).all()

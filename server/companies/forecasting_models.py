@@ -86,9 +86,10 @@ def statsforecast_of(frequency: str, n_jobs: int, which: str = "all") -> Any:
 
 
 def cross_validation(
-    df: pd.DataFrame, frequency: str, horizon: int, windows: int, n_jobs: int
+    df: pd.DataFrame, frequency: str, horizon: int, windows: int, n_jobs: int, step: int = 0
 ) -> pd.DataFrame:
-    """Rolling-origin backtest of every statsforecast model. AutoETS and AutoTheta (nearly all
+    """Rolling-origin backtest of every statsforecast model, origins `step` periods apart (0:
+    `horizon`, windows that do not overlap). AutoETS and AutoTheta (nearly all
     the cost) are fitted once, on the first window's training part, and their parameters are
     reapplied to the later windows (`refit=False`: statsforecast's `forward`); the cheap models
     are refitted per window (they have no `forward`)."""
@@ -100,7 +101,7 @@ def cross_validation(
             warnings.simplefilter("ignore")
             part = pd.DataFrame(
                 sf.cross_validation(
-                    df=df, h=horizon, n_windows=windows, step_size=horizon, refit=refit
+                    df=df, h=horizon, n_windows=windows, step_size=step or horizon, refit=refit
                 )
             )
         if "unique_id" not in part.columns:
@@ -151,9 +152,11 @@ def _lgbm_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_lgbm(
-    df: pd.DataFrame, frequency: str, horizon: int, windows: int | None
+    df: pd.DataFrame, frequency: str, horizon: int, windows: int | None, step: int = 0
 ) -> pd.DataFrame | None:
-    """LightGBM forecasts (unique_id, ds, [cutoff], lightgbm), or None when it cannot run."""
+    """LightGBM forecasts (unique_id, ds, [cutoff], lightgbm), or None when it cannot run;
+    `windows` backtest windows with origins `step` periods apart (0: `horizon`), or None for
+    the future."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -163,7 +166,9 @@ def run_lgbm(
                 fc.fit(frame)
                 out = fc.predict(horizon)
             else:
-                out = fc.cross_validation(frame, n_windows=windows, h=horizon, step_size=horizon)
+                out = fc.cross_validation(
+                    frame, n_windows=windows, h=horizon, step_size=step or horizon
+                )
         out = pd.DataFrame(out)
         out[LGBM] = out[LGBM].clip(lower=0.0)
         return out

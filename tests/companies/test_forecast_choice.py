@@ -58,7 +58,9 @@ def lgbm_stand_in(factor: float, offset: float = 0.0) -> Callable[..., pd.DataFr
     exact);
     for the future, each series' mean of its last 8 periods."""
 
-    def run(df: pd.DataFrame, frequency: str, horizon: int, windows: int | None) -> pd.DataFrame:
+    def run(
+        df: pd.DataFrame, frequency: str, horizon: int, windows: int | None, step: int = 0
+    ) -> pd.DataFrame:
         rows = []
         for uid, g in df.groupby("unique_id"):
             g = g.sort_values("ds")
@@ -70,7 +72,7 @@ def lgbm_stand_in(factor: float, offset: float = 0.0) -> Callable[..., pd.DataFr
                 continue
             n = len(ds)
             for w in range(windows):
-                cut = n - (windows - w) * horizon - 1
+                cut = n - horizon - (windows - 1 - w) * (step or horizon) - 1
                 for k in range(cut + 1, cut + 1 + horizon):
                     rows.append((uid, ds[k], ds[cut], factor * float(y[k]) + offset))
         out = pd.DataFrame.from_records(rows, columns=pd.Index(["unique_id", "ds", "cutoff", LGBM]))
@@ -241,3 +243,73 @@ def test_the_ses_ensemble_is_offered_below_two_seasons_of_history(
     out = forecasting.forecast(data, "WEEK", H, (80, 95), use_lgbm=False)
     assert (ENSEMBLE_SES in out.backtest["candidates"]) is offered
     assert out.backtest["candidates"][ENSEMBLE]["mase"] > 0
+
+
+@pytest.mark.parametrize(
+    ("horizon", "short", "plan"),
+    [(8, True, (5, 2)), (8, False, (3, 8)), (3, True, (4, 1)), (1, True, (3, 1))],
+)
+def test_short_histories_backtest_at_origins_a_quarter_horizon_apart(
+    horizon: int, short: bool, plan: tuple[int, int]
+) -> None:
+    assert forecasting.backtest_plan(horizon, 3, short) == plan
+
+
+def with_window_errors(cv: pd.DataFrame, column: str, errors: dict[int, float]) -> pd.DataFrame:
+    """`column` as a forecast off the demand (10) by errors[window] in each window."""
+    windows = sorted(cv["cutoff"].unique())
+    out = cv.copy()
+    off = [errors[windows.index(c)] for c in cv["cutoff"]]
+    out[column] = 10.0 + np.array(off)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("errors", "strategy"),
+    [
+        ({0: 2.47, 1: 2.47}, ENSEMBLE_SES),  # 1.2% better pooled: not by the margin
+        ({0: 2.0, 1: 2.0}, ENSEMBLE_LGBM_MEAN),  # 20% better in both windows
+        ({0: 0.5, 1: 3.0}, ENSEMBLE_SES),  # 30% better pooled, but in one window of two
+    ],
+)
+def test_short_histories_leave_the_ses_ensemble_only_by_a_margin_in_most_windows(
+    errors: dict[int, float], strategy: str
+) -> None:
+    # given: the SES ensemble's error 2.5 in each window; the LightGBM mean's as given
+    cv = backtest_frame(ets=6.0, theta=20.0, ses=11.0, other=14.0)
+    cv[LGBM] = 14.0
+    add_combinations(cv, set(), with_lgbm=True)
+    cv = with_window_errors(cv, ENSEMBLE_LGBM_MEAN, errors)
+    # when
+    chosen, _ = forecasting_backtest.choose(
+        cv, {"a": 1.0, "b": 1.0}, True, (80, 95), long_ids=set(), intermittent=set(), short=True
+    )
+    # then
+    assert chosen == strategy
+
+
+def test_short_histories_keep_the_ses_ensemble_over_a_slightly_better_median_ensemble() -> None:
+    # given: the median ensemble 1% better than the SES ensemble (2.475 against 2.5)
+    cv = backtest_frame(ets=6.0, theta=20.0, ses=11.0, other=14.0)
+    add_combinations(cv, set(), with_lgbm=False)
+    cv = with_window_errors(cv, ENSEMBLE, {0: 2.475, 1: 2.475})
+    # when: short, then not
+    short, _ = forecasting_backtest.choose(
+        cv, {"a": 1.0, "b": 1.0}, False, (80, 95), long_ids=set(), intermittent=set(), short=True
+    )
+    long, _ = forecasting_backtest.choose(
+        cv, {"a": 1.0, "b": 1.0}, False, (80, 95), long_ids=set(), intermittent=set()
+    )
+    # then
+    assert (short, long) == (ENSEMBLE_SES, ENSEMBLE)
+
+
+def test_a_one_year_company_backtests_at_overlapping_origins() -> None:
+    out = forecasting.forecast(company(), "WEEK", H, (80, 95), use_lgbm=False)
+    # H=4: origins one week apart over the last 8 weeks, five windows
+    assert out.backtest["windows"] == 5
+    assert (
+        out.strategy == ENSEMBLE_SES
+        or out.backtest["candidates"][out.strategy]["mase"]
+        < (out.backtest["candidates"][ENSEMBLE_SES]["mase"])
+    )

@@ -119,7 +119,8 @@ def test_short_and_empty_histories_fall_back_and_the_rest_is_an_ensemble() -> No
     assert empty.points[0].period == MONDAY + timedelta(weeks=40)
     for s in (empty, short, long):
         check_points(s)
-    assert out.backtest["windows"] == forecasting.BACKTEST_WINDOWS
+    # 40 weeks, under two seasons: origins a quarter horizon apart (`backtest_plan`)
+    assert out.backtest["windows"] == forecasting.backtest_plan(H, 3, short=True)[0] > 3
     assert out.backtest["series"] == 1
 
 
@@ -301,7 +302,8 @@ async def test_forecast_demand_end_to_end(gql) -> None:
                 assert 0 <= i["lo"] <= p["mean"] <= i["hi"]
     (run_node,) = [e["node"] for e in read["forecastRuns"]["edges"]]
     assert run_node["status"] == "SUCCEEDED" and run_node["strategy"]
-    assert run_node["backtest"]["windows"] == 3 and run_node["backtest"]["series"] == 1
+    # 30 weeks, under two seasons: H=4, origins a week apart, five windows
+    assert run_node["backtest"]["windows"] == 5 and run_node["backtest"]["series"] == 1
     assert {c["name"] for c in run_node["backtest"]["candidates"]} >= {"ensemble", "auto_ets"}
 
 
