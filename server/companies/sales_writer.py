@@ -1,32 +1,36 @@
-"""Writing batches of sales: SKUs resolved to products (cached; unknown ones created in batch or
-rejected), then the backend's bulk path (PostgreSQL: COPY into a temporary table, then a plain
-INSERT ... SELECT, and INSERT ... ON CONFLICT DO NOTHING only after a conflict; SQLite: INSERT
-OR IGNORE with executemany). A row already stored (same product, day, external id, store) is
-skipped and counted, never an error.
+"""Writing batches of sales: SKUs resolved to products (cached; ignoring case, as products are
+unique: `sales_skus`; unknown ones created in batch, one per SKU ignoring case, or rejected),
+then the backend's bulk path (PostgreSQL: COPY into a temporary table, then a plain INSERT ...
+SELECT, and INSERT ... ON CONFLICT DO NOTHING only after a conflict; SQLite: INSERT OR IGNORE
+with executemany). A row already stored (same product, day, external id, store) is skipped and
+counted, never an error.
 
 `sales` has no foreign key to `products` (a lean fact table), so each batch, first in its
 transaction, locks its products FOR KEY SHARE (PostgreSQL) and checks that each still exists
-with the SKU it was resolved by; the rows then go to the ids it locked, never found by SKU
-again. deleteProduct and a SKU change lock the product FOR UPDATE, which conflicts: either they
-wait for the batch (and deleteProduct then sees its sales and refuses), or they came first and
-the batch takes the product as gone and resolves its SKU again (created, or rejected as
-unknown), on both backends alike. Other product edits and stock movements lock FOR NO KEY
-UPDATE, which does not wait for a batch. SQLite has one writer at a time; the batch checks its
-products in its own transaction likewise.
+with the SKU it was resolved by (ignoring case); the rows then go to the ids it locked, never
+found by SKU again. deleteProduct and a SKU change lock the product FOR UPDATE, which
+conflicts: either they wait for the batch (and deleteProduct then sees its sales and refuses),
+or they came first and the batch takes the product as gone (unless its SKU changed only in
+case) and resolves its SKU again (created, or rejected as unknown), on both backends alike.
+Other product edits and stock movements lock FOR NO KEY UPDATE, which does not wait for a
+batch. SQLite has one writer at a time; the batch checks its products in its own transaction
+likewise.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from server.companies.models import Product
+from server.companies.models import Company, Product
 from server.companies.sales_mapping import ImportOptions, UnknownSkus
 from server.companies.sales_records import RowProblem, SaleRow, problem
+from server.companies.sales_skus import SkuMatch, match_skus
 
 
 class SalesWriter:
@@ -35,9 +39,12 @@ class SalesWriter:
 
     def __init__(self, *, company_id: uuid.UUID, import_id: uuid.UUID, options: ImportOptions):
         self.company_id, self.import_id, self.options = company_id, import_id, options
+        # The file's spellings of SKUs: their products, their keys (`sales_skus`), and those
+        # rejected as unknown.
         self.products: dict[str, uuid.UUID] = {}
+        self.keys: dict[str, str] = {}
         self.rejected: set[str] = set()
-        # The products this import created and still uses, by SKU: one deleted meanwhile and
+        # The products this import created and still uses, by key: one deleted meanwhile and
         # created again counts once.
         self.created_products: dict[str, uuid.UUID] = {}
         self.postgres = connections.get("default").capabilities.dialect == "postgres"
@@ -53,34 +60,49 @@ class SalesWriter:
     def created_ids(self) -> list[uuid.UUID]:
         return list(self.created_products.values())
 
-    async def _resolve(self, skus: set[str]) -> None:
-        missing = skus - self.products.keys() - self.rejected
+    async def _resolve(self, skus: Iterable[str]) -> None:
+        """Map the SKUs not seen yet (in file order) to products, ignoring case as products are
+        unique (`sales_skus`); unknown ones are rejected, or created: one product per key, spelled
+        as first seen, under the company lock `create_product` takes."""
+        missing = [sku for sku in skus if sku not in self.products and sku not in self.rejected]
         if not missing:
             return
-        for product in await Product.filter(company_id=self.company_id, sku__in=missing).only(
-            "id", "sku"
-        ):
-            self.products[product.sku] = product.id
-        missing -= self.products.keys()
-        if not missing:
+        unknown = self._take(await match_skus(self.company_id, missing))
+        if not unknown:
             return
         if self.options.unknown_skus != UnknownSkus.CREATE:
-            self.rejected |= missing
+            self.rejected.update(unknown)
             return
-        new = {sku: uuid.uuid4() for sku in sorted(missing)}
-        await Product.bulk_create(
-            [
-                Product(id=i, company_id=self.company_id, sku=sku, name=sku)
-                for sku, i in new.items()
-            ],
-            ignore_conflicts=True,
-        )
-        for product in await Product.filter(company_id=self.company_id, sku__in=missing).only(
-            "id", "sku"
-        ):
-            self.products[product.sku] = product.id
-            if new[product.sku] == product.id:
-                self.created_products[product.sku] = product.id
+        async with in_transaction():
+            await Company.filter(id=self.company_id).select_for_update().first()
+            unknown = self._take(await match_skus(self.company_id, unknown))
+            new: dict[str, tuple[str, uuid.UUID]] = {}
+            for sku in unknown:
+                new.setdefault(self.keys[sku], (sku, uuid.uuid4()))
+            await Product.bulk_create(
+                [
+                    Product(id=i, company_id=self.company_id, sku=sku, name=sku)
+                    for sku, i in new.values()
+                ],
+                ignore_conflicts=True,
+            )
+            self._take(await match_skus(self.company_id, unknown))
+        used = set(self.products.values())
+        for key, (_sku, product_id) in new.items():
+            if product_id in used:  # ours, not one another import made meanwhile
+                self.created_products[key] = product_id
+
+    def _take(self, matches: dict[str, SkuMatch]) -> list[str]:
+        """Remember the matched spellings' products and every spelling's key; the unmatched
+        spellings, in order."""
+        unknown = []
+        for sku, match in matches.items():
+            self.keys[sku] = match.key
+            if match.product_id is None:
+                unknown.append(sku)
+            else:
+                self.products[sku] = match.product_id
+        return unknown
 
     async def write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
         """(imported, skipped as already present, problems for rejected SKUs). A product
@@ -90,12 +112,14 @@ class SalesWriter:
             try:
                 return await self._write(sales)
             except _ProductsGone as gone:
+                lost = {self.products[sku] for sku in gone.skus if sku in self.products}
                 for sku in gone.skus:
-                    self.products.pop(sku, None)
-                    self.created_products.pop(sku, None)
+                    self.created_products.pop(self.keys.get(sku, ""), None)
+                for sku in [sku for sku, product_id in self.products.items() if product_id in lost]:
+                    del self.products[sku]  # every spelling of a product gone
 
     async def _write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
-        await self._resolve({sale[0] for sale in sales})
+        await self._resolve(dict.fromkeys(sale[0] for sale in sales))
         problems: list[RowProblem] = []
         rejected = self.rejected
         if rejected:
@@ -174,18 +198,20 @@ class SalesWriter:
         changed since they were resolved."""
         if self.postgres:
             rows = await raw.fetch(
-                "SELECT id, sku FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE",
+                "SELECT id, UPPER(sku) AS key FROM products WHERE id = ANY($1::uuid[]) "
+                "ORDER BY id FOR KEY SHARE",
                 list(products.values()),
             )
-            found = {row["id"]: row["sku"] for row in rows}
+            found = {row["id"]: row["key"] for row in rows}
         else:
             marks = ", ".join("?" * len(products))
             rows = await raw.execute_fetchall(
-                f"SELECT id, sku FROM products WHERE id IN ({marks})",
+                f"SELECT id, UPPER(sku) FROM products WHERE id IN ({marks})",
                 [str(i) for i in products.values()],
             )
             found = {uuid.UUID(str(row[0])): row[1] for row in rows}
-        gone = {sku for sku, product_id in products.items() if found.get(product_id) != sku}
+        keys = self.keys
+        gone = {sku for sku, product_id in products.items() if found.get(product_id) != keys[sku]}
         if gone:
             raise _ProductsGone(gone)
 
