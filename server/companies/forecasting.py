@@ -21,7 +21,7 @@ What it does, and why (issue 13, "Demand forecasts"; measured on real weekly ret
 - Short histories (median under `SHORT_HISTORY_SEASONS` seasons): the backtest's origins are a
   quarter horizon apart over the last two horizons (`backtest_plan`: more, overlapping windows,
   each trained on nearly the whole history), and the SES ensemble is the default, replaced by
-  another combination only when better by `SHORT_MARGIN` pooled and in most windows.
+  another combination only when better by `SHORT_MARGIN` pooled and in every window.
 - Intermittent series (average demand interval ADI > 1.32) replace the ensemble by the median of
   the Croston family (CrostonOptimized, ADIDA, IMAPA).
 - Season length: 7 (DAY), 52 (WEEK), 12 (MONTH). AutoETS cannot hold a 52-week season (ETS
