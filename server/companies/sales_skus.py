@@ -15,6 +15,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise import connections
 
@@ -45,22 +46,33 @@ async def match_skus(company_id: uuid.UUID, spellings: Sequence[str]) -> dict[st
             ),
             [json.dumps(list(spellings)), str(company_id)],
         )
+    spelled: list[tuple[int, str, str]] = []  # (place, spelling, key)
+    products: dict[str, list[tuple[Any, str, uuid.UUID, str]]] = {}  # key -> (created, id, sku)
+    for row in rows:
+        if row["product_id"] is None:
+            spelled.append((int(row["n"]), row["spelling"], row["key"]))
+        else:
+            product_id = uuid.UUID(str(row["product_id"]))
+            found = (row["created_at"], str(product_id), product_id, row["spelling"])
+            products.setdefault(row["key"], []).append(found)
+    for found in products.values():
+        found.sort()  # the oldest first
     matches: dict[str, SkuMatch] = {}
-    for row in rows:  # each spelling's best product first
-        spelling = row["spelling"]
-        if spelling not in matches:
-            found = row["id"]
-            product_id = None if found is None else uuid.UUID(str(found))
-            matches[spelling] = SkuMatch(row["key"], product_id)
+    for _n, spelling, key in sorted(spelled):
+        found = products.get(key, [])
+        exact = [product_id for _at, _id, product_id, sku in found if sku == spelling]
+        chosen = exact[0] if exact else found[0][2] if found else None
+        matches[spelling] = SkuMatch(key, chosen)
     return matches
 
 
-# The spellings with their keys, each with the products of the same key: the exact spelling
-# first, then the oldest. The products are read once (their UPPER IN the keys), not per SKU.
+# The spellings with their keys (in order), then the company's products of those keys: each
+# table read once, the products by their UPPER IN the keys, matched in Python by the keys the
+# database computed (a join on UPPER made SQLite loop over products per spelling).
 _MATCH = (
-    "WITH s AS (SELECT t.spelling, t.n, UPPER(t.spelling) AS key FROM {spellings}), "
-    "p AS (SELECT id, sku, created_at, UPPER(sku) AS key FROM products "
-    "WHERE company_id = $2 AND UPPER(sku) IN (SELECT key FROM s)) "
-    "SELECT s.spelling, s.key, p.id FROM s LEFT JOIN p ON p.key = s.key "
-    "ORDER BY s.n, CASE WHEN p.sku = s.spelling THEN 0 ELSE 1 END, p.created_at, p.id"
+    "WITH s AS MATERIALIZED (SELECT t.spelling, t.n, UPPER(t.spelling) AS key FROM {spellings}) "
+    "SELECT s.key, s.spelling, s.n, NULL AS product_id, NULL AS created_at FROM s "
+    "UNION ALL "
+    "SELECT UPPER(sku), sku, NULL, id, created_at FROM products "
+    "WHERE company_id = $2 AND UPPER(sku) IN (SELECT key FROM s)"
 )
