@@ -79,6 +79,8 @@ class SalesWriter:
             new: dict[str, tuple[str, uuid.UUID]] = {}
             for sku in unknown:
                 new.setdefault(self.keys[sku], (sku, uuid.uuid4()))
+            if not new:  # made meanwhile by another import
+                return
             await Product.bulk_create(
                 [
                     Product(id=i, company_id=self.company_id, sku=sku, name=sku)
@@ -106,8 +108,8 @@ class SalesWriter:
 
     async def write(self, sales: list[SaleRow]) -> tuple[int, int, list[RowProblem]]:
         """(imported, skipped as already present, problems for rejected SKUs). A product
-        deleted, or whose SKU changed, since its SKU was resolved is resolved again, as a new
-        SKU would be."""
+        deleted, or whose SKU changed other than in case, since its SKU was resolved is resolved
+        again, as a new SKU would be."""
         while True:
             try:
                 return await self._write(sales)
