@@ -5,7 +5,9 @@ wide one (a date column, then one column per SKU: `--wide`, or detected when the
 column), or `--synthetic N` weekly series (`--kind`: mixed, the default, three years of
 seasonality, trend and intermittency; or seasonal, trend, intermittent, shift, randomwalk;
 `--weeks`, `--seed`). `--history N` keeps N periods before the hold-out (a short history);
-`--origins K --step S` repeats the hold-out at K rolling origins S periods apart (means).
+`--origins K --step S` repeats the hold-out at K rolling origins S periods apart (means);
+`--cuts K --step S --history N [--skip P]` turns each series into K series of N + H periods
+cut S apart, on one calendar (many short series from a few long ones).
 For each SKU the last H periods are held out; `server.companies.forecasting.forecast` sees only
 the rest (its own backtest included). Printed: MASE and sMAPE per model and for the chosen
 forecasts (mean and median over SKUs), the share of SKUs where the chosen forecast beats seasonal
@@ -141,6 +143,30 @@ def _one_of_a_kind(rng: np.random.Generator, kind: str, level: float, t: np.ndar
     else:
         raise ValueError(f"unknown kind {kind!r}")
     return rng.poisson(np.clip(mu, 0.1, None) * rng.lognormal(0, noise, weeks)).astype(float)
+
+
+def cuts(
+    data: pd.DataFrame, frequency: str, k: int, step: int, length: int, skip: int
+) -> pd.DataFrame:
+    """Each series cut into `k` series of `length` periods, ending `skip`, `skip + step`...
+    periods before its last, all moved onto the latest cut's dates: a panel of many short
+    series from a few long ones (so that LightGBM runs on real dynamics; the calendar is
+    shifted for the earlier cuts)."""
+    prepared = fs.prepare(data, frequency)
+    periods = sorted(prepared["ds"].unique())
+    dates = periods[len(periods) - skip - length : len(periods) - skip]
+    parts = []
+    for j in range(k):
+        end = len(periods) - skip - j * step
+        if end - length < 0:
+            break
+        window = set(periods[end - length : end])
+        for uid, g in prepared[prepared["ds"].isin(window)].groupby("unique_id"):
+            if len(g) == length:
+                parts.append(
+                    pd.DataFrame({"unique_id": f"{uid}@{j}", "ds": dates, "y": g["y"].to_numpy()})
+                )
+    return pd.concat(parts, ignore_index=True)
 
 
 def _cpu() -> float:
@@ -316,6 +342,14 @@ def main(argv: list[str] | None = None) -> int:
         " periods (figures: the means over origins)",
     )
     p.add_argument("--step", type=int, default=13, help="periods between rolling origins")
+    p.add_argument(
+        "--cuts",
+        type=int,
+        default=0,
+        help="cut each series into this many series of HISTORY + H periods, STEP apart, on one"
+        " calendar (a panel of short series from a few long ones)",
+    )
+    p.add_argument("--skip", type=int, default=0, help="with --cuts: periods left off the end")
     p.add_argument("--json", type=Path, help="write the figures as JSON here")
     a = p.parse_args(argv)
     if a.synthetic:
@@ -325,6 +359,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         p.error("--data or --synthetic is required")
     use_lgbm = False if a.no_lgbm else None
+    if a.cuts:
+        if not a.history:
+            p.error("--cuts needs --history")
+        data = cuts(data, a.frequency, a.cuts, a.step, a.history + a.horizon, a.skip)
     if a.origins > 1:
         res = run_origins(
             data, a.horizon, a.frequency, a.jobs, use_lgbm, a.history, a.origins, a.step

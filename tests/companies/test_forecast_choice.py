@@ -247,7 +247,7 @@ def test_the_ses_ensemble_is_offered_below_two_seasons_of_history(
 
 @pytest.mark.parametrize(
     ("horizon", "short", "plan"),
-    [(8, True, (5, 2)), (8, False, (3, 8)), (3, True, (4, 1)), (1, True, (3, 1))],
+    [(8, True, (9, 2)), (8, False, (3, 8)), (3, True, (7, 1)), (1, True, (3, 1))],
 )
 def test_short_histories_backtest_at_origins_a_quarter_horizon_apart(
     horizon: int, short: bool, plan: tuple[int, int]
@@ -306,8 +306,8 @@ def test_short_histories_keep_the_ses_ensemble_over_a_slightly_better_median_ens
 
 def test_a_one_year_company_backtests_at_overlapping_origins() -> None:
     out = forecasting.forecast(company(), "WEEK", H, (80, 95), use_lgbm=False)
-    # H=4: origins one week apart over the last 8 weeks, five windows
-    assert out.backtest["windows"] == 5
+    # H=4: origins one week apart over the last 12 weeks, nine windows
+    assert out.backtest["windows"] == 9
     assert (
         out.strategy == ENSEMBLE_SES
         or out.backtest["candidates"][out.strategy]["mase"]

@@ -302,8 +302,8 @@ async def test_forecast_demand_end_to_end(gql) -> None:
                 assert 0 <= i["lo"] <= p["mean"] <= i["hi"]
     (run_node,) = [e["node"] for e in read["forecastRuns"]["edges"]]
     assert run_node["status"] == "SUCCEEDED" and run_node["strategy"]
-    # 30 weeks, under two seasons: H=4, origins a week apart, five windows
-    assert run_node["backtest"]["windows"] == 5 and run_node["backtest"]["series"] == 1
+    # 30 weeks, under two seasons: H=4, origins a week apart, nine windows
+    assert run_node["backtest"]["windows"] == 9 and run_node["backtest"]["series"] == 1
     assert {c["name"] for c in run_node["backtest"]["candidates"]} >= {"ensemble", "auto_ets"}
 
 
