@@ -4,8 +4,9 @@
   ``rapidocr`` wheel. About 4% character error on SROIE receipts against 15-20% for tesseract
   (see ``bench/ocr.py``), so it is the default. It boxes text *runs*, not lines, so rows are
   rebuilt by ``server.documents.layout``. Latin-script languages (the service's ``fra`` and
-  ``eng``) are read with the recogniser cut to Latin-script characters (``server.ocr.latin``);
-  Chinese or Japanese with the whole multilingual model.
+  ``eng``) are read with the recogniser cut to Latin-script characters (``server.ocr.latin``;
+  the whole model if the cut fails); Chinese or Japanese with the whole multilingual model. A
+  page turned 180 degrees comes back upright (``server.ocr.turned``).
 - ``tesseract`` (``server.ocr.tesseract``): the system binary through pytesseract, ``--psm 6``.
 
 Both take 8-bit RGB PIL images (see ``server.ocr.images``) and return boxes in that image's pixels.

@@ -20,11 +20,14 @@ median 0.41 -> 0.36, all four 100% both. Text in Chinese or Japanese is then not
 asking for those languages get the whole model (see ``server.ocr.rapid``).
 
 The cut is made in memory when the engine is built (``onnx`` edits the graph, onnxruntime loads
-the bytes): nothing is written to disk or downloaded.
+the bytes): nothing is written to disk or downloaded. When it cannot be made (``onnx`` missing, a
+model of another shape: :func:`latin_cut_errors`), the engine logs a warning once and loads the
+whole recogniser instead (``server.ocr.rapid``).
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,33 @@ def kept_classes(characters: list[str], limit: int = LATIN_LIMIT) -> list[int]:
     and the space RapidOCR appends after the dictionary."""
     kept = [i + 1 for i, char in enumerate(characters) if char and ord(char[0]) < limit]
     return [0, *kept, len(characters) + 1]
+
+
+def latin_cut_errors() -> tuple[type[Exception], ...]:
+    """What a failed cut raises: ``onnx`` missing (ImportError), the model file unreadable
+    (OSError) or not shaped as :func:`latin_model` expects (ValueError), its bytes not parsed by
+    protobuf, or the cut model refused by onnxruntime. The classes of packages that are not
+    installed are left out."""
+    errors: list[type[Exception]] = [ImportError, OSError, ValueError]
+    try:
+        from google.protobuf.message import Error as ProtobufError
+
+        errors.append(ProtobufError)
+    except ImportError:
+        pass
+    try:
+        from onnx.checker import ValidationError
+
+        errors.append(ValidationError)
+    except ImportError:
+        pass
+    try:  # compiled module: no stubs for the type checker
+        ort = importlib.import_module("onnxruntime.capi.onnxruntime_pybind11_state")
+        names = ("Fail", "InvalidArgument", "InvalidGraph", "InvalidProtobuf", "NoSuchFile")
+        errors += [getattr(ort, name) for name in (*names, "RuntimeException")]
+    except ImportError:
+        pass
+    return tuple(errors)
 
 
 def _producer(graph: Any, name: str) -> Any:

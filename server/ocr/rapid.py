@@ -12,6 +12,7 @@ sets it to 1: its workers already keep every core busy.
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -24,8 +25,9 @@ from PIL import Image
 from server.documents.layout import build_lines
 from server.documents.types import Box, OcrLine, OcrPage, OcrWord
 from server.ocr.errors import OcrError
-from server.ocr.latin import latin_model
+from server.ocr.latin import latin_cut_errors, latin_model
 from server.ocr.preprocess import prepare_for_rapidocr, scale_box
+from server.ocr.turned import line_turned, turn_upright, turned_page, unmirror_words
 from server.settings import get_settings
 
 # Languages (tesseract's codes and ISO 639-1) for which the whole multilingual recogniser is
@@ -33,6 +35,8 @@ from server.settings import get_settings
 CJK_LANGUAGES = frozenset(
     {"chi_sim", "chi_tra", "chi_sim_vert", "chi_tra_vert", "jpn", "jpn_vert", "zh", "ja"}
 )
+
+log = logging.getLogger("scanbase.ocr")
 
 
 class RapidOcrEngine:
@@ -90,6 +94,8 @@ class RapidOcrEngine:
         is in ``CJK_LANGUAGES``, else the Latin-script one. A page that the angle classifier
         finds turned (most of its lines upside down) is returned as turned upright: its boxes
         are mapped to the page rotated 180 degrees, so rows and words come in reading order.
+        The words of each line the classifier turned are first put back where they are printed
+        (``server.ocr.turned.unmirror_words``).
         """
         engine = self._instance(latin=not CJK_LANGUAGES.intersection(languages))
         prepared, factor = prepare_for_rapidocr(image)
@@ -100,10 +106,15 @@ class RapidOcrEngine:
         rgb = prepared if prepared.mode == "RGB" else prepared.convert("RGB")
         pixels = cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
         try:
-            output, turned = engine.read(pixels)
+            output, turned, rotated = engine.read(pixels)
         except Exception as exc:  # onnxruntime and OpenCV raise assorted types
             raise OcrError("ENGINE_FAILED", f"rapidocr failed: {exc}") from exc
         runs = _rapidocr_runs(output, factor)
+        if rotated is None or len(rotated) != len(runs):
+            rotated = [turned] * len(runs)  # RapidOCR's filters not followed: the page's verdict
+        runs = [
+            unmirror_words(run) if flag else run for run, flag in zip(runs, rotated, strict=True)
+        ]
         if turned:
             runs = turn_upright(runs, image.width, image.height)
         return OcrPage(
@@ -247,33 +258,6 @@ def looks_upright(
     return turned <= allowed
 
 
-def turned_page(labels: Sequence[tuple[str, float]], threshold: float) -> bool:
-    """Whether the classifier turned most of a page's lines (``"180"`` above ``threshold``)."""
-    turned = sum(1 for label, score in labels if "180" in label and score > threshold)
-    return turned * 2 > len(labels)
-
-
-def _turn_box(box: Box, width: int, height: int) -> Box:
-    return (width - box[2], height - box[3], width - box[0], height - box[1])
-
-
-def turn_upright(runs: Sequence[OcrLine], width: int, height: int) -> list[OcrLine]:
-    """Runs of a ``width`` x ``height`` page turned 180 degrees, their boxes (and their words',
-    in reading order) mapped to the page turned upright."""
-    return [
-        OcrLine(
-            run.text,
-            _turn_box(run.box, width, height),
-            run.confidence,
-            [
-                OcrWord(word.text, _turn_box(word.box, width, height), word.confidence)
-                for word in run.words
-            ],
-        )
-        for run in runs
-    ]
-
-
 @lru_cache(maxsize=1)
 def _upright_first_rapidocr() -> Any:
     """RapidOCR whose angle classifier first looks at a few lines, and at all only when needed,
@@ -283,8 +267,12 @@ def _upright_first_rapidocr() -> Any:
     ~0.07 s per SROIE receipt and turns some upright lines upside down: without it, CER 3.91 ->
     3.26% and bench.receipts all-four 65.0 -> 66.7, but upside-down photos are then misread.
     ``cls_and_rotate`` is RapidOCR's own step (called once per page with the cropped lines), so
-    the override changes no shared state; whether the page was turned is kept per thread for
-    ``read``, which runs the whole page on the calling thread.
+    the override changes no shared state; whether the page was turned, and which lines, is kept
+    per thread for ``read``, which runs the whole page on the calling thread (the words of a
+    turned line need mirroring back: ``server.ocr.turned``).
+
+    When the Latin-script recogniser cannot be made, the whole one is loaded instead, once, with
+    a warning (an engine that fails every page would still report itself available).
     """
     from omegaconf import flag_override
     from onnxruntime import InferenceSession
@@ -303,52 +291,93 @@ def _upright_first_rapidocr() -> Any:
             self._latin = latin
             self._turned = threading.local()
 
-        def read(self, pixels: Any) -> tuple[Any, bool]:
-            """RapidOCR's output for one BGR page, and whether most of its lines were turned."""
+        def read(self, pixels: Any) -> tuple[Any, bool, list[bool] | None]:
+            """RapidOCR's output for one BGR page, whether most of its lines were turned, and
+            which of its runs the classifier turned (None when that could not be followed)."""
             self._turned.value = False
+            self._turned.crops = []
+            self._turned.runs = None
             output = self(pixels)
-            return output, bool(self._turned.value)
+            return output, bool(self._turned.value), self._turned.runs
 
         def cls_and_rotate(self, img: list[Any]) -> tuple[list[Any], Any]:
             classifier = self._load_cls_model()
+            threshold = float(classifier.cls_thresh)
             sample = upright_sample([int(crop.shape[1]) for crop in img])
             checked = classifier([img[i] for i in sample])
-            if looks_upright(checked.cls_res or [], float(classifier.cls_thresh)):
+            if looks_upright(checked.cls_res or [], threshold):
                 self._on_page(True)
+                self._turned.crops = [False] * len(img)
                 return img, TextClsOutput(img_list=img, cls_res=None, elapse=checked.elapse)
             self._on_page(False)
             turned_img, result = super().cls_and_rotate(img)
-            self._turned.value = turned_page(result.cls_res or [], float(classifier.cls_thresh))
+            labels = result.cls_res or []
+            self._turned.value = turned_page(labels, threshold)
+            self._turned.crops = [line_turned(label, score, threshold) for label, score in labels]
             return turned_img, result
+
+        def run_ocr_steps(self, img: Any, op_record: dict[str, Any]) -> Any:
+            """RapidOCR's steps; then which crops were turned, kept for the runs RapidOCR will
+            return: it drops empty texts, then scores under ``text_score``, in crop order."""
+            det_res, cls_res, rec_res, crops = super().run_ocr_steps(img, op_record)
+            turned = self._turned.crops
+            texts, scores = rec_res.txts, rec_res.scores
+            if texts is not None and scores is not None and len(turned) == len(texts):
+                self._turned.runs = [
+                    flag
+                    for flag, text, score in zip(turned, texts, scores, strict=True)
+                    if text.strip() and score >= self.text_score
+                ]
+            return det_res, cls_res, rec_res, crops
 
         def _load_rec_model(self) -> Any:
             if self.text_rec is None and self._latin:
                 with self._rec_model_lock:
-                    if self.text_rec is None:
+                    if self.text_rec is None and self._latin:
                         cfg = self.cfg.Rec
-                        cfg.engine_cfg = self.cfg.EngineConfig[cfg.engine_type.value]
-                        cfg.font_path = self.cfg.Global.font_path
-                        cfg.model_root_dir = self.cfg.Global.model_root_dir
-                        info = OrtInferSession.get_model_url(
-                            FileInfo(
-                                engine_type=cfg.engine_type,
-                                ocr_version=cfg.ocr_version,
-                                task_type=cfg.task_type,
-                                lang_type=cfg.lang_type,
-                                model_type=cfg.model_type,
+                        try:
+                            self.text_rec = self._latin_recogniser(cfg)
+                        except latin_cut_errors() as exc:
+                            # Recognising every page with the whole model beats failing them all.
+                            detail = str(exc)
+                            if isinstance(exc, OSError):  # its text names the file
+                                detail = exc.strerror or "the model file was not read"
+                            log.warning(
+                                "the Latin-script recogniser could not be made (%s: %s): "
+                                "RapidOCR's whole recogniser is used instead",
+                                type(exc).__name__,
+                                detail,
                             )
-                        )
-                        path = Path(cfg.model_root_dir) / Path(info["model_dir"]).name
-                        session = InferenceSession(
-                            latin_model(path),
-                            sess_options=OrtInferSession._init_sess_opts(cfg.engine_cfg),
-                            providers=["CPUExecutionProvider"],
-                        )
-                        # RapidOCR takes a ready session from its config (``session``).
-                        with flag_override(cfg, "allow_objects", True):
-                            cfg.session = session
-                        self.text_rec = TextRecognizer(cfg)
+                            self._latin = False  # not tried again for every page
+                            if cfg.get("session") is not None:
+                                with flag_override(cfg, "allow_objects", True):
+                                    cfg.session = None
             return super()._load_rec_model()
+
+        def _latin_recogniser(self, cfg: Any) -> Any:
+            """The recogniser cut to Latin-script characters (``server.ocr.latin``)."""
+            cfg.engine_cfg = self.cfg.EngineConfig[cfg.engine_type.value]
+            cfg.font_path = self.cfg.Global.font_path
+            cfg.model_root_dir = self.cfg.Global.model_root_dir
+            info = OrtInferSession.get_model_url(
+                FileInfo(
+                    engine_type=cfg.engine_type,
+                    ocr_version=cfg.ocr_version,
+                    task_type=cfg.task_type,
+                    lang_type=cfg.lang_type,
+                    model_type=cfg.model_type,
+                )
+            )
+            path = Path(cfg.model_root_dir) / Path(info["model_dir"]).name
+            session = InferenceSession(
+                latin_model(path),
+                sess_options=OrtInferSession._init_sess_opts(cfg.engine_cfg),
+                providers=["CPUExecutionProvider"],
+            )
+            # RapidOCR takes a ready session from its config (``session``).
+            with flag_override(cfg, "allow_objects", True):
+                cfg.session = session
+            return TextRecognizer(cfg)
 
     return UprightFirstRapidOCR
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
 import socket
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from bench.ocr import character_error_rate, load_sroie_transcript
-from server.documents.layout import build_lines
+from server.documents.layout import build_lines, page_slope
 from server.documents.types import OcrLine, OcrWord
 from server.ocr import (
     DEFAULT_ENGINE,
@@ -23,7 +27,7 @@ from server.ocr import (
 )
 from server.ocr.engines import RapidOcrEngine, looks_upright, upright_sample
 from server.ocr.latin import kept_classes
-from server.ocr.rapid import turn_upright, turned_page
+from server.ocr.turned import turn_upright, turned_page, unmirror_words
 from tests.ocr.conftest import encode
 
 
@@ -208,6 +212,34 @@ def test_upside_down_receipt_is_classified_and_read(receipt_image: Image.Image) 
     assert page.lines[0].box[1] < page.lines[2].box[1]
 
 
+@pytest.mark.parametrize("tilt", [0, 3])
+def test_words_of_an_upside_down_receipt_are_where_they_are_printed(
+    receipt_image: Image.Image, tilt: int
+) -> None:
+    # given: the receipt (level, or tilted 3 degrees) and the same turned 180 degrees
+    upright_image = receipt_image.rotate(tilt, expand=True, fillcolor="white")
+    upside_down = receipt_image.rotate(180 + tilt, expand=True, fillcolor="white")
+
+    # when
+    upright = recognise_image(upright_image, engine="rapidocr")
+    page = recognise_image(upside_down, engine="rapidocr")
+
+    # then: the turned page reads as the upright one, words in reading order left to right
+    assert [line.text for line in page.lines] == [line.text for line in upright.lines]
+    assert [w.text for w in page.lines[2].words] == ["TOTAL", "12.50", "€"]
+    for line, upright_line in zip(page.lines, upright.lines, strict=True):
+        assert " ".join(w.text for w in line.words) == line.text
+        lefts = [w.box[0] for w in line.words]
+        assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts)
+        assert all(a.box[2] <= b.box[0] for a, b in itertools.pairwise(line.words))
+        # each word's box where the upright page has that word (a few pixels of OCR noise)
+        for word, expected in zip(line.words, upright_line.words, strict=True):
+            assert word.text == expected.text
+            assert max(abs(a - b) for a, b in zip(word.box, expected.box, strict=True)) <= 12
+    # and the tilt reads the same (word centres along each line)
+    assert page_slope(page.lines) == pytest.approx(page_slope(upright.lines), abs=0.01)
+
+
 @pytest.mark.slow
 def test_upside_down_sroie_receipt_keeps_its_total(sroie_dir: Path) -> None:
     # given: a real receipt photo turned 180 degrees (total 14.10 in its key)
@@ -296,24 +328,108 @@ def test_a_page_is_turned_when_most_lines_were(
 
 
 def test_turned_runs_are_mapped_to_the_upright_page() -> None:
-    # given: a 100 x 200 page upside down, a run near its bottom right with two words
+    # given: a 100 x 200 page upside down, a run near its bottom right reading "A B", as RapidOCR
+    # gives it once the classifier turned its crop: words in reading order, placed as if the
+    # crop had not been turned ("A" at the left, where the turned "B" is printed)
     run = OcrLine(
         "A B",
         (60, 150, 90, 170),
         0.9,
-        [OcrWord("B", (60, 150, 70, 170), 0.9), OcrWord("A", (80, 150, 90, 170), 0.9)],
+        [OcrWord("A", (60, 152, 70, 170), 0.8), OcrWord("B", (80, 150, 90, 168), 0.9)],
     )
 
     # when
-    (turned,) = turn_upright([run], 100, 200)
+    (turned,) = turn_upright([unmirror_words(run)], 100, 200)
 
-    # then: near the top left of the upright page, its words left to right
+    # then: near the top left of the upright page, "A" left of "B", each one's offset inside
+    # the run kept (the box lower on the left stays lower on the left: the slope is kept)
     assert turned.box == (10, 30, 40, 50)
-    assert [(w.text, w.box) for w in turned.words] == [
-        ("B", (30, 30, 40, 50)),
-        ("A", (10, 30, 20, 50)),
+    assert [(w.text, w.box, w.confidence) for w in turned.words] == [
+        ("A", (10, 32, 20, 50), 0.8),
+        ("B", (30, 30, 40, 48), 0.9),
     ]
     assert (turned.text, turned.confidence) == ("A B", 0.9)
+
+
+def test_words_of_a_turned_line_are_mirrored_back_inside_its_box() -> None:
+    # given: on an upright page, one line printed upside down ("8,40 €": its "€" is left of
+    # "8,40" in the photo), as RapidOCR gives it once the classifier turned its crop: "8,40"
+    # first, placed at the left of the run's box
+    run = OcrLine(
+        "8,40 €",
+        (100, 10, 240, 50),
+        0.9,
+        [OcrWord("8,40", (100, 10, 180, 50), 0.9), OcrWord("€", (200, 12, 220, 48), 0.9)],
+    )
+
+    # when
+    fixed = unmirror_words(run)
+
+    # then: each word where it is printed ("8,40" at the right), reading order and box kept
+    assert (fixed.text, fixed.box, fixed.confidence) == ("8,40 €", run.box, 0.9)
+    assert [(w.text, w.box) for w in fixed.words] == [
+        ("8,40", (160, 10, 240, 50)),
+        ("€", (120, 12, 140, 48)),
+    ]
+
+
+def _short_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """onnx loads the recogniser with one dictionary character fewer than its last layer."""
+    import onnx
+
+    load = onnx.load
+
+    def load_short(path: str, *args: Any, **kwargs: Any) -> Any:
+        model = load(path, *args, **kwargs)
+        entry = next(prop for prop in model.metadata_props if prop.key == "character")
+        entry.value = "\n".join(entry.value.splitlines()[:-1])
+        return model
+
+    monkeypatch.setattr(onnx, "load", load_short)
+
+
+@pytest.mark.parametrize("failure", ["onnx missing", "dictionary mismatch"])
+def test_a_failed_latin_cut_falls_back_to_the_whole_recogniser(
+    receipt_image: Image.Image,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+) -> None:
+    # given: a fresh engine whose Latin cut fails for real inside latin_model, counted
+    from server.ocr import latin, rapid
+
+    if failure == "onnx missing":
+        monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx raises ImportError
+    else:
+        _short_dictionary(monkeypatch)
+    cuts: list[str] = []
+
+    def counted(path: Any, *args: Any) -> bytes:
+        cuts.append(str(path))
+        return latin.latin_model(path, *args)
+
+    monkeypatch.setattr(rapid, "latin_model", counted)
+    engine = RapidOcrEngine()
+
+    # when: two pages in French
+    with caplog.at_level(logging.WARNING, logger="scanbase.ocr"):
+        first = engine.recognise_image(receipt_image, ("fra",))
+        second = engine.recognise_image(receipt_image.crop((0, 170, 800, 260)), ("fra",))
+
+    # then: both read, with the whole model, the cut tried once and one warning
+    assert [line.text for line in first.lines] == [
+        "CRÈMERIE DU MARCHÉ",
+        "Comté affiné 8,40 €",
+        "TOTAL 12.50 €",
+    ]
+    assert second.text == "TOTAL 12.50 €"
+    assert len(cuts) == 1
+    warnings = [r for r in caplog.records if r.name == "scanbase.ocr"]
+    assert len(warnings) == 1 and "whole recogniser" in warnings[0].getMessage()
+    expected = "ModuleNotFoundError" if failure == "onnx missing" else "ValueError"
+    assert expected in warnings[0].getMessage()
+    recogniser = engine._instance(latin=True)._load_rec_model()
+    assert len(recogniser.postprocess_op.character) == 18710
 
 
 def test_latin_classes_keep_blank_latin_and_space() -> None:
