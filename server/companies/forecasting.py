@@ -30,11 +30,14 @@ What it does, and why (issue 13, "Demand forecasts"; measured on real weekly ret
   deseasonalises only series with two full seasons.
 - Prediction intervals are conformal: the backtest's errors of the chosen forecast, scaled by
   each series' MASE scale and pooled over series and steps, give the quantiles of each level.
-  Their coverage is honest: quantiles from the earlier windows, coverage measured on the last.
+  Their coverage is honest: coverage measured on the last window, by quantiles from the earlier
+  windows whose targets end by its origin (short histories' windows overlap: those that share
+  periods with the last one are left out, as from the per-product choice).
 - Fallbacks, never a crash: no history -> zeros (`NO_HISTORY`, intervals [0, 0]); fewer than
   2 x horizon periods -> the mean of the last (up to 8) periods, with wide intervals from the
   series' own spread (`SHORT_HISTORY`); a model that fails on a series -> statsforecast's
-  fallback (Naive). Forecasts and bounds are never negative.
+  fallback (Naive); LightGBM failing in the final fit -> the default combination without it
+  (short histories: the SES ensemble). Forecasts and bounds are never negative.
 
 MASE's scale: see `forecasting_series.mase_scale`.
 """
@@ -232,7 +235,9 @@ def forecast(
             fc = fc.merge(lg[["unique_id", "ds", LGBM]], how="left")
             fc[LGBM] = fc[LGBM].fillna(fc["window_average"])
         elif strategy in (ENSEMBLE_LGBM, ENSEMBLE_LGBM_MEAN):
-            strategy = ENSEMBLE
+            # LightGBM failed in the final fit: the default without it (short histories': the
+            # SES ensemble)
+            strategy = ENSEMBLE_SES if short else ENSEMBLE
     add_combinations(fc, intermittent, bool(use_lgbm) and LGBM in fc)
 
     per_product: dict[str, str] = backtest.get("per_product_models", {})

@@ -30,6 +30,8 @@ from server.companies.forecasting_models import (
 MEMBER_MARGIN = 0.03  # a single member must beat the ensemble by 3% to replace it
 SHORT_MARGIN = 0.02  # short histories: another combination must beat ENSEMBLE_SES by 2%
 PER_PRODUCT_GAIN = 0.02  # per-product choice must beat the pooled strategy by 2% on held windows
+# The intermittent series' forecast in the pooled scores (`choose`): ENSEMBLE or ENSEMBLE_LGBM_MEAN
+INTERMITTENT_CHOICE = "intermittent_choice"
 
 
 def choose(
@@ -54,19 +56,22 @@ def choose(
         *MEMBERS,
     ]
     # A strategy applies to smooth series; intermittent ones keep the Croston-family median, or
-    # its mean with LightGBM when that is better pooled over the intermittent series.
+    # its mean with LightGBM when that is better pooled over the intermittent series. The pooled
+    # scores read `as_strategy`, where each candidate's intermittent rows are that choice; `cv`'s
+    # own columns stay each model's forecasts (croston_optimized is a member AND in the Croston
+    # family: per product it is judged on its own forecasts, not on the intermittent choice's).
     is_int = cv["unique_id"].isin(intermittent)
     int_model = intermittent_model(cv[is_int], scales) if with_mean else ENSEMBLE
-    cv = cv.copy()
+    as_strategy = cv.copy()
+    as_strategy[INTERMITTENT_CHOICE] = cv[int_model]
     for c in candidates:
         if c != int_model:
-            cv.loc[is_int, c] = cv.loc[is_int, int_model]
+            as_strategy.loc[is_int, c] = as_strategy.loc[is_int, INTERMITTENT_CHOICE]
     figures: dict[str, dict[str, float]] = {}
     per_mase: dict[str, pd.Series] = {}
-    per_smape: dict[str, pd.Series] = {}
     for c in [*candidates, *CROSTON_FAMILY, *BASELINES, *([LGBM] if with_lgbm else [])]:
-        m, s = per_series_errors(cv, c, scales)
-        per_mase[c], per_smape[c] = m, s
+        m, s = per_series_errors(as_strategy, c, scales)
+        per_mase[c] = m
         mase_mean, smape_mean = finite(m.mean()), finite(s.mean())
         if mase_mean is not None and smape_mean is not None:  # a seasonal naive without a
             figures[c] = {"mase": mase_mean, "smape": smape_mean}  # season of history: NaN
@@ -75,7 +80,7 @@ def choose(
         return figures[c]["mase"] if c in figures else math.inf
 
     def by_window(c: str) -> pd.Series:
-        err = (cv["y"] - cv[c]).abs() / cv["unique_id"].map(scales)
+        err = (as_strategy["y"] - as_strategy[c]).abs() / cv["unique_id"].map(scales)
         return err.groupby(cv["cutoff"]).mean()
 
     if short and ENSEMBLE_SES in figures:
@@ -108,24 +113,32 @@ def choose(
             strategy = c
 
     cutoffs = sorted(cv["cutoff"].unique())
+    # The earlier windows that see none of the last window's periods: their targets end by its
+    # origin. Short histories' windows overlap (origins a quarter horizon apart); a window whose
+    # targets are partly the last window's would leak the hold-out into the choice and the
+    # interval quantiles checked on it. Non-overlapping windows: every earlier one.
+    window_end = cv.groupby("cutoff")["ds"].max()
+    before_last = [c for c in cutoffs[:-1] if window_end[c] <= cutoffs[-1]]
     chosen = pd.Series(strategy, index=per_mase[strategy].index)
     chosen[chosen.index.isin(intermittent)] = int_model
     choices = [*candidates, *CROSTON_FAMILY]
     per_product_used = False
-    # Per-product choice, for products with years of history: choose on the earlier windows,
-    # check on the last one against the pooled strategy.
-    if len(cutoffs) >= 2 and long_ids:
+    # Per-product choice, for products with years of history: choose on the earlier windows
+    # that precede the last one, check on the last one against the pooled strategy.
+    if before_last and long_ids:
 
         def errors(frame: pd.DataFrame) -> pd.DataFrame:
             m = pd.DataFrame({c: per_series_errors(frame, c, scales)[0] for c in choices})
-            # smooth series choose among the strategies, intermittent ones the Croston family
-            smooth_only = [c for c in candidates if c != int_model]
+            # smooth series choose among the strategies but the Croston family, intermittent
+            # ones among the Croston family (croston_optimized, a member too, included: its own
+            # forecasts) and the intermittent choice
+            smooth_only = [c for c in candidates if c != int_model and c not in CROSTON_FAMILY]
             m.loc[m.index.isin(intermittent), smooth_only] = math.inf
             m.loc[~m.index.isin(intermittent), list(CROSTON_FAMILY)] = math.inf
             return m
 
         in_long = cv["unique_id"].isin(long_ids)
-        early_m = errors(cv[cv["cutoff"].isin(cutoffs[:-1]) & in_long])
+        early_m = errors(cv[cv["cutoff"].isin(before_last) & in_long])
         late_m = errors(cv[(cv["cutoff"] == cutoffs[-1]) & in_long])
         pick = early_m.idxmin(axis=1)
         picked = float(np.mean([late_m.loc[u, pick[u]] for u in pick.index]))
@@ -146,7 +159,11 @@ def choose(
     err = (cv["y"].to_numpy(dtype=float) - pred) / scale
     inter = cv["unique_id"].isin(intermittent).to_numpy()
     last = (cv["cutoff"] == cutoffs[-1]).to_numpy()
-    early_mask = ~last if len(cutoffs) > 1 else np.ones(len(cv), dtype=bool)
+    # held-out quantiles: from the windows before the last one (none, as with one window: from
+    # every window, and the coverage is in-sample)
+    early_mask = (
+        cv["cutoff"].isin(before_last).to_numpy() if before_last else np.ones(len(cv), dtype=bool)
+    )
 
     def quantiles(mask: np.ndarray) -> dict[str, dict[int, tuple[float, float]]]:
         out = {"all": conformal_quantiles(err[mask], levels)}
@@ -171,14 +188,15 @@ def choose(
         inside[level] = (y >= lo - 1e-9) & (y <= hi + 1e-9)
     per_series: dict[str, dict[str, Any]] = {}
     held_rows = cv[last]
+    own: dict[str, tuple[pd.Series, pd.Series]] = {}  # each series' chosen model, own columns
     for u in per_mase[strategy].index:
         c = str(chosen[u])
-        if c not in per_mase:
-            per_mase[c], per_smape[c] = per_series_errors(cv, c, scales)
+        if c not in own:
+            own[c] = per_series_errors(cv, c, scales)
         sel = (held_rows["unique_id"] == u).to_numpy()
         per_series[str(u)] = {
-            "mase": finite(per_mase[c][u]),
-            "smape": finite(per_smape[c][u]),
+            "mase": finite(own[c][0][u]),
+            "smape": finite(own[c][1][u]),
             "coverage": {
                 level: float(np.mean(inside[level][last][sel])) if sel.any() else None
                 for level in levels
@@ -192,7 +210,9 @@ def choose(
         "chosen": strategy,
         "intermittent_model": int_model,
         "per_product": per_product_used,
-        "coverage": coverage,  # held-out (last window) coverage of the conformal intervals
+        # the last window's coverage by intervals whose quantiles come from the earlier windows
+        # that end by its origin (`before_last`); the stored intervals use every window
+        "coverage": coverage,
         "_quantiles": final,
         "_per_series": per_series,
     }
