@@ -2,7 +2,9 @@
 imported, skipped and failed, and keeps the first row errors. Parsing the next batch (in a
 thread) overlaps writing this one. An all_or_nothing import that had a failed row removes what
 it wrote: its sales, and the products it created that have no other history. An import whose
-job ended without finishing becomes FAILED (`settle_sales_import`).
+job ended without finishing becomes FAILED (`settle_sales_import`) and an all_or_nothing one
+removes the same, by the products recorded on its row. `productsCreated` counts the products
+an import created that are still there (a failed one's kept by another import's sales).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from server.companies.models import (
     Company,
+    Product,
     Sale,
     SalesImport,
     SalesImportRowError,
@@ -34,7 +37,7 @@ from server.companies.sales_mapping import ImportOptions, SalesMapping
 from server.companies.sales_records import RowProblem, SaleRow
 from server.companies.sales_rows import RowStream, open_rows
 from server.companies.sales_uploads import download, remove_file
-from server.companies.sales_writer import SalesWriter
+from server.companies.sales_writer import SalesWriter, created_products
 from server.files.models import StoredFile
 from server.jobs.errors import JobFailed
 from server.jobs.models import Job, JobStatus
@@ -158,14 +161,30 @@ async def import_file(
             with contextlib.suppress(BaseException):
                 await asyncio.shield(pending)
         batches.close()
-    counts.created = writer.created
+    # The products recorded as created, by this attempt and any earlier one of the import.
+    created = created_products((await SalesImport.get(id=sales_import.id)).options)
     if options.all_or_nothing and counts.failed:
-        await Sale.filter(sales_import_id=sales_import.id).delete()
-        # Its products go only if nothing else uses them by now: another import may have
-        # resolved a SKU this one created and committed sales to it.
-        await delete_unused_products(company_id=company.id, product_ids=writer.created_ids)
+        await _remove_written(company.id, sales_import.id, created)
         counts.imported = counts.skipped = 0
+    counts.created = await _kept(company.id, created)
     return counts
+
+
+async def _remove_written(
+    company_id: uuid.UUID, import_id: uuid.UUID, created: list[uuid.UUID]
+) -> None:
+    """A failed all-or-nothing import's clean-up: its sales, then the products it created
+    unless something else uses them by now (another import may have resolved a SKU this one
+    created and committed sales to it)."""
+    await Sale.filter(sales_import_id=import_id).delete()
+    await delete_unused_products(company_id=company_id, product_ids=created)
+
+
+async def _kept(company_id: uuid.UUID, created: list[uuid.UUID]) -> int:
+    """How many of the products an import created are still there."""
+    if not created:
+        return 0
+    return await Product.filter(company_id=company_id, id__in=created).count()
 
 
 async def _finish(row: SalesImport, counts: ImportCounts) -> dict[str, Any]:
@@ -193,7 +212,7 @@ async def _finish(row: SalesImport, counts: ImportCounts) -> dict[str, Any]:
             rows_imported=counts.imported,
             rows_skipped=counts.skipped,
             rows_failed=counts.failed,
-            products_created=0 if failed else counts.created,
+            products_created=counts.created,
             finished_at=datetime.now(UTC),
         )
     return _result(await SalesImport.get(id=row.id))
@@ -212,18 +231,23 @@ def _result(row: SalesImport) -> dict[str, Any]:
 
 
 async def settle_sales_import(job: Job) -> None:
-    """End hook: an import whose job ended without finishing it becomes FAILED (an
-    all_or_nothing import's rows go)."""
+    """End hook: an import whose job ended without finishing it (a lost worker, a timeout,
+    attempts exhausted, a cancel) becomes FAILED. An all_or_nothing import's sales go, and the
+    products it created (recorded with them, whichever process made them) unless something
+    else uses them by now; `productsCreated` counts those still there."""
     if job.status == JobStatus.SUCCEEDED:
         return
     import_id = (job.payload or {}).get("sales_import_id")
     if not import_id:
         return
-    row = await SalesImport.get_or_none(id=import_id)
+    row = await SalesImport.filter(id=import_id).select_for_update().first()
     if row is None or row.status not in (SalesImportStatus.QUEUED, SalesImportStatus.RUNNING):
         return
+    created = created_products(row.options)
     if ImportOptions.from_dict(row.options).all_or_nothing:
-        await Sale.filter(sales_import_id=row.id).delete()
+        await _remove_written(row.company_id, row.id, created)
     await SalesImport.filter(id=row.id).update(
-        status=SalesImportStatus.FAILED, finished_at=datetime.now(UTC)
+        status=SalesImportStatus.FAILED,
+        products_created=await _kept(row.company_id, created),
+        finished_at=datetime.now(UTC),
     )

@@ -15,6 +15,10 @@ case) and resolves its SKU again (created, or rejected as unknown), on both back
 Other product edits and stock movements lock FOR NO KEY UPDATE, which does not wait for a
 batch. SQLite has one writer at a time; the batch checks its products in its own transaction
 likewise.
+
+The products an import creates are recorded on its row (`options`, CREATED_PRODUCTS) in the
+transaction that creates them, so an import that failed can remove them even when the process
+that ran it is gone.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import asyncpg
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from server.companies.models import Company, Product
+from server.companies.models import Company, Product, SalesImport
 from server.companies.sales_mapping import ImportOptions, UnknownSkus
 from server.companies.sales_records import RowProblem, SaleRow, problem
 from server.companies.sales_skus import SkuMatch, match_skus
@@ -88,6 +92,10 @@ class SalesWriter:
                 ],
                 ignore_conflicts=True,
             )
+            # Recorded with the products, in their transaction: a job that dies after this
+            # still knows what to remove (`settle_sales_import`).
+            made = Product.filter(id__in=[i for _sku, i in new.values()])
+            await record_created(self.import_id, await made.values_list("id", flat=True))
             self._take(await match_skus(self.company_id, unknown))
         used = set(self.products.values())
         for key, (_sku, product_id) in new.items():
@@ -235,6 +243,28 @@ class SalesWriter:
             inserted = cursor.rowcount
             await cursor.close()
         return inserted
+
+
+# The key of a sales import's `options` (JSON) that lists the products it created, by id.
+CREATED_PRODUCTS = "created_product_ids"
+
+
+async def record_created(import_id: uuid.UUID, product_ids: Iterable[Any]) -> None:
+    """Add products to those the import created (its row locked: attempts add in turn)."""
+    ids = [str(i) for i in product_ids]
+    if not ids:
+        return
+    row = await SalesImport.filter(id=import_id).select_for_update().first()
+    if row is not None:
+        options = dict(row.options)
+        options[CREATED_PRODUCTS] = [*options.get(CREATED_PRODUCTS, []), *ids]
+        await SalesImport.filter(id=import_id).update(options=options)
+
+
+def created_products(options: dict[str, Any]) -> list[uuid.UUID]:
+    """The products an import recorded as created (by every attempt so far), from its
+    `options`: some may be gone since."""
+    return [uuid.UUID(i) for i in options.get(CREATED_PRODUCTS, [])]
 
 
 class _ProductsGone(Exception):

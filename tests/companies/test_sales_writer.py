@@ -218,8 +218,11 @@ async def test_all_or_nothing_keeps_a_product_it_created_that_another_import_sol
         path=path, sales_import=row, company=company, report=report
     )
 
-    # then: its sales and Y (no other history) are gone; X stays with the other import's sale
-    assert (counts.read, counts.failed, counts.imported) == (3, 1, 0)
+    # then: its sales and Y (no other history) are gone; X stays with the other import's sale,
+    # and is counted as a product it created that is left
+    assert (counts.read, counts.failed, counts.imported, counts.created) == (3, 1, 0, 1)
+    finished = await sales_import_job._finish(row, counts)
+    assert (finished["status"], finished["products_created"]) == ("FAILED", 1)
     assert await Product.filter(company_id=company.id).values_list("sku", flat=True) == ["X"]
     stored = await Sale.filter(company_id=company.id)
     assert [(s.sales_import_id, s.external_id) for s in stored] == [(other.import_id, "o1")]  # type: ignore[attr-defined]
