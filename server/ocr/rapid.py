@@ -27,7 +27,15 @@ from server.documents.types import Box, OcrLine, OcrPage, OcrWord
 from server.ocr.errors import OcrError
 from server.ocr.latin import latin_cut_errors, latin_model
 from server.ocr.preprocess import prepare_for_rapidocr, scale_box
-from server.ocr.turned import line_turned, turn_upright, turned_page, unmirror_words
+from server.ocr.turned import (
+    line_turned,
+    lines_read_turned,
+    looks_upright,
+    turn_upright,
+    turned_page,
+    unmirror_words,
+    upright_sample,
+)
 from server.settings import get_settings
 
 # Languages (tesseract's codes and ISO 639-1) for which the whole multilingual recogniser is
@@ -92,9 +100,11 @@ class RapidOcrEngine:
 
         ``languages`` only chooses the recogniser: the whole multilingual model when one of them
         is in ``CJK_LANGUAGES``, else the Latin-script one. A page that the angle classifier
-        finds turned (most of its lines upside down) is returned as turned upright: its boxes
-        are mapped to the page rotated 180 degrees, so rows and words come in reading order.
-        The words of each line the classifier turned are first put back where they are printed
+        finds turned (most of its lines upside down) has every line read turned, those the
+        classifier was unsure of too (``server.ocr.turned.lines_read_turned``), and is returned
+        as turned upright: its boxes are mapped to the page rotated 180 degrees, so rows and
+        words come in reading order.
+        The words of each line read turned are first put back where they are printed
         (``server.ocr.turned.unmirror_words``).
         """
         engine = self._instance(latin=not CJK_LANGUAGES.intersection(languages))
@@ -161,16 +171,6 @@ RAPIDOCR_DET_MAX_SIDE = 1280
 RAPIDOCR_REC_MIN_WIDTH = 48
 RAPIDOCR_REC_BATCH = 1
 
-# The angle classifier's page test: the widest detected lines (the most text each) are
-# classified first; when at most RAPIDOCR_UPRIGHT_MAX_TURNED of them would be turned (label
-# "180" above RapidOCR's cls_thresh), the page is upright and every line is recognised as
-# cropped. Otherwise the classifier runs on every line, as RapidOCR does by default.
-# Every SROIE and French page is judged upright: SROIE 60 CPU median 1.82 -> 1.68-1.76, p90
-# 2.63 -> 2.39-2.64 (two runs), all-four 65.0 -> 66.7 (cv min 58.3 both); French 16 unchanged
-# (0.71 -> 0.72, few lines: the sample is the whole page), all-four 100.
-RAPIDOCR_UPRIGHT_SAMPLE = 6
-RAPIDOCR_UPRIGHT_MAX_TURNED = 1
-
 
 def _rapidocr_params() -> dict[str, Any]:
     params: dict[str, Any] = {
@@ -235,29 +235,6 @@ def _rapidocr_runs(output: Any, factor: float) -> list[OcrLine]:
     return runs
 
 
-def upright_sample(widths: Sequence[int], size: int = RAPIDOCR_UPRIGHT_SAMPLE) -> list[int]:
-    """Indices of the ``size`` widest lines, widest first (ties keep detection order)."""
-    order = sorted(range(len(widths)), key=lambda i: -widths[i])
-    return order[:size]
-
-
-def looks_upright(
-    labels: Sequence[tuple[str, float]],
-    threshold: float,
-    max_turned: int = RAPIDOCR_UPRIGHT_MAX_TURNED,
-) -> bool:
-    """Whether a sample's (label, score) pairs say the page is upright.
-
-    A line counts as turned when the classifier would turn it (``"180"`` above ``threshold``).
-    A small sample (fewer than four lines) must have none turned: one vote is half of two.
-    """
-    if not labels:
-        return True
-    turned = sum(1 for label, score in labels if "180" in label and score > threshold)
-    allowed = max_turned if len(labels) >= 4 else 0
-    return turned <= allowed
-
-
 @lru_cache(maxsize=1)
 def _upright_first_rapidocr() -> Any:
     """RapidOCR whose angle classifier first looks at a few lines, and at all only when needed,
@@ -274,6 +251,7 @@ def _upright_first_rapidocr() -> Any:
     When the Latin-script recogniser cannot be made, the whole one is loaded instead, once, with
     a warning (an engine that fails every page would still report itself available).
     """
+    import cv2
     from omegaconf import flag_override
     from onnxruntime import InferenceSession
     from rapidocr import RapidOCR
@@ -313,7 +291,14 @@ def _upright_first_rapidocr() -> Any:
             turned_img, result = super().cls_and_rotate(img)
             labels = result.cls_res or []
             self._turned.value = turned_page(labels, threshold)
-            self._turned.crops = [line_turned(label, score, threshold) for label, score in labels]
+            self._turned.crops = lines_read_turned(labels, threshold)
+            # On a turned page, the lines the classifier was unsure of are turned too.
+            turned_img = [
+                cv2.rotate(crop, cv2.ROTATE_180)
+                if flag and not line_turned(*label, threshold)
+                else crop
+                for crop, flag, label in zip(turned_img, self._turned.crops, labels, strict=True)
+            ]
             return turned_img, result
 
         def run_ocr_steps(self, img: Any, op_record: dict[str, Any]) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
 import socket
@@ -14,8 +13,8 @@ import pytest
 from PIL import Image
 
 from bench.ocr import character_error_rate, load_sroie_transcript
-from server.documents.layout import build_lines, page_slope
-from server.documents.types import OcrLine, OcrWord
+from server.documents.layout import build_lines
+from server.documents.types import OcrLine
 from server.ocr import (
     DEFAULT_ENGINE,
     ENGINES,
@@ -25,9 +24,8 @@ from server.ocr import (
     recognise_document,
     recognise_image,
 )
-from server.ocr.engines import RapidOcrEngine, looks_upright, upright_sample
+from server.ocr.engines import RapidOcrEngine
 from server.ocr.latin import kept_classes
-from server.ocr.turned import turn_upright, turned_page, unmirror_words
 from tests.ocr.conftest import encode
 
 
@@ -175,111 +173,6 @@ def test_rapidocr_on_a_real_sroie_receipt(sroie_dir: Path, receipt: str) -> None
     assert character_error_rate(reference, result.text) < 0.08
 
 
-def _rapidocr_counts() -> tuple[int, int]:
-    engine = ENGINES["rapidocr"]
-    assert isinstance(engine, RapidOcrEngine)
-    return engine.upright_pages, engine.classified_pages
-
-
-def test_upright_receipt_skips_the_angle_classifier(receipt_image: Image.Image) -> None:
-    # given
-    upright_before, classified_before = _rapidocr_counts()
-
-    # when
-    page = recognise_image(receipt_image, engine="rapidocr")
-
-    # then: read, and counted as upright (lines recognised as cropped, no classifier pass)
-    assert "TOTAL 12.50" in page.text.upper()
-    assert _rapidocr_counts() == (upright_before + 1, classified_before)
-
-
-def test_upside_down_receipt_is_classified_and_read(receipt_image: Image.Image) -> None:
-    # given: the same receipt turned 180 degrees
-    upside_down = receipt_image.rotate(180)
-    upright_before, classified_before = _rapidocr_counts()
-
-    # when
-    page = recognise_image(upside_down, engine="rapidocr")
-
-    # then: the classifier ran on every line and turned them back, and the page is returned
-    # turned upright: rows top to bottom, label before amount
-    assert _rapidocr_counts() == (upright_before, classified_before + 1)
-    rows = [line.text.upper() for line in page.lines]
-    assert len(rows) == 3
-    assert "CRÈMERIE DU MARCHÉ" in rows[0]
-    assert rows[1].startswith("COMT") and rows[1].endswith("8,40 €")
-    assert rows[2] == "TOTAL 12.50 €"
-    assert page.lines[0].box[1] < page.lines[2].box[1]
-
-
-@pytest.mark.parametrize("tilt", [0, 3])
-def test_words_of_an_upside_down_receipt_are_where_they_are_printed(
-    receipt_image: Image.Image, tilt: int
-) -> None:
-    # given: the receipt (level, or tilted 3 degrees) and the same turned 180 degrees
-    upright_image = receipt_image.rotate(tilt, expand=True, fillcolor="white")
-    upside_down = receipt_image.rotate(180 + tilt, expand=True, fillcolor="white")
-
-    # when
-    upright = recognise_image(upright_image, engine="rapidocr")
-    page = recognise_image(upside_down, engine="rapidocr")
-
-    # then: the turned page reads as the upright one, words in reading order left to right
-    assert [line.text for line in page.lines] == [line.text for line in upright.lines]
-    assert [w.text for w in page.lines[2].words] == ["TOTAL", "12.50", "€"]
-    for line, upright_line in zip(page.lines, upright.lines, strict=True):
-        assert " ".join(w.text for w in line.words) == line.text
-        lefts = [w.box[0] for w in line.words]
-        assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts)
-        assert all(a.box[2] <= b.box[0] for a, b in itertools.pairwise(line.words))
-        # each word's box where the upright page has that word (a few pixels of OCR noise)
-        for word, expected in zip(line.words, upright_line.words, strict=True):
-            assert word.text == expected.text
-            assert max(abs(a - b) for a, b in zip(word.box, expected.box, strict=True)) <= 12
-    # and the tilt reads the same (word centres along each line)
-    assert page_slope(page.lines) == pytest.approx(page_slope(upright.lines), abs=0.01)
-
-
-@pytest.mark.slow
-def test_upside_down_sroie_receipt_keeps_its_total(sroie_dir: Path) -> None:
-    # given: a real receipt photo turned 180 degrees (total 14.10 in its key)
-    image = Image.open(sroie_dir / "img" / "010.jpg").convert("RGB").rotate(180, expand=True)
-    _, classified_before = _rapidocr_counts()
-
-    # when
-    page = recognise_image(image, engine="rapidocr")
-
-    # then: read, in reading order (the shop's name before the thanks)
-    assert _rapidocr_counts()[1] == classified_before + 1
-    assert "14.10" in page.text
-    text = page.text.upper()
-    assert "THANK YOU FOR SHOPPING" in text
-    assert 0 <= text.find("SAM SAM TRADING") < text.find("THANK YOU FOR SHOPPING")
-
-
-@pytest.mark.parametrize(
-    ("labels", "upright"),
-    [
-        ([], True),
-        ([("0", 0.99)] * 6, True),
-        ([("0", 0.99)] * 5 + [("180", 0.95)], True),  # one misread line in six: still upright
-        ([("0", 0.99)] * 4 + [("180", 0.95)] * 2, False),
-        ([("0", 0.99)] * 5 + [("180", 0.6)] * 1, True),  # not confident: would not be turned
-        ([("180", 0.99)] * 6, False),
-        ([("0", 0.99), ("180", 0.95)], False),  # two lines: one turned is too many
-    ],
-)
-def test_page_is_upright_when_nearly_no_sampled_line_would_be_turned(
-    labels: list[tuple[str, float]], upright: bool
-) -> None:
-    assert looks_upright(labels, threshold=0.9) is upright
-
-
-def test_the_sample_is_the_widest_lines() -> None:
-    assert upright_sample([10, 300, 40, 300, 200, 5, 90, 120], size=4) == [1, 3, 4, 7]
-    assert upright_sample([30, 20], size=6) == [0, 1]
-
-
 @pytest.mark.parametrize(
     ("setting", "cores", "jobs", "expected"),
     [
@@ -310,67 +203,6 @@ def test_onnx_threads_share_the_cores_between_jobs(
     # then: every session gets that many intra-op threads and one inter-op thread
     assert params["EngineConfig.onnxruntime.intra_op_num_threads"] == expected
     assert params["EngineConfig.onnxruntime.inter_op_num_threads"] == 1
-
-
-@pytest.mark.parametrize(
-    ("labels", "turned"),
-    [
-        ([], False),
-        ([("180", 0.99)] * 3 + [("0", 0.99)] * 2, True),
-        ([("180", 0.99)] * 2 + [("0", 0.99)] * 2, False),  # half is not most
-        ([("180", 0.6)] * 5, False),  # not confident: not turned
-    ],
-)
-def test_a_page_is_turned_when_most_lines_were(
-    labels: list[tuple[str, float]], turned: bool
-) -> None:
-    assert turned_page(labels, threshold=0.9) is turned
-
-
-def test_turned_runs_are_mapped_to_the_upright_page() -> None:
-    # given: a 100 x 200 page upside down, a run near its bottom right reading "A B", as RapidOCR
-    # gives it once the classifier turned its crop: words in reading order, placed as if the
-    # crop had not been turned ("A" at the left, where the turned "B" is printed)
-    run = OcrLine(
-        "A B",
-        (60, 150, 90, 170),
-        0.9,
-        [OcrWord("A", (60, 152, 70, 170), 0.8), OcrWord("B", (80, 150, 90, 168), 0.9)],
-    )
-
-    # when
-    (turned,) = turn_upright([unmirror_words(run)], 100, 200)
-
-    # then: near the top left of the upright page, "A" left of "B", each one's offset inside
-    # the run kept (the box lower on the left stays lower on the left: the slope is kept)
-    assert turned.box == (10, 30, 40, 50)
-    assert [(w.text, w.box, w.confidence) for w in turned.words] == [
-        ("A", (10, 32, 20, 50), 0.8),
-        ("B", (30, 30, 40, 48), 0.9),
-    ]
-    assert (turned.text, turned.confidence) == ("A B", 0.9)
-
-
-def test_words_of_a_turned_line_are_mirrored_back_inside_its_box() -> None:
-    # given: on an upright page, one line printed upside down ("8,40 €": its "€" is left of
-    # "8,40" in the photo), as RapidOCR gives it once the classifier turned its crop: "8,40"
-    # first, placed at the left of the run's box
-    run = OcrLine(
-        "8,40 €",
-        (100, 10, 240, 50),
-        0.9,
-        [OcrWord("8,40", (100, 10, 180, 50), 0.9), OcrWord("€", (200, 12, 220, 48), 0.9)],
-    )
-
-    # when
-    fixed = unmirror_words(run)
-
-    # then: each word where it is printed ("8,40" at the right), reading order and box kept
-    assert (fixed.text, fixed.box, fixed.confidence) == ("8,40 €", run.box, 0.9)
-    assert [(w.text, w.box) for w in fixed.words] == [
-        ("8,40", (160, 10, 240, 50)),
-        ("€", (120, 12, 140, 48)),
-    ]
 
 
 def _short_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
