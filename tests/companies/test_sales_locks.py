@@ -25,10 +25,9 @@ from server.companies.products import (
     update_product,
 )
 from server.companies.sales_mapping import UnknownSkus
-from server.companies.sales_writer import SalesWriter
 from server.companies.stock import adjust_stock
 from tests.companies.factories import make_company, make_product
-from tests.companies.test_sales_writer import _orphans, _writer, sale
+from tests.companies.sales_helpers import orphans, pause_holding_batches, sale, writer_for
 from tests.conftest import TEST_DB_BACKEND
 from tests.factories import make_user
 
@@ -43,7 +42,7 @@ async def test_a_product_whose_sku_changed_is_taken_as_gone(app, unknown_skus):
     # given: an import that wrote a sale of A, then A renamed B between two batches
     company = await make_company(await make_user())
     renamed = await make_product(company, sku="A")
-    writer = await _writer(company, unknown_skus)
+    writer = await writer_for(company, unknown_skus)
     first = await writer.write([sale("A", "2024-01-01", "1", "i1", 2)])
     await update_product(
         company_id=company.id, product_id=renamed.id, fields=ProductFields(sku="B")
@@ -63,7 +62,7 @@ async def test_a_product_whose_sku_changed_is_taken_as_gone(app, unknown_skus):
             (3, "sku", "unknown SKU (unknown SKUs are rejected)")
         ]
         assert await _sales_by_product(company.id) == [(renamed.id, "i1")]
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 async def test_a_sku_taken_by_a_new_product_is_locked_on_that_product(app, monkeypatch):
@@ -71,21 +70,13 @@ async def test_a_sku_taken_by_a_new_product_is_locked_on_that_product(app, monke
     # batch selling A holds its products, paused before it inserts
     company = await make_company(await make_user())
     renamed = await make_product(company, sku="A")
-    writer = await _writer(company)
+    writer = await writer_for(company)
     await writer._resolve({"A"})
     await update_product(
         company_id=company.id, product_id=renamed.id, fields=ProductFields(sku="B")
     )
     new = await create_product(company_id=company.id, fields=ProductFields(sku="A", name="New A"))
-    held, release = asyncio.Event(), asyncio.Event()
-    hold = SalesWriter._hold_products
-
-    async def hold_then_pause(self: SalesWriter, raw: Any, products: dict[str, Any]) -> None:
-        await hold(self, raw, products)
-        held.set()
-        await release.wait()
-
-    monkeypatch.setattr(SalesWriter, "_hold_products", hold_then_pause)
+    held, release = pause_holding_batches(monkeypatch)
     importing = asyncio.create_task(writer.write([sale("A", "2024-01-01", "2", "i1", 2)]))
     await held.wait()
 
@@ -100,7 +91,7 @@ async def test_a_sku_taken_by_a_new_product_is_locked_on_that_product(app, monke
         await deleting
     assert refused.value.code == CompaniesErrorCode.PRODUCT_IN_USE
     assert await _sales_by_product(company.id) == [(new.id, "i1")]
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 async def _at_once(call: Callable[[], Awaitable[Any]]) -> Any:
@@ -119,16 +110,8 @@ async def test_edits_and_stock_movements_do_not_wait_for_a_batch_but_a_sku_chang
     company = await make_company(await make_user())
     a = await make_product(company, sku="A")
     b = await make_product(company, sku="B")
-    writer = await _writer(company)
-    held, release = asyncio.Event(), asyncio.Event()
-    hold = SalesWriter._hold_products
-
-    async def hold_then_pause(self: SalesWriter, raw: Any, products: dict[str, Any]) -> None:
-        await hold(self, raw, products)
-        held.set()
-        await release.wait()
-
-    monkeypatch.setattr(SalesWriter, "_hold_products", hold_then_pause)
+    writer = await writer_for(company)
+    held, release = pause_holding_batches(monkeypatch)
     rows = [sale("A", "2024-01-01", "2", "i1", 2), sale("B", "2024-01-01", "1", "i2", 3)]
     importing = asyncio.create_task(writer.write(rows))
     await held.wait()

@@ -21,7 +21,7 @@ from server.companies.sales_mapping import ImportOptions, SalesMapping, UnknownS
 from server.companies.sales_writer import SalesWriter
 from server.jobs.models import Job, JobStatus
 from tests.companies.factories import make_company, make_product
-from tests.companies.test_sales_writer import _orphans, sale
+from tests.companies.sales_helpers import orphans, sale
 from tests.factories import make_user
 
 MAPPING = SalesMapping(date="date", sku="sku", quantity="quantity", external_id="id")
@@ -100,7 +100,7 @@ async def test_a_settled_import_keeps_and_counts_a_product_another_import_sold(a
     assert await _skus(company) == ["X"]
     stored = await Sale.filter(company_id=company.id)
     assert [(s.sales_import_id, s.external_id) for s in stored] == [(other.id, "o")]  # type: ignore[attr-defined]
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 async def test_a_settled_import_that_was_not_all_or_nothing_keeps_and_counts_its_products(app):
@@ -193,7 +193,7 @@ async def test_two_imports_creating_the_same_new_sku_at_once_make_one_product(
         ("SUCCEEDED", 2, 2, 0, 0), ("SUCCEEDED", 2, 1, 1, 0),
     )  # fmt: skip
     assert sorted(r["products_created"] for r in results) == [0, 1]
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 async def test_an_import_whose_attempts_all_died_is_settled_by_its_job_with_nothing_left(

@@ -13,8 +13,8 @@ from server.companies.models import Product, Sale
 from server.companies.products import ProductFields, update_product
 from server.companies.sales_mapping import UnknownSkus
 from tests.companies.factories import make_company, make_product
+from tests.companies.sales_helpers import orphans, sale, writer_for
 from tests.companies.test_sales_import import _counts, _imported, _sales, _setup
-from tests.companies.test_sales_writer import _orphans, _writer, sale
 from tests.factories import make_user
 from tests.sql import count_sql
 
@@ -35,7 +35,7 @@ async def test_a_sku_in_another_case_is_the_existing_product(app, unknown_skus):
     # given: product ABC
     company = await make_company(await make_user())
     abc = await make_product(company, sku="ABC")
-    writer = await _writer(company, unknown_skus)
+    writer = await writer_for(company, unknown_skus)
 
     # when: a batch sells abc and Abc
     written = await writer.write(
@@ -51,7 +51,7 @@ async def test_a_sku_in_another_case_is_the_existing_product(app, unknown_skus):
 async def test_unknown_skus_differing_in_case_create_one_product(app):
     # given: an import creating unknown SKUs
     company = await make_company(await make_user())
-    writer = await _writer(company, UnknownSkus.CREATE)
+    writer = await writer_for(company, UnknownSkus.CREATE)
 
     # when: a batch sells abc, ABC and aBc (none exists), then the next batch sells ABC and abC
     first = await writer.write(
@@ -79,7 +79,7 @@ async def test_an_exact_spelling_wins_over_products_differing_in_case(app):
     company = await make_company(await make_user())
     upper = await make_product(company, sku="ABC")
     lower = await make_product(company, sku="abc")
-    writer = await _writer(company)
+    writer = await writer_for(company)
 
     # when: a batch sells abc, ABC and Abc
     written = await writer.write(
@@ -99,7 +99,7 @@ async def test_a_sku_changed_only_in_case_is_the_same_product(app):
     # given: an import that wrote a sale of abc to ABC, then ABC renamed Abc between two batches
     company = await make_company(await make_user())
     product = await make_product(company, sku="ABC")
-    writer = await _writer(company, UnknownSkus.CREATE)
+    writer = await writer_for(company, UnknownSkus.CREATE)
     first = await writer.write([sale("abc", "2024-01-01", "1", "i1", 2)])
     await update_product(
         company_id=company.id, product_id=product.id, fields=ProductFields(sku="Abc")
@@ -114,7 +114,7 @@ async def test_a_sku_changed_only_in_case_is_the_same_product(app):
     assert (first, written) == ((1, 0, []), (2, 0, []))
     assert (await _skus(company.id), writer.created) == (["Abc"], 0)
     assert await _sold(company.id) == [(product.id, f"i{n}") for n in range(1, 4)]
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 async def test_resolving_spellings_takes_the_same_queries_for_2_or_40_skus(app):
@@ -124,7 +124,7 @@ async def test_resolving_spellings_takes_the_same_queries_for_2_or_40_skus(app):
         await make_product(company, sku=f"SKU-{n:02}")
     counts = []
     for size in (2, 40):
-        writer = await _writer(company)
+        writer = await writer_for(company)
         rows = [sale(f"sku-{n:02}", "2024-01-01", "1", f"s{size}-{n}", n + 2) for n in range(size)]
 
         # when: a batch resolves its SKUs

@@ -17,31 +17,14 @@ import pytest
 
 from server.companies import products, sales_import_job
 from server.companies.errors import CompaniesError, CompaniesErrorCode
-from server.companies.models import Company, Product, Sale, SalesImport
+from server.companies.models import Product, Sale, SalesImport
 from server.companies.products import delete_product
 from server.companies.sales_mapping import ImportOptions, SalesMapping, UnknownSkus
 from server.companies.sales_records import SaleRow
 from server.companies.sales_writer import SalesWriter
 from tests.companies.factories import make_company, make_product
+from tests.companies.sales_helpers import orphans, pause_holding_batches, sale, writer_for
 from tests.factories import make_user
-
-
-async def _writer(company: Company, unknown_skus: UnknownSkus = UnknownSkus.REJECT) -> SalesWriter:
-    row = await SalesImport.create(
-        company=company, filename="s.csv", sha256="0" * 64, mapping={}, options={}
-    )
-    options = ImportOptions(unknown_skus=unknown_skus)
-    return SalesWriter(company_id=company.id, import_id=row.id, options=options)
-
-
-async def _orphans(company: Company) -> int:
-    """The company's sales whose product is gone."""
-    kept = await Product.filter(company_id=company.id).values_list("id", flat=True)
-    return await Sale.filter(company_id=company.id).exclude(product_id__in=list(kept)).count()
-
-
-def sale(sku: str, day: str, quantity: str, external_id: str, line: int) -> SaleRow:
-    return (sku, day, quantity, None, "", external_id, line)
 
 
 def _record_sales_inserts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -119,7 +102,7 @@ async def test_a_product_deleted_after_its_sku_was_resolved_is_resolved_again(ap
     # given: an import that resolved SKU A (no sale yet), then A deleted (it had no history)
     company = await make_company(await make_user())
     first = await make_product(company, sku="A")
-    writer = await _writer(company, unknown_skus)
+    writer = await writer_for(company, unknown_skus)
     await writer.write([sale("A", "2024-01-01", "1", "i1", 2)])
     await Sale.filter(company_id=company.id).delete()
     await delete_product(company_id=company.id, product_id=first.id)
@@ -136,7 +119,7 @@ async def test_a_product_deleted_after_its_sku_was_resolved_is_resolved_again(ap
         assert [(p.line, p.column, p.reason) for p in written[2]] == [
             (3, "sku", "unknown SKU (unknown SKUs are rejected)")
         ]
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 async def test_a_product_created_then_deleted_before_it_was_read_back_is_created_again(
@@ -145,7 +128,7 @@ async def test_a_product_created_then_deleted_before_it_was_read_back_is_created
     # given: an import creating SKU A, whose new product is deleted before the import reads the
     # products back (right after its bulk insert)
     company = await make_company(await make_user())
-    writer = await _writer(company, UnknownSkus.CREATE)
+    writer = await writer_for(company, UnknownSkus.CREATE)
     bulk_create, deleted = Product.bulk_create, []
 
     async def create_then_lose(objects: list[Product], **kwargs: Any) -> Any:
@@ -172,7 +155,7 @@ async def test_a_product_created_then_deleted_before_it_was_read_back_is_created
 async def test_a_product_it_created_deleted_before_its_batch_counts_once(app):
     # given: an import that created SKU A, then A deleted (it had no history yet)
     company = await make_company(await make_user())
-    writer = await _writer(company, UnknownSkus.CREATE)
+    writer = await writer_for(company, UnknownSkus.CREATE)
     await writer._resolve({"A"})
     first = await Product.get(company_id=company.id, sku="A")
     await delete_product(company_id=company.id, product_id=first.id)
@@ -192,7 +175,7 @@ async def test_all_or_nothing_keeps_a_product_it_created_that_another_import_sol
     # given: an all-or-nothing import creating X and Y, one of its rows failing; once it wrote
     # its batch, another import resolves X (the product the first one created) and commits a sale
     company = await make_company(await make_user())
-    other = await _writer(company)
+    other = await writer_for(company)
 
     class Meanwhile(SalesWriter):
         async def write(self, sales: list[SaleRow]) -> tuple[int, int, list[Any]]:
@@ -226,23 +209,15 @@ async def test_all_or_nothing_keeps_a_product_it_created_that_another_import_sol
     assert await Product.filter(company_id=company.id).values_list("sku", flat=True) == ["X"]
     stored = await Sale.filter(company_id=company.id)
     assert [(s.sales_import_id, s.external_id) for s in stored] == [(other.import_id, "o1")]  # type: ignore[attr-defined]
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 async def test_delete_product_waits_for_a_batch_of_its_sales_and_is_refused(app, monkeypatch):
     # given: a batch selling product A holds its products, paused before it inserts
     company = await make_company(await make_user())
     product = await make_product(company, sku="A")
-    writer = await _writer(company)
-    held, release = asyncio.Event(), asyncio.Event()
-    hold = SalesWriter._hold_products
-
-    async def hold_then_pause(self: SalesWriter, raw: Any, products: dict[str, Any]) -> None:
-        await hold(self, raw, products)
-        held.set()
-        await release.wait()
-
-    monkeypatch.setattr(SalesWriter, "_hold_products", hold_then_pause)
+    writer = await writer_for(company)
+    held, release = pause_holding_batches(monkeypatch)
     importing = asyncio.create_task(writer.write([sale("A", "2024-01-01", "2", "i1", 2)]))
     await held.wait()
 
@@ -258,7 +233,7 @@ async def test_delete_product_waits_for_a_batch_of_its_sales_and_is_refused(app,
         await deleting
     assert (deleted_meanwhile, refused.value.code) == (False, CompaniesErrorCode.PRODUCT_IN_USE)
     assert await Product.filter(id=product.id).exists()
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
 
 
 @pytest.mark.parametrize("unknown_skus", [UnknownSkus.CREATE, UnknownSkus.REJECT])
@@ -266,7 +241,7 @@ async def test_a_batch_waits_for_a_delete_product_under_way(app, monkeypatch, un
     # given: an import that resolved SKU A, and deleteProduct of A holding its lock, paused
     company = await make_company(await make_user())
     product = await make_product(company, sku="A")
-    writer = await _writer(company, unknown_skus)
+    writer = await writer_for(company, unknown_skus)
     await writer._resolve({"A"})
     locked, release = asyncio.Event(), asyncio.Event()
     lock = products._locked
@@ -295,4 +270,4 @@ async def test_a_batch_waits_for_a_delete_product_under_way(app, monkeypatch, un
         assert await Product.filter(company_id=company.id, sku="A").exclude(id=product.id).exists()
     else:
         assert (written[0], written[1], len(written[2])) == (0, 0, 1)
-    assert await _orphans(company) == 0
+    assert await orphans(company) == 0
